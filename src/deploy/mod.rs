@@ -1,0 +1,218 @@
+//! Deployments: one trait, one file per kind (`api`, `dedicated`, `serverless`).
+//!
+//! Every deployment of a trial prices the *same* hourly loads (common random
+//! numbers), so comparisons between deployments are paired.
+
+pub mod api;
+pub mod dedicated;
+pub mod serverless;
+
+use rand::rngs::Xoshiro256PlusPlus;
+
+use crate::error::ScenarioError;
+use crate::scenario::{Bound, ParamId, Params, Table};
+use crate::traffic::HourLoad;
+
+pub use api::{Api, ApiPricing};
+pub use dedicated::Dedicated;
+pub use serverless::Serverless;
+
+/// The generator every trial stream uses (portable, named: output never
+/// depends on the platform's default generator).
+pub type TrialRng = Xoshiro256PlusPlus;
+
+/// The kind of a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A hosted per-token API.
+    Api,
+    /// Rented GPUs, always on.
+    Dedicated,
+    /// GPUs billed per second that scale to zero.
+    Serverless,
+}
+
+impl Kind {
+    /// The name used in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Api => "api",
+            Kind::Dedicated => "dedicated",
+            Kind::Serverless => "serverless",
+        }
+    }
+}
+
+/// What one deployment costs and does over one trial's horizon.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Outcome {
+    /// Total cost, USD (compute + operations + overflow spilled elsewhere).
+    pub cost_usd: f64,
+    /// GPU bill (self-hosted) or token bill (API), USD.
+    pub compute_usd: f64,
+    /// Operations cost, USD.
+    pub ops_usd: f64,
+    /// Cost of overflow spilled to an API deployment, USD.
+    pub spill_usd: f64,
+    /// Requests in the horizon.
+    pub requests: f64,
+    /// Tokens (input + output) in the horizon.
+    pub tokens: f64,
+    /// GPU-seconds of work demanded (at full batch); 0 for an API.
+    pub busy_gpu_s: f64,
+    /// GPU-seconds paid for; 0 for an API.
+    pub billed_gpu_s: f64,
+    /// Tokens beyond capacity (or an API's rate limit).
+    pub overflow_tokens: f64,
+    /// Cold starts (expected count on the hourly fast path).
+    pub cold_starts: f64,
+    /// Requests that waited on a cold start (expected count on the fast path).
+    pub cold_start_waits: f64,
+}
+
+impl Outcome {
+    /// Cost per million tokens, USD (NaN with no tokens).
+    pub fn usd_per_mtok(&self) -> f64 {
+        if self.tokens > 0.0 {
+            self.cost_usd / self.tokens * 1e6
+        } else {
+            f64::NAN
+        }
+    }
+    /// Work demanded ÷ GPU time paid for (NaN for an API).
+    pub fn utilization(&self) -> f64 {
+        if self.billed_gpu_s > 0.0 {
+            self.busy_gpu_s / self.billed_gpu_s
+        } else {
+            f64::NAN
+        }
+    }
+    /// Share of tokens beyond capacity (0–1).
+    pub fn overflow_share(&self) -> f64 {
+        if self.tokens > 0.0 {
+            self.overflow_tokens / self.tokens
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One way of serving the model.
+pub trait Deployment: Send + Sync + std::fmt::Debug {
+    /// The deployment's name from the scenario file.
+    fn name(&self) -> &str;
+    /// Its kind.
+    fn kind(&self) -> Kind;
+    /// Price one trial: `p` is the trial's parameter vector, `hours` its
+    /// hourly loads, `rng` a stream of this deployment's own for noise.
+    fn price(&self, p: &[f64], hours: &[HourLoad], rng: &mut TrialRng) -> Outcome;
+    /// For an API, its prices (so a dedicated fleet can spill overflow to it).
+    fn api_pricing(&self) -> Option<ApiPricing> {
+        None
+    }
+    /// The API deployment this one spills overflow to, if any.
+    fn overflow_target(&self) -> Option<&str> {
+        None
+    }
+    /// Hand the spill target's prices to this deployment.
+    fn set_overflow_pricing(&mut self, _pricing: ApiPricing) {}
+    /// Lines describing the settings that are not uncertain parameters
+    /// (those are listed with their quantiles by `check`).
+    fn settings(&self) -> Vec<String>;
+}
+
+/// Build a deployment from its `[deployment.<name>]` table.
+pub(crate) fn from_table(
+    t: &Table<'_>,
+    name: &str,
+    all_names: &[String],
+    params: &mut Params,
+) -> Result<Box<dyn Deployment>, ScenarioError> {
+    let kinds = "\"api\", \"dedicated\" or \"serverless\"";
+    let Some((kind, span)) = t.string("kind")? else {
+        return Err(t.error_at(
+            t.span.clone(),
+            "kind",
+            format!("missing `kind`; valid: {kinds}"),
+        ));
+    };
+    Ok(match kind {
+        "api" => Box::new(Api::from_table(t, name, params)?),
+        "dedicated" => Box::new(Dedicated::from_table(t, name, all_names, params)?),
+        "serverless" => Box::new(Serverless::from_table(t, name, params)?),
+        other => {
+            let hint = ["api", "dedicated", "serverless"]
+                .iter()
+                .find(|k| k.starts_with(&other[..other.len().min(3)]))
+                .map(|k| format!(" (did you mean \"{k}\"?)"))
+                .unwrap_or_default();
+            return Err(t.error_at(
+                span,
+                "kind",
+                format!("unknown deployment kind \"{other}\"{hint}; valid: {kinds}"),
+            ));
+        }
+    })
+}
+
+/// Connect each `overflow_to` to the API deployment it names.
+pub(crate) fn resolve_links(deployments: &mut [Box<dyn Deployment>], specs: &[Table<'_>]) -> Result<(), ScenarioError> {
+    for i in 0..deployments.len() {
+        let Some(target) = deployments[i].overflow_target().map(str::to_string) else {
+            continue;
+        };
+        let pricing = deployments
+            .iter()
+            .find(|d| d.name() == target)
+            .and_then(|d| d.api_pricing());
+        match pricing {
+            Some(pr) => deployments[i].set_overflow_pricing(pr),
+            None => {
+                let t = &specs[i];
+                return Err(t.error_at(
+                    t.span_of("overflow_to"),
+                    "overflow_to",
+                    format!("\"{target}\" is not an api deployment of this scenario; overflow can only spill to a deployment with kind = \"api\""),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keys of the operations cost, shared by self-hosted kinds.
+pub const OPS_KEYS: &[&str] = &["ops_monthly_usd", "ops_multiplier"];
+
+/// Operations cost of a self-hosted deployment: a fixed amount per month
+/// and a multiplier on the GPU bill (1 = none; the article's 3–5x rule of
+/// thumb is an upper anchor, not a default).
+#[derive(Debug, Clone, Copy)]
+pub struct Operations {
+    /// USD per 720-hour month.
+    pub monthly_usd: ParamId,
+    /// Multiplier on the GPU bill (>= 1).
+    pub multiplier: ParamId,
+}
+
+impl Operations {
+    pub(crate) fn from_table(t: &Table<'_>, params: &mut Params) -> Result<Operations, ScenarioError> {
+        Ok(Operations {
+            monthly_usd: t.param(params, "ops_monthly_usd", Bound::NonNegative, Some(0.0))?,
+            multiplier: t.param(params, "ops_multiplier", Bound::AtLeastOne, Some(1.0))?,
+        })
+    }
+
+    /// Operations cost, USD, for a GPU bill over `hours` hours.
+    pub fn cost(&self, p: &[f64], gpu_usd: f64, hours: usize) -> f64 {
+        gpu_usd * (p[self.multiplier.0] - 1.0)
+            + p[self.monthly_usd.0] * hours as f64 / crate::scenario::HOURS_PER_MONTH
+    }
+}
+
+/// Keys every deployment table accepts.
+pub const COMMON_KEYS: &[&str] = &["kind", "description"];
+
+/// The union of key lists, for `check_keys`.
+pub(crate) fn keys(lists: &[&[&'static str]]) -> Vec<&'static str> {
+    lists.iter().flat_map(|l| l.iter().copied()).collect()
+}

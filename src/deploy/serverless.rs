@@ -1,0 +1,382 @@
+//! `serverless`: GPU workers billed per second (or per ms) that scale to zero.
+//!
+//! A worker is billed from boot start to scale-down: cold start (if the
+//! platform bills it) + busy + keep-alive idle, each episode rounded up to
+//! the billing unit. `min_workers` stay warm all the time (billed at the warm
+//! rate); at most `max_workers` run.
+//!
+//! # The hourly fast path
+//!
+//! Within an hour, arrivals are Poisson at `λ = requests / 3600`; a request
+//! holds a batch slot for `S = input / prefill_tps + output × t(b)` seconds,
+//! with `b` the batch the hour's concurrency fills on the fewest workers.
+//! Concurrency `Q` is then Poisson with mean `λS` (M/G/∞), and worker `k`
+//! is needed while `Q > (k-1) × batch_cap`.
+//!
+//! * Worker 1 (when no worker is kept warm) follows the exact closed forms
+//!   for one worker with keep-alive `T` counted from the last completion and
+//!   cold start `C` (arrivals during a boot wait for it): with
+//!   `E = exp(λ(T+S))`, cold starts per second `λ/(λC+E)`, billed fraction
+//!   `(λC+E-1)/(λC+E)`, share of requests that wait on a boot `(1+λC)/(E+λC)`.
+//! * Workers above it use an occupancy model: the level `Q >= j` is entered
+//!   at rate `ν = λ P(Q = j-1)` (arrivals see time averages), its off periods
+//!   last `(1 - P(Q >= j)) / ν` on average and are taken as exponential, so a
+//!   worker is released (and later cold-started) when an off period outlasts
+//!   `T`.
+//! * Concurrency beyond `max_workers × batch_cap` waits; its share of the
+//!   tokens is reported as overflow.
+//!
+//! Keep-alive tails do not carry across hour boundaries on this path.
+
+use super::{COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialRng, keys};
+use crate::error::ScenarioError;
+use crate::scenario::{Bound, ParamId, Params, Table};
+use crate::throughput::{BatchCurve, THROUGHPUT_KEYS, ThroughputSpec};
+use crate::traffic::HourLoad;
+use crate::uncertain::fmt_num;
+
+/// GPU workers billed per second that scale to zero.
+#[derive(Debug, Clone)]
+pub struct Serverless {
+    name: String,
+    /// USD per GPU-second while scaled up on demand.
+    pub gpu_second_usd: ParamId,
+    /// USD per GPU-second of a worker kept warm (`min_workers`).
+    pub warm_gpu_second_usd: ParamId,
+    /// GPUs in one worker.
+    pub gpus_per_worker: u32,
+    /// Mean cold-start duration, seconds.
+    pub cold_start_s: ParamId,
+    /// Idle time after a worker's last completion before it scales down, seconds.
+    pub keep_alive_s: f64,
+    /// Workers kept warm at all times.
+    pub min_workers: u32,
+    /// Most workers at once (`u32::MAX`: no limit).
+    pub max_workers: u32,
+    /// Billing granularity, seconds (1 = per second, 0.001 = per ms).
+    pub billing_unit_s: f64,
+    /// Whether boot time is billed.
+    pub bill_cold_start: bool,
+    /// Batching curve of one worker.
+    pub throughput: ThroughputSpec,
+    /// Operations cost.
+    pub ops: Operations,
+}
+
+const SERVERLESS_KEYS: &[&str] = &[
+    "gpu_second_usd",
+    "warm_gpu_second_usd",
+    "gpus_per_worker",
+    "cold_start_s",
+    "keep_alive_s",
+    "min_workers",
+    "max_workers",
+    "billing_unit_s",
+    "bill_cold_start",
+];
+
+impl Serverless {
+    pub(crate) fn from_table(t: &Table<'_>, name: &str, params: &mut Params) -> Result<Serverless, ScenarioError> {
+        t.check_keys(&keys(&[COMMON_KEYS, SERVERLESS_KEYS, THROUGHPUT_KEYS, OPS_KEYS]))?;
+        let gpu_second_usd = t.param(params, "gpu_second_usd", Bound::Positive, None)?;
+        let warm_gpu_second_usd = match t.get("warm_gpu_second_usd") {
+            Some(_) => t.param(params, "warm_gpu_second_usd", Bound::Positive, None)?,
+            None => gpu_second_usd,
+        };
+        let min_workers = t.integer("min_workers", 0, 100_000)?.unwrap_or(0) as u32;
+        let max_workers = t.integer("max_workers", 1, 1_000_000)?.map(|m| m as u32).unwrap_or(u32::MAX);
+        if max_workers < min_workers {
+            return Err(t.error_at(
+                t.span_of("max_workers"),
+                "max_workers",
+                format!("max_workers ({max_workers}) is below min_workers ({min_workers})"),
+            ));
+        }
+        Ok(Serverless {
+            name: name.to_string(),
+            gpu_second_usd,
+            warm_gpu_second_usd,
+            gpus_per_worker: t.integer("gpus_per_worker", 1, 4096)?.unwrap_or(1) as u32,
+            cold_start_s: t.param(params, "cold_start_s", Bound::NonNegative, None)?,
+            keep_alive_s: t.number("keep_alive_s", Bound::NonNegative)?.ok_or_else(|| {
+                t.error_at(
+                    t.span.clone(),
+                    "keep_alive_s",
+                    "missing keep_alive_s: seconds a worker stays up after its last request (a number >= 0)",
+                )
+            })?,
+            min_workers,
+            max_workers,
+            billing_unit_s: t.number("billing_unit_s", Bound::Positive)?.unwrap_or(1.0),
+            bill_cold_start: t.boolean("bill_cold_start")?.unwrap_or(true),
+            throughput: ThroughputSpec::from_table(t, params)?,
+            ops: Operations::from_table(t, params)?,
+        })
+    }
+
+    /// The fleet settings of one trial for the fast path.
+    pub fn fleet(&self, p: &[f64]) -> Fleet {
+        Fleet {
+            curve: self.throughput.curve(p),
+            cold_start_s: p[self.cold_start_s.0],
+            keep_alive_s: self.keep_alive_s,
+            min_workers: self.min_workers,
+            max_workers: self.max_workers,
+            billing_unit_s: self.billing_unit_s,
+            bill_cold_start: self.bill_cold_start,
+        }
+    }
+}
+
+impl Deployment for Serverless {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> Kind {
+        Kind::Serverless
+    }
+    fn price(&self, p: &[f64], hours: &[HourLoad], _rng: &mut TrialRng) -> Outcome {
+        let fleet = self.fleet(p);
+        let gpus = self.gpus_per_worker as f64;
+        let mut o = Outcome::default();
+        let (mut flex_s, mut warm_s) = (0.0, 0.0);
+        for h in hours {
+            let hs = fleet.hour(h);
+            flex_s += hs.flex_worker_s;
+            warm_s += hs.warm_worker_s;
+            o.cold_starts += hs.cold_starts;
+            o.cold_start_waits += hs.cold_start_waits;
+            o.overflow_tokens += hs.overflow_share * h.tokens();
+            o.requests += h.requests;
+            o.tokens += h.tokens();
+            o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
+        }
+        o.billed_gpu_s = (flex_s + warm_s) * gpus;
+        o.compute_usd = gpus * (flex_s * p[self.gpu_second_usd.0] + warm_s * p[self.warm_gpu_second_usd.0]);
+        o.ops_usd = self.ops.cost(p, o.compute_usd, hours.len());
+        o.cost_usd = o.compute_usd + o.ops_usd;
+        o
+    }
+    fn settings(&self) -> Vec<String> {
+        let max = if self.max_workers == u32::MAX {
+            "no limit".to_string()
+        } else {
+            self.max_workers.to_string()
+        };
+        vec![
+            format!("{} GPU(s) per worker", self.gpus_per_worker),
+            format!("keep-alive {} s after the last request", fmt_num(self.keep_alive_s)),
+            format!("workers: {} kept warm, at most {max}", self.min_workers),
+            format!(
+                "billed per {} s, cold start {}",
+                fmt_num(self.billing_unit_s),
+                if self.bill_cold_start { "billed" } else { "not billed" }
+            ),
+        ]
+    }
+}
+
+/// A serverless fleet's settings for one trial.
+#[derive(Debug, Clone, Copy)]
+pub struct Fleet {
+    /// Batching curve of one worker.
+    pub curve: BatchCurve,
+    /// Mean cold-start duration, seconds.
+    pub cold_start_s: f64,
+    /// Keep-alive after the last completion, seconds.
+    pub keep_alive_s: f64,
+    /// Workers kept warm.
+    pub min_workers: u32,
+    /// Most workers.
+    pub max_workers: u32,
+    /// Billing granularity, seconds.
+    pub billing_unit_s: f64,
+    /// Whether boot time is billed.
+    pub bill_cold_start: bool,
+}
+
+/// One hour of a serverless fleet on the fast path (expected values).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HourStats {
+    /// Worker-seconds billed at the on-demand rate.
+    pub flex_worker_s: f64,
+    /// Worker-seconds billed at the warm rate.
+    pub warm_worker_s: f64,
+    /// Cold starts.
+    pub cold_starts: f64,
+    /// Requests that waited on a cold start.
+    pub cold_start_waits: f64,
+    /// Share of the hour's work beyond `max_workers` (waits in a queue).
+    pub overflow_share: f64,
+}
+
+/// Below this, a level's probability is treated as zero (and above 1 minus it, as one).
+const NEGLIGIBLE: f64 = 1e-12;
+
+impl Fleet {
+    /// Mean seconds a request holds a batch slot at arrival rate `lambda`
+    /// (requests/s), for the given mean input and output tokens per request.
+    pub fn service_s(&self, lambda: f64, mean_input: f64, mean_output: f64) -> f64 {
+        let c = &self.curve;
+        let prefill = mean_input / c.prefill_tps;
+        let alone = prefill + mean_output * c.step_s(1.0);
+        let concurrency = lambda * alone;
+        // Concurrency spread over the fewest workers that hold it.
+        let workers = (concurrency / c.batch_cap).ceil().max(1.0);
+        let batch = (concurrency / workers).clamp(1.0, c.batch_cap.max(1.0));
+        prefill + mean_output * c.step_s(batch)
+    }
+
+    /// The expected bill and cold starts of one hour with the given load.
+    pub fn hour(&self, h: &HourLoad) -> HourStats {
+        let warm = self.min_workers as f64 * 3600.0;
+        if h.requests <= 0.0 {
+            return HourStats {
+                warm_worker_s: warm,
+                ..HourStats::default()
+            };
+        }
+        let lambda = h.requests / 3600.0;
+        let service = self.service_s(lambda, h.input_tokens / h.requests, h.output_tokens / h.requests);
+        self.hour_at(lambda, service)
+    }
+
+    /// The expected bill of one hour at Poisson rate `lambda` (requests/s)
+    /// and service time `service_s` (seconds per request).
+    pub fn hour_at(&self, lambda: f64, service_s: f64) -> HourStats {
+        let mut out = HourStats {
+            warm_worker_s: self.min_workers as f64 * 3600.0,
+            ..HourStats::default()
+        };
+        let m = lambda * service_s;
+        let b = self.curve.batch_cap;
+        let (c, t) = (self.cold_start_s, self.keep_alive_s);
+        // Levels well below the mean concurrency are always busy.
+        let always_on_requests = (m - 10.0 * m.sqrt() - 10.0).max(0.0);
+        let first = if b.is_finite() {
+            ((always_on_requests / b).floor() as u64).max(1)
+        } else {
+            1
+        };
+        let max_k = self.max_workers as u64;
+        let flex_always = (first - 1).min(max_k).saturating_sub(self.min_workers as u64);
+        out.flex_worker_s += flex_always as f64 * 3600.0;
+        let mut k = first;
+        while k <= max_k {
+            let j = if b.is_finite() { (k - 1) as f64 * b + 1.0 } else { 1.0 };
+            if k <= self.min_workers as u64 {
+                k += 1;
+                continue;
+            }
+            let (p_on, pmf_below) = poisson_tail(m, j);
+            if p_on < NEGLIGIBLE {
+                break;
+            }
+            let (billed_frac, cold_rate, wait_rate) = if k == 1 {
+                let x = lambda * (t + service_s);
+                if x > 700.0 {
+                    (1.0, 0.0, 0.0)
+                } else {
+                    let e = x.exp();
+                    let denom = lambda * c + e;
+                    (
+                        (lambda * c + e - 1.0) / denom,
+                        lambda / denom,
+                        lambda * (1.0 + lambda * c) / denom,
+                    )
+                }
+            } else if p_on > 1.0 - NEGLIGIBLE {
+                (1.0, 0.0, 0.0)
+            } else {
+                let nu = lambda * pmf_below;
+                let mean_off = (1.0 - p_on) / nu;
+                let released = (-t / mean_off).exp();
+                let cold = nu * released;
+                let frac = (p_on + (1.0 - p_on) * (1.0 - released) + cold * c).min(1.0);
+                (frac, cold, cold * (1.0 + lambda * c * (p_on + pmf_below)))
+            };
+            let mut billed = billed_frac * 3600.0;
+            if !self.bill_cold_start {
+                billed -= cold_rate * c * 3600.0;
+            }
+            // Each episode is rounded up to the billing unit: half a unit on average.
+            billed += cold_rate * 3600.0 * 0.5 * self.billing_unit_s;
+            out.flex_worker_s += billed.clamp(0.0, 3600.0);
+            out.cold_starts += cold_rate * 3600.0;
+            out.cold_start_waits += (wait_rate * 3600.0).min(lambda * 3600.0);
+            if !b.is_finite() {
+                break;
+            }
+            k += 1;
+        }
+        if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 {
+            let cap = self.max_workers as f64 * b;
+            let (tail_at, _) = poisson_tail(m, cap);
+            let (tail_above, _) = poisson_tail(m, cap + 1.0);
+            out.overflow_share = ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0);
+        }
+        out
+    }
+}
+
+/// For `Q ~ Poisson(m)` and a whole `j >= 1`: `(P(Q >= j), P(Q = j - 1))`.
+pub fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
+    if m <= 0.0 {
+        return (0.0, if j <= 1.0 { 1.0 } else { 0.0 });
+    }
+    if j <= 1.0 {
+        let p0 = (-m).exp();
+        return (-(-m).exp_m1(), p0);
+    }
+    let ln_pmf = (j - 1.0) * m.ln() - m - statrs::function::gamma::ln_gamma(j);
+    let tail = statrs::function::gamma::gamma_lr(j, m);
+    (tail, ln_pmf.exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet(c: f64, t: f64, b: f64) -> Fleet {
+        let mut curve = BatchCurve::new(50.0, 2000.0, 8000.0, None, None);
+        curve.batch_cap = b;
+        Fleet {
+            curve,
+            cold_start_s: c,
+            keep_alive_s: t,
+            min_workers: 0,
+            max_workers: u32::MAX,
+            billing_unit_s: 1e-9,
+            bill_cold_start: true,
+        }
+    }
+
+    #[test]
+    fn poisson_tail_is_exact() {
+        // Q ~ Poisson(3): P(Q >= 2) = 1 - e^-3 (1 + 3), P(Q = 1) = 3 e^-3.
+        let (tail, pmf) = poisson_tail(3.0, 2.0);
+        assert!((tail - (1.0 - (-3.0f64).exp() * 4.0)).abs() < 1e-12);
+        assert!((pmf - 3.0 * (-3.0f64).exp()).abs() < 1e-12);
+        let (tail, pmf) = poisson_tail(3.0, 1.0);
+        assert!((tail - (1.0 - (-3.0f64).exp())).abs() < 1e-15);
+        assert!((pmf - (-3.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn one_worker_follows_the_closed_forms() {
+        let (lambda, s, c, t) = (0.01, 2.0, 30.0, 60.0);
+        let hs = fleet(c, t, f64::INFINITY).hour_at(lambda, s);
+        let e = (lambda * (t + s)).exp();
+        let frac = (lambda * c + e - 1.0) / (lambda * c + e);
+        assert!((hs.flex_worker_s / 3600.0 - frac).abs() < 1e-6);
+        assert!((hs.cold_starts / 3600.0 - lambda / (lambda * c + e)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn dense_traffic_bills_about_the_work_plus_keep_alive() {
+        // 100 concurrent requests on workers of 10: at least 10 workers busy.
+        let hs = fleet(10.0, 60.0, 10.0).hour_at(10.0, 10.0);
+        let workers = hs.flex_worker_s / 3600.0;
+        assert!(workers > 10.0 && workers < 16.0, "{workers}");
+    }
+}

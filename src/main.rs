@@ -1,0 +1,199 @@
+//! The `breakeven` command line: parses arguments and calls the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use breakeven::engine::RunOptions;
+use breakeven::{Error, Scenario, report};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Monte Carlo cost of serving an open LLM: per-token API vs dedicated GPUs
+/// vs serverless GPUs, as distributions and probabilities.
+#[derive(Parser, Debug)]
+#[command(name = "breakeven", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run scenarios: print a summary, write CSVs and run.json.
+    Run {
+        /// Scenario files (.toml), or folders of them.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Trials (overrides [run] trials).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Seed (overrides [run] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core); results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder. One scenario: its files go here (default
+        /// output/<name>). Several: each goes to <out>/<name> and
+        /// batch_summary.csv to <out> (default output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Do not print the summary table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Validate a scenario and print what it means.
+    Check {
+        /// Scenario files (.toml), or folders of them.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = e
+                .downcast_ref::<Error>()
+                .map(Error::is_user_input)
+                .unwrap_or(false);
+            eprintln!("error: {e:#}");
+            ExitCode::from(if user { 2 } else { 1 })
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Check { scenarios } => {
+            for s in load_all(&scenarios)? {
+                println!("{}", report::check_text(&s));
+            }
+            Ok(())
+        }
+        Command::Run {
+            scenarios,
+            trials,
+            seed,
+            threads,
+            out,
+            quiet,
+        } => {
+            let loaded = load_all(&scenarios)?;
+            let batch = loaded.len() > 1 || scenarios.iter().any(|p| p.is_dir());
+            let base = out.clone().unwrap_or_else(|| PathBuf::from("output"));
+            let mut runs = Vec::new();
+            for s in &loaded {
+                let opts = RunOptions {
+                    trials: trials.unwrap_or(s.run.trials),
+                    seed: seed.unwrap_or(s.run.seed),
+                    threads,
+                };
+                let dir = match (&out, batch) {
+                    (Some(o), false) => o.clone(),
+                    _ => base.join(&s.name),
+                };
+                let bar = Progress::new(opts.trials);
+                let summary = breakeven::run_scenario(s, &opts, &dir, &|n| bar.set(n))
+                    .with_context(|| format!("running {}", s.path.display()))?;
+                bar.finish();
+                if !quiet {
+                    println!("{}", report::summary_text(s, &summary));
+                    println!("wrote {}", dir.display());
+                }
+                runs.push((s.name.clone(), summary));
+            }
+            if batch {
+                let mut staged = report::Staged::new(&base)?;
+                staged.write("batch_summary.csv", &report::batch_summary_csv(&runs))?;
+                staged.commit()?;
+                if !quiet {
+                    println!("wrote {}", base.join("batch_summary.csv").display());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Load every scenario named (folders: their `.toml` files, sorted),
+/// validating all before anything runs.
+fn load_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Scenario>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|source| Error::ReadInput {
+                    path: p.clone(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Error::Usage(format!("{}: no .toml scenario files in this folder", p.display())).into());
+            }
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut out: Vec<Scenario> = Vec::new();
+    for f in files {
+        let s = Scenario::load(&f)?;
+        if let Some(other) = out.iter().find(|o| o.name == s.name) {
+            return Err(Error::Usage(format!(
+                "{} and {} are both named \"{}\"; names choose output folders and must differ",
+                other.path.display(),
+                f.display(),
+                s.name
+            ))
+            .into());
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// A progress bar on standard error, drawn only on a terminal and only once
+/// a run has lasted a second.
+struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {elapsed} (eta {eta})") {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+    fn set(&self, n: u64) {
+        self.bar.set_position(n);
+        if self.terminal
+            && self.start.elapsed() > Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
