@@ -8,8 +8,9 @@
 //! # The hourly fast path
 //!
 //! Within an hour, arrivals are Poisson at `λ = requests / 3600`; a request
-//! holds a batch slot for `S = input / prefill_tps + output × t(b)` seconds,
-//! with `b` the batch the hour's concurrency fills on the fewest workers.
+//! holds a batch slot for `S = b × input / prefill_tps + output × t(b)`
+//! seconds (its decode, stalled by the prefills batched with it), with `b`
+//! the batch the hour's concurrency fills on the fewest workers.
 //! Concurrency `Q` is then Poisson with mean `λS` (M/G/∞), and worker `k`
 //! is needed while `Q > (k-1) × batch_cap`.
 //!
@@ -216,15 +217,25 @@ const NEGLIGIBLE: f64 = 1e-12;
 impl Fleet {
     /// Mean seconds a request holds a batch slot at arrival rate `lambda`
     /// (requests/s), for the given mean input and output tokens per request.
+    ///
+    /// At batch `b` a request decodes at `t(b)` per token and is stalled by
+    /// the prefills of the requests batched with it, so it holds its slot
+    /// for `S(b) = b × input / prefill_tps + output × t(b)`: alone, its own
+    /// prefill and decode; at a full batch, `S(b) / b` is exactly the
+    /// worker time per request of the fluid model (so occupancy and work
+    /// agree). `b` is the concurrency `λS` spread over the fewest workers
+    /// that hold it, found by two fixed-point steps from `b = 1`.
     pub fn service_s(&self, lambda: f64, mean_input: f64, mean_output: f64) -> f64 {
         let c = &self.curve;
         let prefill = mean_input / c.prefill_tps;
-        let alone = prefill + mean_output * c.step_s(1.0);
-        let concurrency = lambda * alone;
-        // Concurrency spread over the fewest workers that hold it.
-        let workers = (concurrency / c.batch_cap).ceil().max(1.0);
-        let batch = (concurrency / workers).clamp(1.0, c.batch_cap.max(1.0));
-        prefill + mean_output * c.step_s(batch)
+        let slot_s = |b: f64| b * prefill + mean_output * c.step_s(b);
+        let mut batch = 1.0;
+        for _ in 0..2 {
+            let concurrency = lambda * slot_s(batch);
+            let workers = (concurrency / c.batch_cap).ceil().max(1.0);
+            batch = (concurrency / workers).clamp(1.0, c.batch_cap.max(1.0));
+        }
+        slot_s(batch)
     }
 
     /// The expected bill and cold starts of one hour with the given load.
