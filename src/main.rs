@@ -138,7 +138,11 @@ fn load_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Scenario>> {
                 .collect();
             found.sort();
             if found.is_empty() {
-                return Err(Error::Usage(format!("{}: no .toml scenario files in this folder", p.display())).into());
+                return Err(Error::Usage(format!(
+                    "{}: no .toml scenario files in this folder",
+                    p.display()
+                ))
+                .into());
             }
             files.extend(found);
         } else {
@@ -174,7 +178,9 @@ struct Progress {
 impl Progress {
     fn new(total: u64) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {elapsed} (eta {eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {elapsed} (eta {eta})")
+        {
             bar.set_style(style);
         }
         Progress {

@@ -312,8 +312,8 @@ mod tests {
     #[test]
     fn normal_quantile_inverts_cdf() {
         for p in [0.001, 0.05, 0.5, 0.95, 0.999] {
-            assert!((normal_cdf(normal_quantile(p)) - p).abs() < 1e-12);
+            assert!((normal_cdf(normal_quantile(p)) - p).abs() < 1e-9 * p.max(1e-3));
         }
-        assert!((normal_quantile(0.95) - Z95).abs() < 1e-12);
+        assert!((normal_quantile(0.95) - Z95).abs() < 1e-9);
     }
 }

@@ -28,7 +28,8 @@ pub struct ApiPricing {
 impl ApiPricing {
     /// USD for the given tokens and requests under one trial's parameters.
     pub fn cost(&self, p: &[f64], input_tokens: f64, output_tokens: f64, requests: f64) -> f64 {
-        (input_tokens * p[self.input_usd_per_mtok.0] + output_tokens * p[self.output_usd_per_mtok.0])
+        (input_tokens * p[self.input_usd_per_mtok.0]
+            + output_tokens * p[self.output_usd_per_mtok.0])
             * 1e-6
             * (1.0 - p[self.batch_discount.0])
             + requests * p[self.request_fee_usd.0]
@@ -55,7 +56,11 @@ const API_KEYS: &[&str] = &[
 ];
 
 impl Api {
-    pub(crate) fn from_table(t: &Table<'_>, name: &str, params: &mut Params) -> Result<Api, ScenarioError> {
+    pub(crate) fn from_table(
+        t: &Table<'_>,
+        name: &str,
+        params: &mut Params,
+    ) -> Result<Api, ScenarioError> {
         t.check_keys(&keys(&[COMMON_KEYS, API_KEYS]))?;
         let blended = t.get("usd_per_mtok").is_some();
         let split = t.get("input_usd_per_mtok").is_some() || t.get("output_usd_per_mtok").is_some();
@@ -89,7 +94,12 @@ impl Api {
             pricing: ApiPricing {
                 input_usd_per_mtok: input,
                 output_usd_per_mtok: output,
-                request_fee_usd: t.param(params, "request_fee_usd", Bound::NonNegative, Some(0.0))?,
+                request_fee_usd: t.param(
+                    params,
+                    "request_fee_usd",
+                    Bound::NonNegative,
+                    Some(0.0),
+                )?,
                 batch_discount: t.param(params, "batch_discount", Bound::Fraction, Some(0.0))?,
             },
             rate_limit_tpm: t.number("rate_limit_tpm", Bound::Positive)?,
