@@ -82,7 +82,13 @@ pub fn draw_params(s: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
 }
 
 /// Run one trial with the given parameters; `hours` is scratch space.
-pub fn run_trial_with(s: &Scenario, seed: u64, trial: u64, params: Vec<f64>, hours: &mut Vec<HourLoad>) -> TrialResult {
+pub fn run_trial_with(
+    s: &Scenario,
+    seed: u64,
+    trial: u64,
+    params: Vec<f64>,
+    hours: &mut Vec<HourLoad>,
+) -> TrialResult {
     let mut traffic_rng = stream(seed, trial, "traffic");
     s.traffic
         .fill_hours(&params, s.run.horizon_hours, &mut traffic_rng, hours);
@@ -109,7 +115,12 @@ pub fn run_trial(s: &Scenario, seed: u64, trial: u64, hours: &mut Vec<HourLoad>)
 
 /// Run all trials, handing results to `sink` in trial order, a chunk at a
 /// time; `progress` is called with the number of trials finished so far.
-pub fn run<F>(s: &Scenario, opts: &RunOptions, progress: &(dyn Fn(u64) + Sync), mut sink: F) -> Result<()>
+pub fn run<F>(
+    s: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    mut sink: F,
+) -> Result<()>
 where
     F: FnMut(&[TrialResult]) -> Result<()>,
 {

@@ -25,31 +25,31 @@ pub enum Error {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// An input path could not be read (user input: exit status 2).
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {cause}", path.display())]
     ReadInput {
         /// The path given.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A command-line setting is out of range (user input: exit status 2).
     #[error("{0}")]
     Usage(String),
     /// Writing an output failed.
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot write: {cause}", path.display())]
     WriteOutput {
         /// The file or folder being written.
         path: PathBuf,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The CSV writer failed.
-    #[error("{}: cannot write CSV: {source}", path.display())]
+    #[error("{}: cannot write CSV: {cause}", path.display())]
     Csv {
         /// The file being written.
         path: PathBuf,
         /// The underlying error.
-        source: csv::Error,
+        cause: csv::Error,
     },
 }
 

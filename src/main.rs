@@ -129,9 +129,9 @@ fn load_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Scenario>> {
     for p in paths {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|source| Error::ReadInput {
+                .map_err(|cause| Error::ReadInput {
                     path: p.clone(),
-                    source,
+                    cause,
                 })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "toml"))

@@ -20,18 +20,22 @@ use crate::uncertain::fmt_num;
 pub struct Staged {
     dir: PathBuf,
     files: Vec<(PathBuf, PathBuf)>,
+    created_dir: bool,
 }
 
 impl Staged {
-    /// Start writing into `dir` (created if missing).
+    /// Start writing into `dir` (created if missing; removed again if the
+    /// run fails before [`Staged::commit`]).
     pub fn new(dir: &Path) -> Result<Staged> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::WriteOutput {
+        let created_dir = !dir.exists();
+        std::fs::create_dir_all(dir).map_err(|cause| Error::WriteOutput {
             path: dir.to_path_buf(),
-            source,
+            cause,
         })?;
         Ok(Staged {
             dir: dir.to_path_buf(),
             files: Vec::new(),
+            created_dir,
         })
     }
 
@@ -43,12 +47,10 @@ impl Staged {
     /// Open `name` for writing under a temporary name.
     pub fn create(&mut self, name: &str) -> Result<(BufWriter<File>, PathBuf)> {
         let final_path = self.dir.join(name);
-        let tmp = self
-            .dir
-            .join(format!(".{name}.tmp-{}", std::process::id()));
-        let f = File::create(&tmp).map_err(|source| Error::WriteOutput {
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let f = File::create(&tmp).map_err(|cause| Error::WriteOutput {
             path: tmp.clone(),
-            source,
+            cause,
         })?;
         self.files.push((tmp, final_path.clone()));
         Ok((BufWriter::new(f), final_path))
@@ -59,17 +61,18 @@ impl Staged {
         let (mut w, path) = self.create(name)?;
         w.write_all(bytes)
             .and_then(|_| w.flush())
-            .map_err(|source| Error::WriteOutput { path, source })
+            .map_err(|cause| Error::WriteOutput { path, cause })
     }
 
     /// Rename every file into place.
     pub fn commit(mut self) -> Result<()> {
         for (tmp, dest) in std::mem::take(&mut self.files) {
-            std::fs::rename(&tmp, &dest).map_err(|source| Error::WriteOutput {
+            std::fs::rename(&tmp, &dest).map_err(|cause| Error::WriteOutput {
                 path: dest.clone(),
-                source,
+                cause,
             })?;
         }
+        self.created_dir = false;
         Ok(())
     }
 }
@@ -79,12 +82,20 @@ impl Drop for Staged {
         for (tmp, _) in &self.files {
             let _ = std::fs::remove_file(tmp);
         }
+        if self.created_dir {
+            // Only succeeds if empty: nothing but our own files was there.
+            let _ = std::fs::remove_dir(&self.dir);
+        }
     }
 }
 
 /// Format a number for CSV: shortest round-trip form; NaN as an empty cell.
 pub fn csv_num(x: f64) -> String {
-    if x.is_nan() { String::new() } else { format!("{x}") }
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Columns of `trials.csv`.
@@ -119,14 +130,16 @@ pub struct TrialWriter {
 
 impl std::fmt::Debug for TrialWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrialWriter").field("trials", &self.trials_path).finish()
+        f.debug_struct("TrialWriter")
+            .field("trials", &self.trials_path)
+            .finish()
     }
 }
 
 fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
-    move |source| Error::Csv {
+    move |cause| Error::Csv {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -140,10 +153,17 @@ impl TrialWriter {
         trials
             .write_record(TRIALS_COLUMNS)
             .map_err(csv_err(&trials_path))?;
-        let uncertain: Vec<usize> = s.params.uncertain_ids().into_iter().map(|id| id.0).collect();
+        let uncertain: Vec<usize> = s
+            .params
+            .uncertain_ids()
+            .into_iter()
+            .map(|id| id.0)
+            .collect();
         let mut header = vec!["trial".to_string()];
         header.extend(uncertain.iter().map(|&i| s.params.list[i].name.clone()));
-        params.write_record(&header).map_err(csv_err(&params_path))?;
+        params
+            .write_record(&header)
+            .map_err(csv_err(&params_path))?;
         Ok(TrialWriter {
             trials,
             trials_path,
@@ -196,13 +216,13 @@ impl TrialWriter {
 
     /// Flush both files.
     pub fn finish(mut self) -> Result<()> {
-        self.trials.flush().map_err(|source| Error::WriteOutput {
+        self.trials.flush().map_err(|cause| Error::WriteOutput {
             path: self.trials_path.clone(),
-            source,
+            cause,
         })?;
-        self.params.flush().map_err(|source| Error::WriteOutput {
+        self.params.flush().map_err(|cause| Error::WriteOutput {
             path: self.params_path.clone(),
-            source,
+            cause,
         })
     }
 }
@@ -376,7 +396,11 @@ fn money(x: f64) -> String {
 }
 
 fn pct(x: f64) -> String {
-    if x.is_finite() { format!("{:.1}%", x * 100.0) } else { "-".to_string() }
+    if x.is_finite() {
+        format!("{:.1}%", x * 100.0)
+    } else {
+        "-".to_string()
+    }
 }
 
 /// A plain-text table laid out in columns.
@@ -539,7 +563,11 @@ pub fn check_text(s: &Scenario) -> String {
         fmt_num(t.output_tokens.mean())
     ));
     for d in &s.deployments {
-        out.push_str(&format!("deployment {} ({}):\n", d.name(), d.kind().as_str()));
+        out.push_str(&format!(
+            "deployment {} ({}):\n",
+            d.name(),
+            d.kind().as_str()
+        ));
         for line in d.settings() {
             out.push_str(&format!("  {line}\n"));
         }
@@ -551,7 +579,13 @@ pub fn check_text(s: &Scenario) -> String {
         .iter()
         .map(|p| {
             if p.dist.is_fixed() {
-                vec![p.name.clone(), fmt_num(p.dist.mean()), String::new(), String::new(), "fixed".into()]
+                vec![
+                    p.name.clone(),
+                    fmt_num(p.dist.mean()),
+                    String::new(),
+                    String::new(),
+                    "fixed".into(),
+                ]
             } else {
                 vec![
                     p.name.clone(),
@@ -563,6 +597,9 @@ pub fn check_text(s: &Scenario) -> String {
             }
         })
         .collect();
-    out.push_str(&table(&["input", "p5", "p50", "p95", "distribution"], &rows));
+    out.push_str(&table(
+        &["input", "p5", "p50", "p95", "distribution"],
+        &rows,
+    ));
     out
 }

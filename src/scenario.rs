@@ -187,12 +187,15 @@ impl std::fmt::Debug for Scenario {
 impl Scenario {
     /// Read and validate a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let bytes = std::fs::read(path).map_err(|source| Error::ReadInput {
+        let bytes = std::fs::read(path).map_err(|cause| Error::ReadInput {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let text = String::from_utf8(bytes.clone()).map_err(|e| {
-            let src = Source { file: path, text: "" };
+            let src = Source {
+                file: path,
+                text: "",
+            };
             src.error(0..0, "(file)", format!("not UTF-8 text ({e})"))
         })?;
         Scenario::parse(path, &text)
@@ -324,9 +327,7 @@ impl Scenario {
             deploy::resolve_links(&mut deployments, &specs)?;
         }
         if deployments.is_empty() {
-            let span = deployments_table
-                .map(|t| t.span.clone())
-                .unwrap_or(0..0);
+            let span = deployments_table.map(|t| t.span.clone()).unwrap_or(0..0);
             return Err(src
                 .error(
                     span,
@@ -365,7 +366,12 @@ pub(crate) struct Source<'a> {
 
 impl Source<'_> {
     /// An error at a byte span of the text.
-    pub fn error(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
+    pub fn error(
+        &self,
+        span: Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let offset = span.start.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
@@ -392,7 +398,12 @@ pub(crate) struct Table<'a> {
 type Value<'a> = Spanned<DeValue<'a>>;
 
 impl<'a> Table<'a> {
-    pub fn new(src: &'a Source<'a>, path: String, table: &'a DeTable<'a>, span: Range<usize>) -> Self {
+    pub fn new(
+        src: &'a Source<'a>,
+        path: String,
+        table: &'a DeTable<'a>,
+        span: Range<usize>,
+    ) -> Self {
         Table {
             src,
             path,
@@ -456,7 +467,10 @@ impl<'a> Table<'a> {
     }
 
     /// A string value.
-    pub fn string(&self, key: &str) -> std::result::Result<Option<(&'a str, Range<usize>)>, ScenarioError> {
+    pub fn string(
+        &self,
+        key: &str,
+    ) -> std::result::Result<Option<(&'a str, Range<usize>)>, ScenarioError> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.get_ref() {
@@ -478,7 +492,12 @@ impl<'a> Table<'a> {
     }
 
     /// A whole number in `[min, max]`.
-    pub fn integer(&self, key: &str, min: i64, max: i64) -> std::result::Result<Option<i64>, ScenarioError> {
+    pub fn integer(
+        &self,
+        key: &str,
+        min: i64,
+        max: i64,
+    ) -> std::result::Result<Option<i64>, ScenarioError> {
         let Some(v) = self.get(key) else {
             return Ok(None);
         };
@@ -505,15 +524,19 @@ impl<'a> Table<'a> {
     }
 
     /// A plain (fixed) number satisfying `bound`.
-    pub fn number(&self, key: &str, bound: Bound) -> std::result::Result<Option<f64>, ScenarioError> {
+    pub fn number(
+        &self,
+        key: &str,
+        bound: Bound,
+    ) -> std::result::Result<Option<f64>, ScenarioError> {
         let Some(v) = self.get(key) else {
             return Ok(None);
         };
         let x = match v.get_ref() {
             DeValue::Integer(_) | DeValue::Float(_) => number_of(v.get_ref()),
-            DeValue::String(s) if bound.allows_percent() => parse_scalar(s).ok().and_then(
-                |(x, pct)| if pct { Some(x / 100.0) } else { Some(x) },
-            ),
+            DeValue::String(s) if bound.allows_percent() => parse_scalar(s)
+                .ok()
+                .map(|(x, pct)| if pct { x / 100.0 } else { x }),
             _ => None,
         };
         match x {
@@ -521,7 +544,11 @@ impl<'a> Table<'a> {
             Some(x) => Err(self.error_at(
                 v.span(),
                 key,
-                format!("{} is out of range; expected {}", fmt_num(x), bound.describe()),
+                format!(
+                    "{} is out of range; expected {}",
+                    fmt_num(x),
+                    bound.describe()
+                ),
             )),
             None => Err(self.type_error(key, v, bound.describe())),
         }
@@ -539,7 +566,12 @@ impl<'a> Table<'a> {
     }
 
     /// An uncertain value under `key`, or `default` if absent (`None`: required).
-    pub fn dist(&self, key: &str, bound: Bound, default: Option<f64>) -> std::result::Result<Dist, ScenarioError> {
+    pub fn dist(
+        &self,
+        key: &str,
+        bound: Bound,
+        default: Option<f64>,
+    ) -> std::result::Result<Dist, ScenarioError> {
         match self.get(key) {
             Some(v) => parse_dist(self, key, v, bound),
             None => match default {
@@ -618,7 +650,12 @@ const UNCERTAIN_FORMS: &str = "a number, a range string like \"1.39 to 2.00\" (l
      those 5th/95th percentiles), or a table: { p5 = .., p95 = .. }, { mean = .., sd = .. }, \
      { pert = [min, mode, max] }, { triangular = [min, mode, max] }, { uniform = [min, max] }";
 
-fn parse_dist(t: &Table<'_>, key: &str, v: &Value<'_>, bound: Bound) -> std::result::Result<Dist, ScenarioError> {
+fn parse_dist(
+    t: &Table<'_>,
+    key: &str,
+    v: &Value<'_>,
+    bound: Bound,
+) -> std::result::Result<Dist, ScenarioError> {
     let err = |msg: String| t.error_at(v.span(), key, msg);
     let scale = |pct: bool| -> std::result::Result<f64, ScenarioError> {
         if pct && !bound.allows_percent() {
@@ -638,8 +675,10 @@ fn parse_dist(t: &Table<'_>, key: &str, v: &Value<'_>, bound: Bound) -> std::res
         ),
         DeValue::String(s) => {
             if let Some((lo, hi)) = s.split_once(" to ") {
-                let (a, pa) = parse_scalar(lo).map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
-                let (b, pb) = parse_scalar(hi).map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
+                let (a, pa) = parse_scalar(lo)
+                    .map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
+                let (b, pb) = parse_scalar(hi)
+                    .map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
                 let (a, b) = (a * scale(pa)?, b * scale(pb)?);
                 if a <= 0.0 {
                     return Err(err(format!(
@@ -657,7 +696,8 @@ fn parse_dist(t: &Table<'_>, key: &str, v: &Value<'_>, bound: Bound) -> std::res
                 }
                 Dist::lognormal_p5_p95(a, b)
             } else {
-                let (x, pct) = parse_scalar(s).map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
+                let (x, pct) =
+                    parse_scalar(s).map_err(|m| err(format!("{m}; expected {UNCERTAIN_FORMS}")))?;
                 Dist::Fixed(x * scale(pct)?)
             }
         }
@@ -677,7 +717,11 @@ fn parse_dist(t: &Table<'_>, key: &str, v: &Value<'_>, bound: Bound) -> std::res
 }
 
 fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, ScenarioError> {
-    let keys: Vec<&str> = t.table.iter().map(|(k, _)| -> &str { k.get_ref() }).collect();
+    let keys: Vec<&str> = t
+        .table
+        .iter()
+        .map(|(k, _)| -> &str { k.get_ref() })
+        .collect();
     let has = |k: &str| keys.contains(&k);
     let num = |k: &str| -> std::result::Result<f64, ScenarioError> {
         let v = t.get(k).expect("key checked");
@@ -685,7 +729,14 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             DeValue::String(s) => {
                 let (x, pct) = parse_scalar(s).map_err(|m| t.error_at(v.span(), k, m))?;
                 if pct && !bound.allows_percent() {
-                    return Err(t.error_at(v.span(), k, format!("a percentage is only for fractions; expected {}", bound.describe())));
+                    return Err(t.error_at(
+                        v.span(),
+                        k,
+                        format!(
+                            "a percentage is only for fractions; expected {}",
+                            bound.describe()
+                        ),
+                    ));
                 }
                 Ok(if pct { x / 100.0 } else { x })
             }
@@ -702,7 +753,10 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             return Err(t.error_at(
                 v.span(),
                 k,
-                format!("expected an array of {n} numbers, found {} item(s)", arr.len()),
+                format!(
+                    "expected an array of {n} numbers, found {} item(s)",
+                    arr.len()
+                ),
             ));
         }
         Ok(xs)
@@ -711,9 +765,11 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
         t.src.error(
             t.span.clone(),
             &t.path,
-            format!("{msg}; expected one of {{ p5 = .., p95 = .. }}, {{ mean = .., sd = .. }} \
+            format!(
+                "{msg}; expected one of {{ p5 = .., p95 = .. }}, {{ mean = .., sd = .. }} \
                      (optional dist = \"normal\" or \"lognormal\"), {{ pert = [min, mode, max] }}, \
-                     {{ triangular = [min, mode, max] }}, {{ uniform = [min, max] }}"),
+                     {{ triangular = [min, mode, max] }}, {{ uniform = [min, max] }}"
+            ),
         )
     };
     let only = |allowed: &[&str]| t.check_keys(allowed);
@@ -744,7 +800,11 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             None | Some(("normal", _)) => Ok(Dist::Normal { mean: m, sd: s }),
             Some(("lognormal", _)) => {
                 if m <= 0.0 {
-                    return Err(t.error_at(t.span_of("mean"), "mean", "a lognormal needs mean > 0"));
+                    return Err(t.error_at(
+                        t.span_of("mean"),
+                        "mean",
+                        "a lognormal needs mean > 0",
+                    ));
                 }
                 Ok(Dist::lognormal_mean_sd(m, s))
             }
@@ -763,7 +823,12 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             return Err(t.error_at(
                 t.span_of(k),
                 k,
-                format!("need min <= mode <= max and min < max, found [{}, {}, {}]", fmt_num(min), fmt_num(mode), fmt_num(max)),
+                format!(
+                    "need min <= mode <= max and min < max, found [{}, {}, {}]",
+                    fmt_num(min),
+                    fmt_num(mode),
+                    fmt_num(max)
+                ),
             ));
         }
         Ok(if k == "pert" {
@@ -778,7 +843,11 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             return Err(t.error_at(
                 t.span_of("uniform"),
                 "uniform",
-                format!("need min < max, found [{}, {}]", fmt_num(xs[0]), fmt_num(xs[1])),
+                format!(
+                    "need min < max, found [{}, {}]",
+                    fmt_num(xs[0]),
+                    fmt_num(xs[1])
+                ),
             ));
         }
         Ok(Dist::Uniform {
@@ -802,7 +871,11 @@ fn check_dist_bounds(dist: &Dist, bound: Bound) -> std::result::Result<(), Strin
         return if bound.contains(*v) {
             Ok(())
         } else {
-            Err(format!("{} is out of range; expected {}", fmt_num(*v), bound.describe()))
+            Err(format!(
+                "{} is out of range; expected {}",
+                fmt_num(*v),
+                bound.describe()
+            ))
         };
     }
     let (lo, _) = bound.lower();
@@ -867,7 +940,10 @@ mod tests {
     #[test]
     fn parses_every_form() {
         assert_eq!(dist_of("2", Bound::Positive).unwrap(), Dist::Fixed(2.0));
-        assert_eq!(dist_of("\"5%\"", Bound::Fraction).unwrap(), Dist::Fixed(0.05));
+        assert_eq!(
+            dist_of("\"5%\"", Bound::Fraction).unwrap(),
+            Dist::Fixed(0.05)
+        );
         let d = dist_of("\"5% to 15%\"", Bound::Fraction).unwrap();
         assert!((d.quantile(0.05) - 0.05).abs() < 1e-12);
         let d = dist_of("{ p5 = 1.39, p95 = 2.0 }", Bound::Positive).unwrap();
@@ -881,7 +957,11 @@ mod tests {
             Dist::Normal { .. }
         ));
         assert!(matches!(
-            dist_of("{ mean = 10, sd = 5, dist = \"lognormal\" }", Bound::Positive).unwrap(),
+            dist_of(
+                "{ mean = 10, sd = 5, dist = \"lognormal\" }",
+                Bound::Positive
+            )
+            .unwrap(),
             Dist::LogNormal { .. }
         ));
     }
@@ -903,7 +983,10 @@ mod tests {
 
     #[test]
     fn suggests_close_keys() {
-        assert_eq!(closest("gpu_hour_ud", &["gpu_hour_usd", "replicas"]), Some("gpu_hour_usd"));
+        assert_eq!(
+            closest("gpu_hour_ud", &["gpu_hour_usd", "replicas"]),
+            Some("gpu_hour_usd")
+        );
         assert_eq!(closest("zzzzzzzz", &["gpu_hour_usd"]), None);
     }
 }

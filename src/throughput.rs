@@ -36,7 +36,10 @@ pub struct ThroughputSpec {
 }
 
 impl ThroughputSpec {
-    pub(crate) fn from_table(t: &Table<'_>, params: &mut Params) -> Result<ThroughputSpec, ScenarioError> {
+    pub(crate) fn from_table(
+        t: &Table<'_>,
+        params: &mut Params,
+    ) -> Result<ThroughputSpec, ScenarioError> {
         let single_stream_tps = t.param(params, "single_stream_tps", Bound::Positive, None)?;
         let max_tps = t.param(params, "max_tps", Bound::Positive, None)?;
         let (s1, tmax) = (
@@ -139,7 +142,13 @@ impl BatchCurve {
     /// and an optional memory cap on the batch. A draw with
     /// `single_stream >= max` (possible when both are uncertain) is read as
     /// no batching gain: `t0 = 0`.
-    pub fn new(single_stream_tps: f64, max_tps: f64, prefill_tps: f64, tpot_slo_s: Option<f64>, max_batch: Option<u32>) -> Self {
+    pub fn new(
+        single_stream_tps: f64,
+        max_tps: f64,
+        prefill_tps: f64,
+        tpot_slo_s: Option<f64>,
+        max_batch: Option<u32>,
+    ) -> Self {
         let t1_s = 1.0 / max_tps;
         let t0_s = (1.0 / single_stream_tps - t1_s).max(0.0);
         let mut batch_cap = f64::INFINITY;

@@ -9,9 +9,9 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
 
+use crate::error::ScenarioError;
 use crate::scenario::{Bound, HOURS_PER_MONTH, ParamId, Params, Table};
 use crate::uncertain::Dist;
-use crate::error::ScenarioError;
 
 /// Requests and tokens arriving in one hour.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -132,8 +132,15 @@ impl Traffic {
                     "give tokens_per_month or requests_per_month, not both",
                 ));
             }
-            (Some(_), None) => Level::TokensPerMonth(t.param(params, "tokens_per_month", Bound::Positive, None)?),
-            (None, Some(_)) => Level::RequestsPerMonth(t.param(params, "requests_per_month", Bound::Positive, None)?),
+            (Some(_), None) => {
+                Level::TokensPerMonth(t.param(params, "tokens_per_month", Bound::Positive, None)?)
+            }
+            (None, Some(_)) => Level::RequestsPerMonth(t.param(
+                params,
+                "requests_per_month",
+                Bound::Positive,
+                None,
+            )?),
             (None, None) => {
                 return Err(t.error_at(
                     t.span.clone(),
@@ -207,12 +214,21 @@ impl Traffic {
 
     /// Draw the hourly loads of one trial into `out` (cleared first).
     /// `p` is the trial's parameter vector; `rng` is the trial's traffic stream.
-    pub fn fill_hours<R: Rng + ?Sized>(&self, p: &[f64], horizon_hours: u32, rng: &mut R, out: &mut Vec<HourLoad>) {
+    pub fn fill_hours<R: Rng + ?Sized>(
+        &self,
+        p: &[f64],
+        horizon_hours: u32,
+        rng: &mut R,
+        out: &mut Vec<HourLoad>,
+    ) {
         out.clear();
         let base = self.base_requests_per_hour(p);
         let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
         let cv = p[self.hourly_cv.0];
-        let gamma = (cv > 0.0).then(|| Gamma::new(1.0 / (cv * cv), cv * cv).expect("cv > 0"));
+        // A cv so small that cv² underflows is no extra variability at all.
+        let gamma = Gamma::new(1.0 / (cv * cv), cv * cv)
+            .ok()
+            .filter(|_| cv > 0.0);
         // Spiky: two-state chain with P(on) = 1 - idle, mean on-run = burst hours.
         let spiky = match self.pattern {
             Pattern::Steady => None,
@@ -334,7 +350,11 @@ fn profile<const N: usize>(
         toml::de::DeValue::String(s) => match presets.iter().find(|(n, _)| *n == s.as_ref()) {
             Some((n, w)) => (*w, n.to_string()),
             None => {
-                return Err(t.error_at(v.span(), key, format!("unknown profile \"{s}\"; expected {valid}")));
+                return Err(t.error_at(
+                    v.span(),
+                    key,
+                    format!("unknown profile \"{s}\"; expected {valid}"),
+                ));
             }
         },
         toml::de::DeValue::Array(arr) => {
@@ -348,14 +368,23 @@ fn profile<const N: usize>(
             let mut w = [0.0; N];
             for (i, x) in arr.iter().enumerate() {
                 let n = match x.get_ref() {
-                    toml::de::DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
+                    toml::de::DeValue::Integer(i) => {
+                        i.as_str().replace('_', "").parse::<f64>().ok()
+                    }
                     toml::de::DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
                     _ => None,
                 };
                 match n {
                     Some(n) if n >= 0.0 && n.is_finite() => w[i] = n,
                     _ => {
-                        return Err(t.error_at(x.span(), key, format!("weight {} is not a non-negative number; expected {valid}", i + 1)));
+                        return Err(t.error_at(
+                            x.span(),
+                            key,
+                            format!(
+                                "weight {} is not a non-negative number; expected {valid}",
+                                i + 1
+                            ),
+                        ));
                     }
                 }
             }
@@ -365,7 +394,11 @@ fn profile<const N: usize>(
     };
     let mean = raw.iter().sum::<f64>() / N as f64;
     if mean <= 0.0 {
-        return Err(t.error_at(v.span(), key, "all weights are zero; at least one must be > 0"));
+        return Err(t.error_at(
+            v.span(),
+            key,
+            "all weights are zero; at least one must be > 0",
+        ));
     }
     Ok((raw.map(|x| x / mean), name))
 }

@@ -293,7 +293,11 @@ mod tests {
             let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
             // Four standard errors of the mean; variance to 5% (heavy tails).
             let se = (d.variance() / n as f64).sqrt();
-            assert!((m - d.mean()).abs() < 4.0 * se, "{d:?}: mean {m} vs {}", d.mean());
+            assert!(
+                (m - d.mean()).abs() < 4.0 * se,
+                "{d:?}: mean {m} vs {}",
+                d.mean()
+            );
             assert!(
                 (v / d.variance() - 1.0).abs() < 0.05,
                 "{d:?}: var {v} vs {}",

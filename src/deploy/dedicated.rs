@@ -9,7 +9,9 @@
 //! above capacity is overflow: reported, and spilled to an API deployment
 //! when `overflow_to` names one.
 
-use super::{ApiPricing, COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialRng, keys};
+use super::{
+    ApiPricing, COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialRng, keys,
+};
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
 use crate::throughput::{THROUGHPUT_KEYS, ThroughputSpec};
@@ -74,8 +76,18 @@ const DEDICATED_KEYS: &[&str] = &[
 ];
 
 impl Dedicated {
-    pub(crate) fn from_table(t: &Table<'_>, name: &str, all_names: &[String], params: &mut Params) -> Result<Dedicated, ScenarioError> {
-        t.check_keys(&keys(&[COMMON_KEYS, DEDICATED_KEYS, THROUGHPUT_KEYS, OPS_KEYS]))?;
+    pub(crate) fn from_table(
+        t: &Table<'_>,
+        name: &str,
+        all_names: &[String],
+        params: &mut Params,
+    ) -> Result<Dedicated, ScenarioError> {
+        t.check_keys(&keys(&[
+            COMMON_KEYS,
+            DEDICATED_KEYS,
+            THROUGHPUT_KEYS,
+            OPS_KEYS,
+        ]))?;
         let gpu_hour_usd = t.param(params, "gpu_hour_usd", Bound::Positive, None)?;
         let gpus_per_replica = t.integer("gpus_per_replica", 1, 4096)?.unwrap_or(1) as u32;
         let modes: Vec<&str> = ["replicas", "size_to_percentile", "autoscale"]
@@ -83,9 +95,18 @@ impl Dedicated {
             .filter(|k| t.get(k).is_some())
             .collect();
         let only = |allowed: &[&str], mode: &str| -> Result<(), ScenarioError> {
-            for k in ["headroom", "min_replicas", "max_replicas", "target_utilization"] {
+            for k in [
+                "headroom",
+                "min_replicas",
+                "max_replicas",
+                "target_utilization",
+            ] {
                 if t.get(k).is_some() && !allowed.contains(&k) {
-                    return Err(t.error_at(t.span_of(k), k, format!("`{k}` does not apply with {mode}")));
+                    return Err(t.error_at(
+                        t.span_of(k),
+                        k,
+                        format!("`{k}` does not apply with {mode}"),
+                    ));
                 }
             }
             Ok(())
@@ -98,7 +119,9 @@ impl Dedicated {
             ["size_to_percentile"] => {
                 only(&["headroom", "max_replicas"], "size_to_percentile")?;
                 Scaling::Sized {
-                    percentile: t.number("size_to_percentile", Bound::Fraction)?.unwrap_or(0.95),
+                    percentile: t
+                        .number("size_to_percentile", Bound::Fraction)?
+                        .unwrap_or(0.95),
                     headroom: t.param(params, "headroom", Bound::Proportion, Some(0.0))?,
                     max: t.integer("max_replicas", 1, 100_000)?.unwrap_or(100_000) as u32,
                 }
@@ -111,10 +134,17 @@ impl Dedicated {
                         "autoscale = false means nothing; give replicas = N for a fixed fleet",
                     ));
                 }
-                only(&["min_replicas", "max_replicas", "target_utilization"], "autoscale")?;
+                only(
+                    &["min_replicas", "max_replicas", "target_utilization"],
+                    "autoscale",
+                )?;
                 let min = t.integer("min_replicas", 0, 100_000)?.unwrap_or(1) as u32;
                 let max = t.integer("max_replicas", 1, 100_000)?.ok_or_else(|| {
-                    t.error_at(t.span_of("autoscale"), "max_replicas", "autoscale needs max_replicas (a whole number >= 1)")
+                    t.error_at(
+                        t.span_of("autoscale"),
+                        "max_replicas",
+                        "autoscale needs max_replicas (a whole number >= 1)",
+                    )
                 })? as u32;
                 if max < min {
                     return Err(t.error_at(
@@ -126,7 +156,12 @@ impl Dedicated {
                 Scaling::Autoscale {
                     min,
                     max,
-                    target_utilization: t.param(params, "target_utilization", Bound::OpenFraction, Some(0.7))?,
+                    target_utilization: t.param(
+                        params,
+                        "target_utilization",
+                        Bound::OpenFraction,
+                        Some(0.7),
+                    )?,
                 }
             }
             [] => {
@@ -142,7 +177,10 @@ impl Dedicated {
                 return Err(t.error_at(
                     t.span_of(many[1]),
                     many[1],
-                    format!("choose one of replicas, size_to_percentile and autoscale; found {}", many.join(" and ")),
+                    format!(
+                        "choose one of replicas, size_to_percentile and autoscale; found {}",
+                        many.join(" and ")
+                    ),
                 ));
             }
         };
@@ -154,7 +192,12 @@ impl Dedicated {
                         "overflow_to",
                         format!(
                             "\"{target}\" is not another deployment of this scenario; valid: {}",
-                            all_names.iter().filter(|n| *n != name).cloned().collect::<Vec<_>>().join(", ")
+                            all_names
+                                .iter()
+                                .filter(|n| *n != name)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
@@ -196,7 +239,11 @@ impl Deployment for Dedicated {
                     .map(|h| curve.busy_seconds(h.input_tokens, h.output_tokens))
                     .collect();
                 let q = percentile_in_place(&mut demand, percentile);
-                Some((q * (1.0 + p[headroom.0]) / 3600.0).ceil().clamp(1.0, max as f64))
+                Some(
+                    (q * (1.0 + p[headroom.0]) / 3600.0)
+                        .ceil()
+                        .clamp(1.0, max as f64),
+                )
             }
             _ => None,
         };
@@ -224,7 +271,12 @@ impl Deployment for Dedicated {
                 let share = 1.0 - capacity_s / demand_s;
                 o.overflow_tokens += h.tokens() * share;
                 if let Some(pr) = &self.overflow_pricing {
-                    o.spill_usd += pr.cost(p, h.input_tokens * share, h.output_tokens * share, h.requests * share);
+                    o.spill_usd += pr.cost(
+                        p,
+                        h.input_tokens * share,
+                        h.output_tokens * share,
+                        h.requests * share,
+                    );
                 }
             }
         }
@@ -244,7 +296,9 @@ impl Deployment for Dedicated {
         let mut s = vec![format!("{} GPU(s) per replica", self.gpus_per_replica)];
         s.push(match self.scaling {
             Scaling::Fixed(n) => format!("{n} replica(s), always on"),
-            Scaling::Sized { percentile, max, .. } => format!(
+            Scaling::Sized {
+                percentile, max, ..
+            } => format!(
                 "replicas sized per trial to the p{} hourly demand plus headroom (at most {max})",
                 fmt_num(percentile * 100.0)
             ),

@@ -141,9 +141,10 @@ pub(crate) fn from_table(
         "dedicated" => Box::new(Dedicated::from_table(t, name, all_names, params)?),
         "serverless" => Box::new(Serverless::from_table(t, name, params)?),
         other => {
+            let prefix: String = other.chars().take(3).collect();
             let hint = ["api", "dedicated", "serverless"]
                 .iter()
-                .find(|k| k.starts_with(&other[..other.len().min(3)]))
+                .find(|k| !prefix.is_empty() && k.starts_with(&prefix))
                 .map(|k| format!(" (did you mean \"{k}\"?)"))
                 .unwrap_or_default();
             return Err(t.error_at(
@@ -156,7 +157,10 @@ pub(crate) fn from_table(
 }
 
 /// Connect each `overflow_to` to the API deployment it names.
-pub(crate) fn resolve_links(deployments: &mut [Box<dyn Deployment>], specs: &[Table<'_>]) -> Result<(), ScenarioError> {
+pub(crate) fn resolve_links(
+    deployments: &mut [Box<dyn Deployment>],
+    specs: &[Table<'_>],
+) -> Result<(), ScenarioError> {
     for i in 0..deployments.len() {
         let Some(target) = deployments[i].overflow_target().map(str::to_string) else {
             continue;
@@ -195,7 +199,10 @@ pub struct Operations {
 }
 
 impl Operations {
-    pub(crate) fn from_table(t: &Table<'_>, params: &mut Params) -> Result<Operations, ScenarioError> {
+    pub(crate) fn from_table(
+        t: &Table<'_>,
+        params: &mut Params,
+    ) -> Result<Operations, ScenarioError> {
         Ok(Operations {
             monthly_usd: t.param(params, "ops_monthly_usd", Bound::NonNegative, Some(0.0))?,
             multiplier: t.param(params, "ops_multiplier", Bound::AtLeastOne, Some(1.0))?,

@@ -77,15 +77,27 @@ const SERVERLESS_KEYS: &[&str] = &[
 ];
 
 impl Serverless {
-    pub(crate) fn from_table(t: &Table<'_>, name: &str, params: &mut Params) -> Result<Serverless, ScenarioError> {
-        t.check_keys(&keys(&[COMMON_KEYS, SERVERLESS_KEYS, THROUGHPUT_KEYS, OPS_KEYS]))?;
+    pub(crate) fn from_table(
+        t: &Table<'_>,
+        name: &str,
+        params: &mut Params,
+    ) -> Result<Serverless, ScenarioError> {
+        t.check_keys(&keys(&[
+            COMMON_KEYS,
+            SERVERLESS_KEYS,
+            THROUGHPUT_KEYS,
+            OPS_KEYS,
+        ]))?;
         let gpu_second_usd = t.param(params, "gpu_second_usd", Bound::Positive, None)?;
         let warm_gpu_second_usd = match t.get("warm_gpu_second_usd") {
             Some(_) => t.param(params, "warm_gpu_second_usd", Bound::Positive, None)?,
             None => gpu_second_usd,
         };
         let min_workers = t.integer("min_workers", 0, 100_000)?.unwrap_or(0) as u32;
-        let max_workers = t.integer("max_workers", 1, 1_000_000)?.map(|m| m as u32).unwrap_or(u32::MAX);
+        let max_workers = t
+            .integer("max_workers", 1, 1_000_000)?
+            .map(|m| m as u32)
+            .unwrap_or(u32::MAX);
         if max_workers < min_workers {
             return Err(t.error_at(
                 t.span_of("max_workers"),
@@ -153,7 +165,8 @@ impl Deployment for Serverless {
             o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
         }
         o.billed_gpu_s = (flex_s + warm_s) * gpus;
-        o.compute_usd = gpus * (flex_s * p[self.gpu_second_usd.0] + warm_s * p[self.warm_gpu_second_usd.0]);
+        o.compute_usd =
+            gpus * (flex_s * p[self.gpu_second_usd.0] + warm_s * p[self.warm_gpu_second_usd.0]);
         o.ops_usd = self.ops.cost(p, o.compute_usd, hours.len());
         o.cost_usd = o.compute_usd + o.ops_usd;
         o
@@ -166,12 +179,19 @@ impl Deployment for Serverless {
         };
         vec![
             format!("{} GPU(s) per worker", self.gpus_per_worker),
-            format!("keep-alive {} s after the last request", fmt_num(self.keep_alive_s)),
+            format!(
+                "keep-alive {} s after the last request",
+                fmt_num(self.keep_alive_s)
+            ),
             format!("workers: {} kept warm, at most {max}", self.min_workers),
             format!(
                 "billed per {} s, cold start {}",
                 fmt_num(self.billing_unit_s),
-                if self.bill_cold_start { "billed" } else { "not billed" }
+                if self.bill_cold_start {
+                    "billed"
+                } else {
+                    "not billed"
+                }
             ),
         ]
     }
@@ -247,7 +267,11 @@ impl Fleet {
             };
         }
         let lambda = h.requests / 3600.0;
-        let service = self.service_s(lambda, h.input_tokens / h.requests, h.output_tokens / h.requests);
+        let service = self.service_s(
+            lambda,
+            h.input_tokens / h.requests,
+            h.output_tokens / h.requests,
+        );
         self.hour_at(lambda, service, Some(h.requests))
     }
 
@@ -275,11 +299,17 @@ impl Fleet {
             1
         };
         let max_k = self.max_workers as u64;
-        let flex_always = (first - 1).min(max_k).saturating_sub(self.min_workers as u64);
+        let flex_always = (first - 1)
+            .min(max_k)
+            .saturating_sub(self.min_workers as u64);
         out.flex_worker_s += flex_always as f64 * 3600.0;
         let mut k = first;
         while k <= max_k {
-            let j = if b.is_finite() { (k - 1) as f64 * b + 1.0 } else { 1.0 };
+            let j = if b.is_finite() {
+                (k - 1) as f64 * b + 1.0
+            } else {
+                1.0
+            };
             if k <= self.min_workers as u64 {
                 k += 1;
                 continue;

@@ -1,0 +1,82 @@
+//! Trial-loop throughput on scenarios/steady-1b.toml.
+//!
+//! Throughput is in hour-steps: one hour of one deployment, plus that hour's
+//! traffic draw. A trial is `horizon_hours * deployments` hour-steps.
+//!
+//! Run with `cargo bench --bench trial_loop`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use breakeven::Scenario;
+use breakeven::engine::{self, RunOptions};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/steady-1b.toml");
+/// Trials per `engine::run` call (8 chunks of 256 trials, the last partial).
+const TRIALS: u64 = 2_000;
+
+fn load() -> Scenario {
+    Scenario::load(Path::new(SCENARIO)).expect("scenarios/steady-1b.toml loads")
+}
+
+/// Hour-steps in one trial.
+fn steps_per_trial(s: &Scenario) -> u64 {
+    u64::from(s.run.horizon_hours) * s.deployments.len() as u64
+}
+
+fn bench_run(c: &mut Criterion) {
+    let s = load();
+    let seed = s.run.seed;
+    let mut group = c.benchmark_group("engine_run");
+    // One iteration is ~0.1-0.5 s, so take a fixed number of iterations per
+    // sample rather than criterion's linear ramp (which would need 55).
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(6));
+    group.throughput(Throughput::Elements(TRIALS * steps_per_trial(&s)));
+    for threads in [1usize, 2] {
+        let opts = RunOptions {
+            trials: TRIALS,
+            seed,
+            threads,
+        };
+        group.bench_function(format!("{TRIALS}_trials/threads_{threads}"), |b| {
+            b.iter(|| {
+                engine::run(&s, &opts, &|_| {}, |chunk| {
+                    black_box(chunk);
+                    Ok(())
+                })
+                .expect("run succeeds")
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_trial(c: &mut Criterion) {
+    let s = load();
+    let seed = s.run.seed;
+    let mut group = c.benchmark_group("run_trial");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(steps_per_trial(&s)));
+    let mut hours = Vec::with_capacity(s.run.horizon_hours as usize);
+    // Cycle over the same trial indices as the run benchmark so the figure
+    // averages over their parameter draws rather than one trial's.
+    let mut trial = 0u64;
+    group.bench_function("single_trial", |b| {
+        b.iter(|| {
+            let r = engine::run_trial(&s, seed, trial, &mut hours);
+            trial = (trial + 1) % TRIALS;
+            black_box(r)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_run, bench_trial);
+criterion_main!(benches);

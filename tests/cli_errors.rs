@@ -1,0 +1,596 @@
+//! The real `breakeven` binary on bad scenario files: every mistake must end
+//! with exit status 2, a message `<file>:<line>:<column>: <field>: ...` that
+//! says what would be valid, no panic, and no output written.
+//!
+//! Each bad file is the minimal valid scenario of [`base_scenario`] with one
+//! small edit, so the expected positions can be read off [`BASE_LINES`]. The
+//! hand-computed positions are also checked against the text itself
+//! ([`assert_points_at`]) so a mistake in a test cannot pass for one in the
+//! binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_breakeven");
+
+/// The minimal valid scenario, one entry per line (line numbers in comments).
+const BASE_LINES: [&str; 18] = [
+    r#"name = "mini""#,                  // 1
+    "",                                  // 2
+    "[run]",                             // 3
+    "trials = 200",                      // 4
+    "seed = 7",                          // 5
+    "",                                  // 6
+    "[traffic]",                         // 7
+    "tokens_per_month = 1e8",            // 8
+    r#"daily_profile = "flat""#,         // 9
+    r#"input_tokens = "200 to 3000""#,   // 10
+    r#"output_tokens = "50 to 800""#,    // 11
+    "",                                  // 12
+    "[deployment.gpu]",                  // 13
+    r#"kind = "dedicated""#,             // 14
+    r#"gpu_hour_usd = "1.39 to 2.00""#,  // 15
+    "replicas = 2",                      // 16
+    r#"single_stream_tps = "40 to 60""#, // 17
+    r#"max_tps = "1000 to 3000""#,       // 18
+];
+
+/// The minimal valid scenario as file text.
+fn base_scenario() -> String {
+    let mut text = BASE_LINES.join("\n");
+    text.push('\n');
+    text
+}
+
+/// The base scenario with the one occurrence of `old` replaced by `new`.
+fn edit(old: &str, new: &str) -> String {
+    let base = base_scenario();
+    assert_eq!(
+        base.matches(old).count(),
+        1,
+        "test bug: `{old}` must occur exactly once in the base scenario"
+    );
+    base.replacen(old, new, 1)
+}
+
+/// Check a hand-computed 1-based position (column in characters) against
+/// the text: it must point at `snippet`.
+fn assert_points_at(text: &str, line: usize, column: usize, snippet: &str) {
+    let l = text
+        .split('\n')
+        .nth(line - 1)
+        .unwrap_or_else(|| panic!("test bug: the text has no line {line}"));
+    let rest: String = l.chars().skip(column - 1).collect();
+    assert!(
+        rest.starts_with(snippet),
+        "test bug: {line}:{column} points at `{rest}`, not at `{snippet}`"
+    );
+}
+
+/// A temporary folder holding the scenario files and the output folder; the
+/// binary runs inside it, so a stray default `output/` would land here too.
+struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().expect("create temp dir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join(name);
+        fs::write(&p, text).expect("write scenario");
+        p
+    }
+
+    fn out(&self) -> PathBuf {
+        self.path().join("out")
+    }
+
+    fn breakeven(&self, args: &[&std::ffi::OsStr]) -> Output {
+        Command::new(BIN)
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .expect("run breakeven")
+    }
+
+    /// `breakeven run <file> --out <sandbox>/out`.
+    fn run(&self, file: &Path) -> Output {
+        let out = self.out();
+        self.breakeven(&[
+            "run".as_ref(),
+            file.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+    }
+
+    /// `breakeven check <file>`.
+    fn check(&self, file: &Path) -> Output {
+        self.breakeven(&["check".as_ref(), file.as_os_str()])
+    }
+
+    /// Nothing was written: the `--out` folder is missing or empty, and no
+    /// default `output/` folder appeared.
+    fn assert_no_output(&self) {
+        let out = self.out();
+        if out.exists() {
+            let names: Vec<String> = fs::read_dir(&out)
+                .expect("read out dir")
+                .map(|e| {
+                    e.expect("dir entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            assert!(
+                names.is_empty(),
+                "partial output in {}: {names:?}",
+                out.display()
+            );
+        }
+        assert!(
+            !self.path().join("output").exists(),
+            "a default output/ folder was created"
+        );
+    }
+}
+
+/// Exit status exactly 2 and no panic; returns standard error.
+fn assert_user_error(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit status {:?}, expected 2\nstderr:\n{stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
+    stderr
+}
+
+/// A bad scenario and what its message must say.
+struct Bad<'a> {
+    /// File name inside the sandbox.
+    name: &'a str,
+    /// Its text.
+    text: String,
+    /// 1-based line of the offending text.
+    line: usize,
+    /// 1-based column (characters) of the offending text.
+    column: usize,
+    /// What the position points at in `text` (checks the test itself).
+    at: &'a str,
+    /// Dotted field name in the message.
+    field: &'a str,
+    /// Words of what is valid (or what is wrong) the message must contain.
+    words: &'a [&'a str],
+}
+
+impl Bad<'_> {
+    /// Check the message of `stderr` for this case.
+    fn assert_message(&self, file: &Path, stderr: &str) {
+        let pos = format!("{}:{}:{}:", file.display(), self.line, self.column);
+        assert!(
+            stderr.contains(&pos),
+            "expected position `{pos}` in:\n{stderr}"
+        );
+        let field = format!(": {}: ", self.field);
+        assert!(
+            stderr.contains(&field),
+            "expected field `{}` in:\n{stderr}",
+            self.field
+        );
+        let full = format!("{pos} {}: ", self.field);
+        assert!(stderr.contains(&full), "expected `{full}` in:\n{stderr}");
+        for w in self.words {
+            assert!(stderr.contains(w), "expected `{w}` in:\n{stderr}");
+        }
+    }
+
+    /// Run it with `run --out`: exit 2, the message, no output. Returns the
+    /// sandbox, the file and standard error.
+    fn assert_rejected(&self) -> (Sandbox, PathBuf, String) {
+        if !self.at.is_empty() {
+            assert_points_at(&self.text, self.line, self.column, self.at);
+        }
+        let sb = Sandbox::new();
+        let file = sb.write(self.name, &self.text);
+        let out = sb.run(&file);
+        let stderr = assert_user_error(&out);
+        self.assert_message(&file, &stderr);
+        sb.assert_no_output();
+        (sb, file, stderr)
+    }
+
+    /// As [`Bad::assert_rejected`], then `check` on the same file: exit 2
+    /// and the very same message.
+    fn assert_rejected_by_run_and_check(&self) {
+        let (sb, file, run_stderr) = self.assert_rejected();
+        let out = sb.check(&file);
+        let check_stderr = assert_user_error(&out);
+        self.assert_message(&file, &check_stderr);
+        assert_eq!(check_stderr, run_stderr, "`check` and `run` disagree");
+        sb.assert_no_output();
+    }
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    let sb = Sandbox::new();
+    let file = sb.write("mini.toml", &base_scenario());
+    let out = sb.check(&file);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid scenario \"mini\""));
+}
+
+// 1. An unknown key, with a suggestion of the right one.
+#[test]
+fn unknown_key_is_named_and_the_right_key_suggested() {
+    Bad {
+        name: "unknown-key.toml",
+        text: edit("gpu_hour_usd = ", "gpu_hour_ud = "),
+        line: 15,
+        column: 1,
+        at: "gpu_hour_ud",
+        field: "deployment.gpu.gpu_hour_ud",
+        words: &[
+            "unknown key `gpu_hour_ud`",
+            "did you mean `gpu_hour_usd`?",
+            "valid keys here:",
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 2. A misspelt deployment kind.
+#[test]
+fn misspelt_kind_lists_the_valid_kinds() {
+    Bad {
+        name: "kind.toml",
+        text: edit(r#"kind = "dedicated""#, r#"kind = "dedicate""#),
+        line: 14,
+        column: 8,
+        at: r#""dedicate""#,
+        field: "deployment.gpu.kind",
+        words: &[
+            r#"unknown deployment kind "dedicate""#,
+            r#"did you mean "dedicated"?"#,
+            r#""api", "dedicated" or "serverless""#,
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 3a. A wrong type: a string where a whole number goes (deployment).
+#[test]
+fn string_for_replicas_is_a_type_error() {
+    Bad {
+        name: "replicas.toml",
+        text: edit("replicas = 2", r#"replicas = "two""#),
+        line: 16,
+        column: 12,
+        at: r#""two""#,
+        field: "deployment.gpu.replicas",
+        words: &[
+            "expected a whole number from 1 to",
+            r#"found the string "two""#,
+        ],
+    }
+    .assert_rejected();
+}
+
+// 3b. A wrong type: a string where a whole number goes ([run]).
+#[test]
+fn string_for_trials_is_a_type_error() {
+    Bad {
+        name: "trials.toml",
+        text: edit("trials = 200", r#"trials = "many""#),
+        line: 4,
+        column: 10,
+        at: r#""many""#,
+        field: "run.trials",
+        words: &[
+            "expected a whole number from 1 to",
+            r#"found the string "many""#,
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 4. A range written backwards.
+#[test]
+fn backwards_range_suggests_the_right_order() {
+    Bad {
+        name: "backwards.toml",
+        text: edit(r#""1.39 to 2.00""#, r#""5 to 2""#),
+        line: 15,
+        column: 16,
+        at: r#""5 to 2""#,
+        field: "deployment.gpu.gpu_hour_usd",
+        words: &["low end must be below the high end", r#""2 to 5""#],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 5a. A negative price.
+#[test]
+fn negative_price_is_out_of_range() {
+    Bad {
+        name: "negative.toml",
+        text: edit(r#""1.39 to 2.00""#, "-1.5"),
+        line: 15,
+        column: 16,
+        at: "-1.5",
+        field: "deployment.gpu.gpu_hour_usd",
+        words: &["-1.5 is out of range", "> 0"],
+    }
+    .assert_rejected();
+}
+
+// 5b. A zero price.
+#[test]
+fn zero_price_is_out_of_range() {
+    Bad {
+        name: "zero.toml",
+        text: edit(r#""1.39 to 2.00""#, "0.0"),
+        line: 15,
+        column: 16,
+        at: "0.0",
+        field: "deployment.gpu.gpu_hour_usd",
+        words: &["out of range", "> 0"],
+    }
+    .assert_rejected();
+}
+
+// 6. A daily profile of 23 weights instead of 24.
+#[test]
+fn daily_profile_of_23_weights_is_rejected() {
+    let weights = vec!["1"; 23].join(", ");
+    Bad {
+        name: "profile.toml",
+        text: edit(
+            r#"daily_profile = "flat""#,
+            &format!("daily_profile = [{weights}]"),
+        ),
+        line: 9,
+        column: 17,
+        at: "[1, 1",
+        field: "traffic.daily_profile",
+        words: &[
+            "23 weights",
+            "an array of 24 non-negative weights",
+            r#""flat""#,
+        ],
+    }
+    .assert_rejected();
+}
+
+// 7a. No deployment at all: nothing to point at, so the start of the file.
+#[test]
+fn scenario_without_deployment_is_rejected() {
+    let base = base_scenario();
+    let cut = base.find("\n[deployment.gpu]").expect("deployment table");
+    Bad {
+        name: "no-deployment.toml",
+        text: base[..cut + 1].to_string(),
+        line: 1,
+        column: 1,
+        at: "name",
+        field: "deployment",
+        words: &[
+            "no deployment",
+            "[deployment.<name>]",
+            r#""api", "dedicated" or "serverless""#,
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 7b. An empty [deployment] table: the message points at its header.
+#[test]
+fn empty_deployment_table_is_rejected() {
+    let base = base_scenario();
+    let cut = base.find("\n[deployment.gpu]").expect("deployment table");
+    Bad {
+        name: "empty-deployment.toml",
+        text: format!("{}\n[deployment]\n", &base[..cut]),
+        line: 13,
+        column: 1,
+        at: "[deployment]",
+        field: "deployment",
+        words: &["no deployment", r#""api", "dedicated" or "serverless""#],
+    }
+    .assert_rejected();
+}
+
+// 8. An empty file.
+#[test]
+fn empty_file_is_rejected() {
+    Bad {
+        name: "empty.toml",
+        text: String::new(),
+        line: 1,
+        column: 1,
+        at: "",
+        field: "(file)",
+        words: &["empty", "[traffic]", "[deployment.<name>]"],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 9a. A file that is not TOML at all.
+#[test]
+fn not_toml_is_rejected() {
+    Bad {
+        name: "not-toml.toml",
+        text: "this is = = not toml\n".to_string(),
+        line: 1,
+        column: 6,
+        at: "is = =",
+        field: "(file)",
+        words: &["not valid TOML", "expected `=`"],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 9b. A TOML syntax error inside an otherwise valid scenario.
+#[test]
+fn toml_syntax_error_in_scenario_is_rejected() {
+    Bad {
+        name: "syntax.toml",
+        text: edit("seed = 7", "seed 7"),
+        line: 5,
+        column: 6,
+        at: "7",
+        field: "(file)",
+        words: &["not valid TOML", "expected `=`"],
+    }
+    .assert_rejected();
+}
+
+// 10. A path that does not exist: the message names it.
+#[test]
+fn missing_path_is_named() {
+    let sb = Sandbox::new();
+    let file = sb.path().join("no-such-scenario.toml");
+    for out in [sb.run(&file), sb.check(&file)] {
+        let stderr = assert_user_error(&out);
+        let expected = format!("{}: cannot read", file.display());
+        assert!(
+            stderr.contains(&expected),
+            "expected `{expected}` in:\n{stderr}"
+        );
+        sb.assert_no_output();
+    }
+}
+
+// Positive control: a valid scenario runs and writes every output, with no
+// temporary files left behind.
+#[test]
+fn valid_scenario_writes_all_outputs() {
+    let sb = Sandbox::new();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/steady-1b.toml");
+    let out_dir = sb.out();
+    let out = sb.breakeven(&[
+        "run".as_ref(),
+        scenario.as_os_str(),
+        "--trials".as_ref(),
+        "300".as_ref(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
+
+    let mut names: Vec<String> = fs::read_dir(&out_dir)
+        .expect("read out dir")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "pairs.csv",
+            "params.csv",
+            "run.json",
+            "summary.csv",
+            "trials.csv"
+        ],
+        "unexpected files (leftover temporaries start with '.')"
+    );
+    for name in &names {
+        let len = fs::metadata(out_dir.join(name)).expect("metadata").len();
+        assert!(len > 0, "{name} is empty");
+    }
+    // One row per trial and deployment (three in steady-1b), plus a header.
+    let trials = fs::read_to_string(out_dir.join("trials.csv")).expect("trials.csv");
+    assert_eq!(trials.lines().count(), 1 + 300 * 3);
+    let params = fs::read_to_string(out_dir.join("params.csv")).expect("params.csv");
+    assert_eq!(params.lines().count(), 1 + 300);
+    let run_json = fs::read_to_string(out_dir.join("run.json")).expect("run.json");
+    assert!(
+        run_json.contains("\"trials\": 300"),
+        "run.json:\n{run_json}"
+    );
+}
+
+// Regressions found by probing: a non-ASCII or empty kind gets the usual
+// message (no panic, no wrong hint).
+#[test]
+fn non_ascii_and_empty_kinds_are_rejected_cleanly() {
+    let (_, _, stderr) = Bad {
+        name: "kind-accents.toml",
+        text: edit(r#"kind = "dedicated""#, r#"kind = "ééé""#),
+        line: 14,
+        column: 8,
+        at: "\"ééé\"",
+        field: "deployment.gpu.kind",
+        words: &[
+            "unknown deployment kind",
+            "\"api\", \"dedicated\" or \"serverless\"",
+        ],
+    }
+    .assert_rejected();
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+    let (_, _, stderr) = Bad {
+        name: "kind-empty.toml",
+        text: edit(r#"kind = "dedicated""#, r#"kind = """#),
+        line: 14,
+        column: 8,
+        at: "\"\"",
+        field: "deployment.gpu.kind",
+        words: &["unknown deployment kind"],
+    }
+    .assert_rejected();
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
+
+// A cv so small that its square underflows is simply no extra variability.
+#[test]
+fn a_tiny_hourly_cv_runs() {
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "tiny-cv.toml",
+        &edit(
+            "tokens_per_month = 1e8",
+            "tokens_per_month = 1e8\nhourly_cv = 1e-200",
+        ),
+    );
+    let out = sb.run(&file);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// The cause of an I/O error is said once.
+#[test]
+fn a_missing_path_names_its_cause_once() {
+    let sb = Sandbox::new();
+    let missing = sb.path().join("nope.toml");
+    let out = sb.breakeven(&["check".as_ref(), missing.as_os_str()]);
+    let stderr = assert_user_error(&out);
+    assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+}
