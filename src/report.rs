@@ -379,19 +379,27 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
     bytes
 }
 
+/// Dollars for people: `$73.51`, `$2,588`, `-$1,261`, `$1.25M`.
 fn money(x: f64) -> String {
     if !x.is_finite() {
         return "-".to_string();
     }
+    let sign = if x < 0.0 { "-" } else { "" };
     let a = x.abs();
-    if a >= 1e6 {
-        format!("${:.2}M", x / 1e6)
-    } else if a >= 1e4 {
-        format!("${:.1}k", x / 1e3)
+    if a >= 1e7 {
+        format!("{sign}${:.2}M", a / 1e6)
     } else if a >= 100.0 {
-        format!("${x:.0}")
+        let digits = format!("{a:.0}");
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{sign}${grouped}")
     } else {
-        format!("${x:.2}")
+        format!("{sign}${a:.2}")
     }
 }
 
@@ -602,4 +610,18 @@ pub fn check_text(s: &Scenario) -> String {
         &rows,
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_well() {
+        assert_eq!(money(73.514), "$73.51");
+        assert_eq!(money(2588.4), "$2,588");
+        assert_eq!(money(-1261.0), "-$1,261");
+        assert_eq!(money(12_512_000.0), "$12.51M");
+        assert_eq!(money(1_234_567.0), "$1,234,567");
+    }
 }
