@@ -5,6 +5,44 @@
 //! [`engine::run`] yourself), and read the [`analysis::Summary`]. Money is
 //! in USD, time in hours (horizon) and seconds (within an hour), volumes in
 //! tokens or requests per 720-hour month.
+//!
+//! ```
+//! use std::path::Path;
+//! use breakeven::{Scenario, analysis::Collector, engine::{self, RunOptions}};
+//!
+//! let text = r#"
+//! [traffic]
+//! tokens_per_month = 1e9
+//! input_tokens = "200 to 3000"
+//! output_tokens = "50 to 800"
+//!
+//! [deployment.api]
+//! kind = "api"
+//! usd_per_mtok = "0.59 to 0.90"
+//!
+//! [deployment.gpu]
+//! kind = "dedicated"
+//! gpu_hour_usd = "1.39 to 2.00"
+//! gpus_per_replica = 2
+//! replicas = 1
+//! single_stream_tps = "40 to 60"
+//! max_tps = "1000 to 3000"
+//! "#;
+//! let scenario = Scenario::parse(Path::new("inline.toml"), text)?;
+//! let mut collector = Collector::new(&scenario);
+//! let opts = RunOptions { trials: 500, seed: 1, threads: 1 };
+//! engine::run(&scenario, &opts, &|_| {}, |chunk| {
+//!     chunk.iter().for_each(|r| collector.add(r));
+//!     Ok(())
+//! })?;
+//! let summary = collector.finish();
+//! let api = &summary.deployments[0];
+//! // 1B tokens at $0.59-0.90 per million: about $590-900 a month.
+//! assert!(api.quantiles_usd[2] > 590.0 && api.quantiles_usd[2] < 900.0);
+//! // Two A100s around the clock cost more at this volume.
+//! assert!(summary.pairs[0].p_a_cheaper > 0.99);
+//! # Ok::<(), breakeven::Error>(())
+//! ```
 
 #![warn(missing_docs)]
 
