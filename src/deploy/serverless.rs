@@ -314,6 +314,11 @@ impl Fleet {
                 k += 1;
                 continue;
             }
+            // Far above the mean the tail is negligible (Chernoff: below
+            // 1e-15 this far out); skip the incomplete gamma function.
+            if j > m + 12.0 * m.sqrt() + 20.0 {
+                break;
+            }
             let (p_on, pmf_below) = poisson_tail(m, j);
             if p_on < NEGLIGIBLE {
                 break;
