@@ -42,6 +42,7 @@ fn bench_run(c: &mut Criterion) {
             trials: TRIALS,
             seed,
             threads,
+            fidelity: s.run.fidelity,
         };
         group.bench_function(format!("{TRIALS}_trials/threads_{threads}"), |b| {
             b.iter(|| {
@@ -70,7 +71,7 @@ fn bench_trial(c: &mut Criterion) {
     let mut trial = 0u64;
     group.bench_function("single_trial", |b| {
         b.iter(|| {
-            let r = engine::run_trial(&s, seed, trial, &mut hours);
+            let r = engine::run_trial(&s, seed, trial, s.run.fidelity, &mut hours);
             trial = (trial + 1) % TRIALS;
             black_box(r)
         })

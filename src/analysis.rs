@@ -9,6 +9,7 @@
 use crate::deploy::Kind;
 use crate::engine::TrialResult;
 use crate::scenario::Scenario;
+use crate::sim::WaitHistogram;
 
 /// z-score of a two-sided 95% interval.
 const Z975: f64 = 1.959_963_984_540_054;
@@ -46,6 +47,12 @@ pub struct DeploymentSummary {
     pub cold_starts_mean: f64,
     /// Share of requests that waited on a cold start.
     pub cold_start_wait_share: f64,
+    /// Share of requests that waited in a queue (every slot busy).
+    pub queue_wait_share: f64,
+    /// Share of requests that waited at all (cold start or queue).
+    pub wait_share: f64,
+    /// p50, p95, p99 of the added wait of the requests that waited, seconds.
+    pub wait_quantiles_s: [f64; 3],
     /// Probability of being the cheapest deployment.
     pub p_cheapest: f64,
     /// 95% Wilson interval of `p_cheapest` (low, high).
@@ -91,6 +98,8 @@ struct Acc {
     overflow_trials: u64,
     cold: f64,
     cold_waits: f64,
+    queue_waits: f64,
+    waits: WaitHistogram,
     requests: f64,
     cheapest: u64,
 }
@@ -146,6 +155,8 @@ impl Collector {
             a.overflow_trials += u64::from(o.overflow_tokens > 0.0);
             a.cold += o.cold_starts;
             a.cold_waits += o.cold_start_waits;
+            a.queue_waits += o.queue_waits;
+            a.waits.merge(&o.waits);
             a.requests += o.requests;
             if o.cost_usd < r.outcomes[best].cost_usd {
                 best = i;
@@ -202,6 +213,9 @@ impl Collector {
                     overflow_trial_share: a.overflow_trials as f64 / nf,
                     cold_starts_mean: a.cold / nf,
                     cold_start_wait_share: ratio(a.cold_waits, a.requests),
+                    queue_wait_share: ratio(a.queue_waits, a.requests),
+                    wait_share: ratio(a.waits.total(), a.requests),
+                    wait_quantiles_s: [0.5, 0.95, 0.99].map(|q| a.waits.quantile(q)),
                     p_cheapest: a.cheapest as f64 / nf,
                     p_cheapest_ci: wilson(a.cheapest, n),
                 }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rand::SeedableRng;
 use rayon::prelude::*;
 
-use crate::deploy::{Outcome, TrialRng};
+use crate::deploy::{Fidelity, Outcome, TrialContext, TrialRng};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::traffic::HourLoad;
@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub seed: u64,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// How closely self-hosted deployments are simulated.
+    pub fidelity: Fidelity,
 }
 
 /// One trial's sampled parameters and the outcome of each deployment.
@@ -66,6 +68,12 @@ pub fn stream(seed: u64, trial: u64, name: &str) -> TrialRng {
     TrialRng::seed_from_u64(s)
 }
 
+/// The `index`-th sub-stream of the stream named `name` (e.g. one per hour).
+pub fn substream(seed: u64, trial: u64, name: &str, index: u64) -> TrialRng {
+    let s = splitmix64(splitmix64(splitmix64(seed) ^ trial) ^ fnv1a64(name));
+    TrialRng::seed_from_u64(splitmix64(s ^ splitmix64(index)))
+}
+
 /// Draw trial `trial`'s parameters.
 pub fn draw_params(s: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
     s.params
@@ -86,18 +94,26 @@ pub fn run_trial_with(
     s: &Scenario,
     seed: u64,
     trial: u64,
+    fidelity: Fidelity,
     params: Vec<f64>,
     hours: &mut Vec<HourLoad>,
 ) -> TrialResult {
     let mut traffic_rng = stream(seed, trial, "traffic");
     s.traffic
         .fill_hours(&params, s.run.horizon_hours, &mut traffic_rng, hours);
+    let ctx = TrialContext {
+        seed,
+        trial,
+        traffic: &s.traffic,
+        params: &params,
+        fidelity,
+    };
     let outcomes = s
         .deployments
         .iter()
         .map(|d| {
             let mut rng = stream(seed, trial, &format!("deployment.{}", d.name()));
-            d.price(&params, hours, &mut rng)
+            d.price(&ctx, hours, &mut rng)
         })
         .collect();
     TrialResult {
@@ -108,9 +124,15 @@ pub fn run_trial_with(
 }
 
 /// Run one trial; `hours` is scratch space.
-pub fn run_trial(s: &Scenario, seed: u64, trial: u64, hours: &mut Vec<HourLoad>) -> TrialResult {
+pub fn run_trial(
+    s: &Scenario,
+    seed: u64,
+    trial: u64,
+    fidelity: Fidelity,
+    hours: &mut Vec<HourLoad>,
+) -> TrialResult {
     let params = draw_params(s, seed, trial);
-    run_trial_with(s, seed, trial, params, hours)
+    run_trial_with(s, seed, trial, fidelity, params, hours)
 }
 
 /// Run all trials, handing results to `sink` in trial order, a chunk at a
@@ -141,7 +163,7 @@ where
                     let first = c * CHUNK_TRIALS;
                     let last = (first + CHUNK_TRIALS).min(opts.trials);
                     let out: Vec<TrialResult> = (first..last)
-                        .map(|i| run_trial(s, opts.seed, i, &mut hours))
+                        .map(|i| run_trial(s, opts.seed, i, opts.fidelity, &mut hours))
                         .collect();
                     progress(done.fetch_add(last - first, Ordering::Relaxed) + last - first);
                     out

@@ -30,7 +30,7 @@
 //! "#;
 //! let scenario = Scenario::parse(Path::new("inline.toml"), text)?;
 //! let mut collector = Collector::new(&scenario);
-//! let opts = RunOptions { trials: 500, seed: 1, threads: 1 };
+//! let opts = RunOptions { trials: 500, seed: 1, threads: 1, fidelity: scenario.run.fidelity };
 //! engine::run(&scenario, &opts, &|_| {}, |chunk| {
 //!     chunk.iter().for_each(|r| collector.add(r));
 //!     Ok(())
@@ -52,6 +52,7 @@ pub mod engine;
 pub mod error;
 pub mod report;
 pub mod scenario;
+pub mod sim;
 pub mod throughput;
 pub mod traffic;
 pub mod uncertain;
@@ -102,6 +103,7 @@ pub fn run_scenario(
             opts.threads
         },
         wall_time_s: start.elapsed().as_secs_f64(),
+        fidelity: opts.fidelity,
     };
     out.write("run.json", &report::run_json(s, &info))?;
     out.commit()?;

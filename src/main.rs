@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use breakeven::deploy::Fidelity;
 use breakeven::engine::RunOptions;
 use breakeven::{Error, Scenario, report};
 use clap::{Parser, Subcommand};
@@ -37,6 +38,11 @@ enum Command {
         /// Worker threads (default: one per core); results do not depend on it.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Simulation fidelity (overrides [run] fidelity): hourly (fast path),
+        /// request (event simulation of every request), auto (event
+        /// simulation for sparse hours).
+        #[arg(long, value_parser = ["hourly", "request", "auto"])]
+        fidelity: Option<String>,
         /// Output folder. One scenario: its files go here (default
         /// output/<name>). Several: each goes to <out>/<name> and
         /// batch_summary.csv to <out> (default output).
@@ -82,6 +88,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             trials,
             seed,
             threads,
+            fidelity,
             out,
             quiet,
         } => {
@@ -94,6 +101,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     trials: trials.unwrap_or(s.run.trials),
                     seed: seed.unwrap_or(s.run.seed),
                     threads,
+                    fidelity: fidelity
+                        .as_deref()
+                        .and_then(Fidelity::parse)
+                        .unwrap_or(s.run.fidelity),
                 };
                 let dir = match (&out, batch) {
                     (Some(o), false) => o.clone(),

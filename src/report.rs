@@ -116,6 +116,10 @@ pub const TRIALS_COLUMNS: &[&str] = &[
     "overflow_tokens",
     "cold_starts",
     "cold_start_waits",
+    "queue_waits",
+    "wait_p50_s",
+    "wait_p95_s",
+    "wait_p99_s",
 ];
 
 /// Streams `trials.csv` and `params.csv` while a run goes on.
@@ -200,6 +204,10 @@ impl TrialWriter {
                     csv_num(o.overflow_tokens),
                     csv_num(o.cold_starts),
                     csv_num(o.cold_start_waits),
+                    csv_num(o.queue_waits),
+                    csv_num(o.waits.quantile(0.5)),
+                    csv_num(o.waits.quantile(0.95)),
+                    csv_num(o.waits.quantile(0.99)),
                 ];
                 self.trials
                     .write_record(&row)
@@ -250,6 +258,11 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "overflow_trial_share",
     "cold_starts_mean",
     "cold_start_wait_share",
+    "queue_wait_share",
+    "wait_share",
+    "wait_p50_s",
+    "wait_p95_s",
+    "wait_p99_s",
     "p_cheapest",
     "p_cheapest_lo95",
     "p_cheapest_hi95",
@@ -281,6 +294,11 @@ pub fn summary_row(d: &DeploymentSummary) -> Vec<String> {
         csv_num(d.overflow_trial_share),
         csv_num(d.cold_starts_mean),
         csv_num(d.cold_start_wait_share),
+        csv_num(d.queue_wait_share),
+        csv_num(d.wait_share),
+        csv_num(d.wait_quantiles_s[0]),
+        csv_num(d.wait_quantiles_s[1]),
+        csv_num(d.wait_quantiles_s[2]),
         csv_num(d.p_cheapest),
         csv_num(d.p_cheapest_ci.0),
         csv_num(d.p_cheapest_ci.1),
@@ -358,6 +376,8 @@ pub struct RunInfo {
     pub threads: usize,
     /// Wall time of the run, seconds.
     pub wall_time_s: f64,
+    /// Fidelity of the run.
+    pub fidelity: crate::deploy::Fidelity,
 }
 
 /// `run.json` as bytes.
@@ -369,7 +389,7 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
         "seed": info.seed,
         "trials": info.trials,
         "horizon_hours": s.run.horizon_hours,
-        "fidelity": "hourly",
+        "fidelity": info.fidelity.as_str(),
         "threads": info.threads,
         "wall_time_s": info.wall_time_s,
         "version": env!("CARGO_PKG_VERSION"),
@@ -400,6 +420,16 @@ fn money(x: f64) -> String {
         format!("{sign}${grouped}")
     } else {
         format!("{sign}${a:.2}")
+    }
+}
+
+fn seconds(x: f64) -> String {
+    if !x.is_finite() {
+        "-".to_string()
+    } else if x >= 100.0 {
+        format!("{x:.0} s")
+    } else {
+        format!("{x:.1} s")
     }
 }
 
@@ -477,6 +507,13 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
                 } else {
                     "-".to_string()
                 },
+                if d.wait_share > 0.0 {
+                    format!("{} ({})", pct(d.wait_share), seconds(d.wait_quantiles_s[1]))
+                } else if d.kind == crate::deploy::Kind::Api {
+                    "-".to_string()
+                } else {
+                    "0.0%".to_string()
+                },
                 format!("{:.3}", d.p_cheapest),
             ]
         })
@@ -493,6 +530,7 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
             "util",
             "overflow",
             "cold starts",
+            "waited (p95)",
             "P(cheapest)",
         ],
         &rows,

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::deploy::{self, Deployment};
+use crate::deploy::{self, Deployment, Fidelity};
 use crate::error::{Error, Result, ScenarioError};
 use crate::traffic::Traffic;
 use crate::uncertain::{Dist, fmt_num};
@@ -152,6 +152,8 @@ pub struct RunSettings {
     pub seed: u64,
     /// Hours simulated per trial (720 = one 30-day month, 8,760 = a year).
     pub horizon_hours: u32,
+    /// How closely self-hosted deployments are simulated (default `auto`).
+    pub fidelity: Fidelity,
 }
 
 /// A whole validated scenario.
@@ -258,17 +260,31 @@ impl Scenario {
 
         let run = match top.subtable("run")? {
             Some(t) => {
-                t.check_keys(&["trials", "seed", "horizon_hours"])?;
+                t.check_keys(&["trials", "seed", "horizon_hours", "fidelity"])?;
+                let fidelity = match t.string("fidelity")? {
+                    None => Fidelity::Auto,
+                    Some((f, span)) => Fidelity::parse(f).ok_or_else(|| {
+                        t.error_at(
+                            span,
+                            "fidelity",
+                            format!(
+                                "unknown fidelity \"{f}\"; valid: \"hourly\", \"request\", \"auto\""
+                            ),
+                        )
+                    })?,
+                };
                 RunSettings {
                     trials: t.integer("trials", 1, 100_000_000)?.unwrap_or(10_000) as u64,
                     seed: t.integer("seed", 0, i64::MAX)?.unwrap_or(1) as u64,
                     horizon_hours: t.integer("horizon_hours", 1, 87_600)?.unwrap_or(720) as u32,
+                    fidelity,
                 }
             }
             None => RunSettings {
                 trials: 10_000,
                 seed: 1,
                 horizon_hours: 720,
+                fidelity: Fidelity::Auto,
             },
         };
 

@@ -91,6 +91,10 @@ pub struct Traffic {
     /// Extra hour-to-hour variability: coefficient of variation of a gamma
     /// multiplier on each hour's rate (0 = pure Poisson counts).
     pub hourly_cv: ParamId,
+    /// Within-hour clustering for the request-level simulation: coefficient
+    /// of variation of gamma weights on the hour's 60 minutes (0 = arrivals
+    /// uniform in the hour, a Poisson process).
+    pub minute_cv: ParamId,
     /// Daily profile, normalised to mean 1.
     pub daily: [f64; 24],
     /// Name of the daily profile (a preset name or `custom`).
@@ -112,6 +116,7 @@ const TRAFFIC_KEYS: &[&str] = &[
     "requests_per_month",
     "growth_per_month",
     "hourly_cv",
+    "minute_cv",
     "daily_profile",
     "weekly_profile",
     "input_tokens",
@@ -152,6 +157,7 @@ impl Traffic {
         };
         let growth_per_month = t.param(params, "growth_per_month", Bound::Growth, Some(0.0))?;
         let hourly_cv = t.param(params, "hourly_cv", Bound::Proportion, Some(0.0))?;
+        let minute_cv = t.param(params, "minute_cv", Bound::Proportion, Some(0.0))?;
         let (daily, daily_name) = profile(t, "daily_profile", DAILY_PRESETS)?;
         let (weekly, weekly_name) = profile(t, "weekly_profile", WEEKLY_PRESETS)?;
         let input_tokens = t.dist("input_tokens", Bound::NonNegative, None)?;
@@ -192,6 +198,7 @@ impl Traffic {
             level,
             growth_per_month,
             hourly_cv,
+            minute_cv,
             daily,
             daily_name,
             weekly,

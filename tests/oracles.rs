@@ -26,6 +26,7 @@ fn run(s: &Scenario, trials: u64, seed: u64) -> Vec<TrialResult> {
         trials,
         seed,
         threads: 0,
+        fidelity: s.run.fidelity,
     };
     engine::run(s, &opts, &|_| {}, |chunk| {
         all.extend_from_slice(chunk);

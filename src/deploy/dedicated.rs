@@ -10,10 +10,12 @@
 //! when `overflow_to` names one.
 
 use super::{
-    ApiPricing, COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialRng, keys,
+    ApiPricing, COMMON_KEYS, Deployment, Fidelity, Kind, OPS_KEYS, Operations, Outcome,
+    TrialContext, TrialRng, keys,
 };
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
+use crate::sim::{Pool, PoolConfig};
 use crate::throughput::{THROUGHPUT_KEYS, ThroughputSpec};
 use crate::traffic::HourLoad;
 use crate::uncertain::fmt_num;
@@ -225,8 +227,28 @@ impl Deployment for Dedicated {
     fn kind(&self) -> Kind {
         Kind::Dedicated
     }
-    fn price(&self, p: &[f64], hours: &[HourLoad], _rng: &mut TrialRng) -> Outcome {
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome {
+        let p = ctx.params;
         let curve = self.throughput.curve(p);
+        // Request by request only at `request` fidelity: queueing on an
+        // always-on fleet matters in busy hours, which `auto` leaves to the
+        // fast path.
+        let mut pool = (ctx.fidelity == Fidelity::Request).then(|| {
+            Pool::new(
+                PoolConfig {
+                    curve,
+                    cold_start_s: 0.0,
+                    cold_start_cv: 0.0,
+                    keep_alive_s: f64::INFINITY,
+                    pinned_workers: 0,
+                    max_workers: 0,
+                    billing_unit_s: 1.0,
+                    bill_cold_start: true,
+                },
+                0.0,
+            )
+        });
+        let mut arrivals = Vec::new();
         let gpus = self.gpus_per_replica as f64;
         let sized = match self.scaling {
             Scaling::Sized {
@@ -249,7 +271,7 @@ impl Deployment for Dedicated {
         };
         let mut o = Outcome::default();
         let mut replica_hours = 0.0;
-        for h in hours {
+        for (i, h) in hours.iter().enumerate() {
             let demand_s = curve.busy_seconds(h.input_tokens, h.output_tokens);
             let replicas = match self.scaling {
                 Scaling::Fixed(n) => n as f64,
@@ -264,6 +286,13 @@ impl Deployment for Dedicated {
             };
             let capacity_s = replicas * 3600.0;
             replica_hours += replicas;
+            if let Some(pool) = &mut pool {
+                pool.set_pinned(replicas as u32, i as f64 * 3600.0);
+                ctx.arrivals(i, h, &mut arrivals);
+                for a in &arrivals {
+                    pool.arrive(*a, rng);
+                }
+            }
             o.requests += h.requests;
             o.tokens += h.tokens();
             o.busy_gpu_s += demand_s.min(capacity_s) * gpus;
@@ -279,6 +308,11 @@ impl Deployment for Dedicated {
                     );
                 }
             }
+        }
+        if let Some(mut pool) = pool {
+            pool.finish(hours.len() as f64 * 3600.0);
+            o.queue_waits = pool.stats.queue_waits;
+            o.waits = pool.stats.waits;
         }
         o.billed_gpu_s = replica_hours * 3600.0 * gpus;
         o.compute_usd = replica_hours * gpus * p[self.gpu_hour_usd.0];

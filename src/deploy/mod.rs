@@ -11,7 +11,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
-use crate::traffic::HourLoad;
+use crate::sim::{Arrival, WaitHistogram};
+use crate::traffic::{HourLoad, Traffic};
 
 pub use api::{Api, ApiPricing};
 pub use dedicated::Dedicated;
@@ -43,8 +44,87 @@ impl Kind {
     }
 }
 
+/// How closely self-hosted deployments are simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fidelity {
+    /// The per-hour fast path everywhere.
+    Hourly,
+    /// The request-level event simulation everywhere.
+    Request,
+    /// The event simulation for hours with at most
+    /// [`AUTO_EVENT_MAX_REQUESTS`] requests, the fast path elsewhere.
+    Auto,
+}
+
+/// Hours with at most this many requests use the event simulation under
+/// [`Fidelity::Auto`]: sparse hours, where cold starts and keep-alive tails
+/// across hour boundaries matter most and simulating them is cheap.
+pub const AUTO_EVENT_MAX_REQUESTS: f64 = 12.0;
+
+impl Fidelity {
+    /// The name used in scenario files, on the command line and in `run.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fidelity::Hourly => "hourly",
+            Fidelity::Request => "request",
+            Fidelity::Auto => "auto",
+        }
+    }
+    /// Parse `hourly`, `request` or `auto`.
+    pub fn parse(s: &str) -> Option<Fidelity> {
+        match s {
+            "hourly" => Some(Fidelity::Hourly),
+            "request" => Some(Fidelity::Request),
+            "auto" => Some(Fidelity::Auto),
+            _ => None,
+        }
+    }
+    /// Whether an hour with `requests` arrivals is simulated request by request.
+    pub fn simulates(self, requests: f64) -> bool {
+        match self {
+            Fidelity::Hourly => false,
+            Fidelity::Request => true,
+            Fidelity::Auto => requests <= AUTO_EVENT_MAX_REQUESTS,
+        }
+    }
+}
+
+/// What a deployment needs to know about the trial beyond its parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct TrialContext<'a> {
+    /// The run's seed.
+    pub seed: u64,
+    /// The trial index.
+    pub trial: u64,
+    /// The scenario's traffic model (per-request token distributions).
+    pub traffic: &'a Traffic,
+    /// The trial's parameter vector.
+    pub params: &'a [f64],
+    /// How closely to simulate.
+    pub fidelity: Fidelity,
+}
+
+impl TrialContext<'_> {
+    /// The arrivals of hour `hour` (the same for every deployment of the
+    /// trial: common random numbers down to the request).
+    pub fn arrivals(&self, hour: usize, load: &HourLoad, out: &mut Vec<Arrival>) {
+        let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
+        crate::sim::hour_arrivals(
+            hour as f64 * 3600.0,
+            load.requests,
+            load.input_tokens,
+            load.output_tokens,
+            &self.traffic.input_tokens,
+            &self.traffic.output_tokens,
+            self.params[self.traffic.minute_cv.0],
+            &mut rng,
+            out,
+        );
+    }
+}
+
 /// What one deployment costs and does over one trial's horizon.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
     /// Total cost, USD (compute + operations + overflow spilled elsewhere).
     pub cost_usd: f64,
@@ -68,6 +148,10 @@ pub struct Outcome {
     pub cold_starts: f64,
     /// Requests that waited on a cold start (expected count on the fast path).
     pub cold_start_waits: f64,
+    /// Requests that waited in a queue because every slot was busy.
+    pub queue_waits: f64,
+    /// The added waits (cold start or queue) of the requests that waited.
+    pub waits: WaitHistogram,
 }
 
 impl Outcome {
@@ -103,9 +187,9 @@ pub trait Deployment: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     /// Its kind.
     fn kind(&self) -> Kind;
-    /// Price one trial: `p` is the trial's parameter vector, `hours` its
-    /// hourly loads, `rng` a stream of this deployment's own for noise.
-    fn price(&self, p: &[f64], hours: &[HourLoad], rng: &mut TrialRng) -> Outcome;
+    /// Price one trial: `ctx` holds the trial's parameters and settings,
+    /// `hours` its hourly loads, `rng` a stream of this deployment's own.
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome;
     /// For an API, its prices (so a dedicated fleet can spill overflow to it).
     fn api_pricing(&self) -> Option<ApiPricing> {
         None

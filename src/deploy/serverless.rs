@@ -29,9 +29,15 @@
 //!
 //! Keep-alive tails do not carry across hour boundaries on this path.
 
-use super::{COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialRng, keys};
+use rand::RngExt;
+use rand_distr::Exp1;
+
+use super::{
+    COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialContext, TrialRng, keys,
+};
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
+use crate::sim::{Pool, PoolConfig, PoolStats};
 use crate::throughput::{BatchCurve, THROUGHPUT_KEYS, ThroughputSpec};
 use crate::traffic::HourLoad;
 use crate::uncertain::fmt_num;
@@ -48,6 +54,9 @@ pub struct Serverless {
     pub gpus_per_worker: u32,
     /// Mean cold-start duration, seconds.
     pub cold_start_s: ParamId,
+    /// Coefficient of variation of each cold start's duration in the event
+    /// simulation (gamma distributed; 0 = every boot takes the mean).
+    pub cold_start_cv: f64,
     /// Idle time after a worker's last completion before it scales down, seconds.
     pub keep_alive_s: f64,
     /// Workers kept warm at all times.
@@ -69,6 +78,7 @@ const SERVERLESS_KEYS: &[&str] = &[
     "warm_gpu_second_usd",
     "gpus_per_worker",
     "cold_start_s",
+    "cold_start_cv",
     "keep_alive_s",
     "min_workers",
     "max_workers",
@@ -111,6 +121,7 @@ impl Serverless {
             warm_gpu_second_usd,
             gpus_per_worker: t.integer("gpus_per_worker", 1, 4096)?.unwrap_or(1) as u32,
             cold_start_s: t.param(params, "cold_start_s", Bound::NonNegative, None)?,
+            cold_start_cv: t.number("cold_start_cv", Bound::Proportion)?.unwrap_or(0.0),
             keep_alive_s: t.number("keep_alive_s", Bound::NonNegative)?.ok_or_else(|| {
                 t.error_at(
                     t.span.clone(),
@@ -141,6 +152,56 @@ impl Serverless {
     }
 }
 
+impl Serverless {
+    /// The event simulation's pool for this trial.
+    pub fn pool_config(&self, fleet: &Fleet) -> PoolConfig {
+        PoolConfig {
+            curve: fleet.curve,
+            cold_start_s: fleet.cold_start_s,
+            cold_start_cv: self.cold_start_cv,
+            keep_alive_s: self.keep_alive_s,
+            pinned_workers: self.min_workers,
+            max_workers: self.max_workers,
+            billing_unit_s: self.billing_unit_s,
+            bill_cold_start: self.bill_cold_start,
+        }
+    }
+
+    /// Start the event simulation at `start_s`. After a fast-path hour with
+    /// traffic, one worker is taken to be warm: the time since the last
+    /// arrival is exponential at that hour's rate (the backward recurrence
+    /// time of a Poisson process), and its keep-alive runs from there.
+    fn take_over(
+        &self,
+        fleet: &Fleet,
+        start_s: f64,
+        previous: Option<&HourLoad>,
+        rng: &mut TrialRng,
+    ) -> Pool {
+        let mut pool = Pool::new(self.pool_config(fleet), start_s);
+        if let Some(h) = previous.filter(|h| h.requests > 0.0 && self.min_workers == 0) {
+            let lambda = h.requests / 3600.0;
+            let service = fleet.service_s(
+                lambda,
+                h.input_tokens / h.requests,
+                h.output_tokens / h.requests,
+            );
+            let since_last = rng.sample::<f64, _>(Exp1) / lambda;
+            pool.add_warm_worker(start_s, start_s - since_last + service + self.keep_alive_s);
+        }
+        pool
+    }
+}
+
+/// Add an event simulation's counts to `o`; returns its flexible worker-seconds.
+fn absorb(o: &mut Outcome, stats: PoolStats) -> f64 {
+    o.cold_starts += stats.cold_starts;
+    o.cold_start_waits += stats.cold_start_waits;
+    o.queue_waits += stats.queue_waits;
+    o.waits.merge(&stats.waits);
+    stats.flex_worker_s
+}
+
 impl Deployment for Serverless {
     fn name(&self) -> &str {
         &self.name
@@ -148,21 +209,56 @@ impl Deployment for Serverless {
     fn kind(&self) -> Kind {
         Kind::Serverless
     }
-    fn price(&self, p: &[f64], hours: &[HourLoad], _rng: &mut TrialRng) -> Outcome {
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome {
+        let p = ctx.params;
         let fleet = self.fleet(p);
         let gpus = self.gpus_per_worker as f64;
         let mut o = Outcome::default();
-        let (mut flex_s, mut warm_s) = (0.0, 0.0);
-        for h in hours {
-            let hs = fleet.hour(h);
-            flex_s += hs.flex_worker_s;
-            warm_s += hs.warm_worker_s;
-            o.cold_starts += hs.cold_starts;
-            o.cold_start_waits += hs.cold_start_waits;
-            o.overflow_tokens += hs.overflow_share * h.tokens();
+        let mut flex_s = 0.0;
+        let warm_s = self.min_workers as f64 * 3600.0 * hours.len() as f64;
+        // Expected cold starts and boot waits of fast-path hours.
+        let (mut fast_cold, mut fast_waits) = (0.0, 0.0);
+        let mut pool: Option<Pool> = None;
+        let mut arrivals = Vec::new();
+        for (i, h) in hours.iter().enumerate() {
+            let start = i as f64 * 3600.0;
             o.requests += h.requests;
             o.tokens += h.tokens();
             o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
+            if ctx.fidelity.simulates(h.requests) {
+                let pool = pool.get_or_insert_with(|| {
+                    let previous = i.checked_sub(1).map(|k| &hours[k]);
+                    self.take_over(&fleet, start, previous, rng)
+                });
+                ctx.arrivals(i, h, &mut arrivals);
+                for a in &arrivals {
+                    pool.arrive(*a, rng);
+                }
+                pool.advance_to(start + 3600.0);
+            } else {
+                if let Some(mut done) = pool.take() {
+                    done.finish(start);
+                    flex_s += absorb(&mut o, done.stats);
+                }
+                let hs = fleet.hour(h);
+                flex_s += hs.flex_worker_s;
+                fast_cold += hs.cold_starts;
+                fast_waits += hs.cold_start_waits;
+                o.overflow_tokens += hs.overflow_share * h.tokens();
+            }
+        }
+        if let Some(mut done) = pool.take() {
+            done.finish(hours.len() as f64 * 3600.0);
+            flex_s += absorb(&mut o, done.stats);
+        }
+        // Fast-path boot waits: the request that triggers a boot waits all of
+        // it; those arriving during it wait the rest (uniform on (0, C)).
+        let c = fleet.cold_start_s;
+        o.cold_starts += fast_cold;
+        o.cold_start_waits += fast_waits;
+        o.waits.add(c, fast_cold);
+        for k in [0.125, 0.375, 0.625, 0.875] {
+            o.waits.add(c * k, (fast_waits - fast_cold).max(0.0) / 4.0);
         }
         o.billed_gpu_s = (flex_s + warm_s) * gpus;
         o.compute_usd =

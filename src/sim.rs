@@ -1,0 +1,605 @@
+//! Request-level event simulation of a pool of workers: the ground truth the
+//! hourly fast path is held to.
+//!
+//! A worker serves up to `slots` requests at once (its batch cap). A request
+//! admitted as the `b`-th active one on its worker holds its slot for
+//! `S(b) = b × input / prefill_tps + output × t(b)` seconds (the same slot
+//! time as the fast path). Arrivals go to the busiest ready worker with a
+//! free slot, else to a booting worker with room (they wait for the boot),
+//! else start a new worker (a cold start of sampled duration) while fewer
+//! than `max_workers` run, else wait in a FIFO queue. A worker scales down
+//! `keep_alive_s` after its last completion; each episode from boot start to
+//! scale-down is billed, rounded up to the billing unit (boot time excluded
+//! if the platform does not bill it). Workers kept warm (`min_workers`)
+//! never scale down; a dedicated fleet is a pool of such workers. State
+//! carries across hour boundaries.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Gamma};
+
+use crate::throughput::BatchCurve;
+
+/// Log-spaced histogram of added waits (seconds), mergeable and exact enough
+/// for p50/p95/p99: 20 bins per decade from 1 ms to 10^5 s.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WaitHistogram {
+    /// Weight per bin; bin 0 holds waits under 1 ms. Empty when nothing waited.
+    bins: Vec<f64>,
+}
+
+const WAIT_MIN_S: f64 = 1e-3;
+const BINS_PER_DECADE: f64 = 20.0;
+const WAIT_BINS: usize = 1 + 8 * 20;
+
+impl WaitHistogram {
+    fn bin(wait_s: f64) -> usize {
+        if wait_s < WAIT_MIN_S {
+            0
+        } else {
+            (1 + ((wait_s / WAIT_MIN_S).log10() * BINS_PER_DECADE) as usize).min(WAIT_BINS - 1)
+        }
+    }
+
+    /// Lower edge of bin `i`, seconds.
+    fn edge(i: usize) -> f64 {
+        if i == 0 {
+            0.0
+        } else {
+            WAIT_MIN_S * 10f64.powf((i - 1) as f64 / BINS_PER_DECADE)
+        }
+    }
+
+    /// Add a wait of `wait_s` seconds with weight `w` (a count, or an expected count).
+    pub fn add(&mut self, wait_s: f64, w: f64) {
+        if w <= 0.0 {
+            return;
+        }
+        if self.bins.is_empty() {
+            self.bins = vec![0.0; WAIT_BINS];
+        }
+        self.bins[Self::bin(wait_s)] += w;
+    }
+
+    /// Add every wait of `other`.
+    pub fn merge(&mut self, other: &WaitHistogram) {
+        if other.bins.is_empty() {
+            return;
+        }
+        if self.bins.is_empty() {
+            self.bins = vec![0.0; WAIT_BINS];
+        }
+        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+            *a += b;
+        }
+    }
+
+    /// Total weight (requests that waited).
+    pub fn total(&self) -> f64 {
+        self.bins.iter().sum()
+    }
+
+    /// The `q`-quantile of the waits, seconds (geometric interpolation
+    /// within a bin); NaN when nothing waited.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let total = self.total();
+        if total <= 0.0 {
+            return f64::NAN;
+        }
+        let target = q * total;
+        let mut acc = 0.0;
+        for (i, &w) in self.bins.iter().enumerate() {
+            if w > 0.0 && acc + w >= target {
+                let frac = ((target - acc) / w).clamp(0.0, 1.0);
+                if i == 0 {
+                    return WAIT_MIN_S * frac;
+                }
+                let (lo, hi) = (Self::edge(i), Self::edge(i + 1));
+                return lo * (hi / lo).powf(frac);
+            }
+            acc += w;
+        }
+        Self::edge(WAIT_BINS)
+    }
+}
+
+/// One request of the event simulation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arrival {
+    /// Arrival time, seconds from the start of the horizon.
+    pub time_s: f64,
+    /// Input tokens.
+    pub input_tokens: f64,
+    /// Output tokens.
+    pub output_tokens: f64,
+}
+
+/// Settings of a pool of workers.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolConfig {
+    /// Batching curve of one worker.
+    pub curve: BatchCurve,
+    /// Mean cold-start duration, seconds.
+    pub cold_start_s: f64,
+    /// Coefficient of variation of a cold start's duration (gamma; 0 = fixed).
+    pub cold_start_cv: f64,
+    /// Idle time before scale-down, seconds (`INFINITY`: never).
+    pub keep_alive_s: f64,
+    /// Workers that never scale down (booted before the horizon).
+    pub pinned_workers: u32,
+    /// Most workers at once.
+    pub max_workers: u32,
+    /// Billing granularity, seconds.
+    pub billing_unit_s: f64,
+    /// Whether boot time is billed.
+    pub bill_cold_start: bool,
+}
+
+/// What a pool did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PoolStats {
+    /// Worker-seconds billed for workers that scale (pinned ones excluded).
+    pub flex_worker_s: f64,
+    /// Worker-seconds of pinned workers.
+    pub pinned_worker_s: f64,
+    /// Cold starts.
+    pub cold_starts: f64,
+    /// Requests that waited on a boot.
+    pub cold_start_waits: f64,
+    /// Requests that waited in the queue (every slot busy, no worker to add).
+    pub queue_waits: f64,
+    /// Requests served.
+    pub requests: f64,
+    /// Added waits (boot or queue) of the requests that waited.
+    pub waits: WaitHistogram,
+    /// Sum of those added waits, seconds.
+    pub wait_sum_s: f64,
+    /// Integral of busy workers (with at least one active request) over time, worker-seconds.
+    pub busy_worker_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum EventKind {
+    Completion,
+    Ready,
+    Expire(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Event {
+    time_s: f64,
+    seq: u64,
+    worker: usize,
+    kind: EventKind,
+}
+
+impl Eq for Event {}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Min-heap on (time, seq): the earliest first, ties in creation order.
+        other
+            .time_s
+            .total_cmp(&self.time_s)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Worker {
+    alive: bool,
+    pinned: bool,
+    ready_at: f64,
+    boot_s: f64,
+    episode_start: f64,
+    active: u32,
+    waiting: Vec<(Arrival, bool)>,
+    epoch: u64,
+    busy_since: f64,
+    draining: bool,
+}
+
+/// A pool of workers driven by arrivals in time order.
+#[derive(Debug)]
+pub struct Pool {
+    cfg: PoolConfig,
+    slots: u32,
+    workers: Vec<Worker>,
+    alive: u32,
+    queue: VecDeque<Arrival>,
+    events: BinaryHeap<Event>,
+    seq: u64,
+    cold: Option<Gamma<f64>>,
+    /// Everything measured so far.
+    pub stats: PoolStats,
+}
+
+impl Pool {
+    /// A pool at time `start_s` with its pinned workers ready.
+    pub fn new(cfg: PoolConfig, start_s: f64) -> Pool {
+        let slots = if cfg.curve.batch_cap.is_finite() {
+            cfg.curve.batch_cap.max(1.0) as u32
+        } else {
+            u32::MAX
+        };
+        let cv = cfg.cold_start_cv;
+        let cold = (cv > 0.0 && cfg.cold_start_s > 0.0)
+            .then(|| Gamma::new(1.0 / (cv * cv), cfg.cold_start_s * cv * cv).ok())
+            .flatten();
+        let mut pool = Pool {
+            cfg,
+            slots,
+            workers: Vec::new(),
+            alive: 0,
+            queue: VecDeque::new(),
+            events: BinaryHeap::new(),
+            seq: 0,
+            cold,
+            stats: PoolStats::default(),
+        };
+        for _ in 0..cfg.pinned_workers {
+            pool.workers.push(Worker {
+                alive: true,
+                pinned: true,
+                ready_at: start_s,
+                episode_start: start_s,
+                ..Worker::default()
+            });
+            pool.alive += 1;
+        }
+        pool
+    }
+
+    fn push(&mut self, time_s: f64, worker: usize, kind: EventKind) {
+        self.seq += 1;
+        self.events.push(Event {
+            time_s,
+            seq: self.seq,
+            worker,
+            kind,
+        });
+    }
+
+    /// Process every event up to and including `t`.
+    pub fn advance_to(&mut self, t: f64) {
+        while let Some(e) = self.events.peek().copied() {
+            if e.time_s > t {
+                break;
+            }
+            self.events.pop();
+            match e.kind {
+                EventKind::Completion => self.complete(e.worker, e.time_s),
+                EventKind::Ready => self.ready(e.worker, e.time_s),
+                EventKind::Expire(epoch) => self.expire(e.worker, e.time_s, epoch),
+            }
+        }
+    }
+
+    /// A worker already warm at `time_s` whose keep-alive runs out at
+    /// `expires_s` (used when the event simulation takes over from the fast
+    /// path); billed from `time_s`.
+    pub fn add_warm_worker(&mut self, time_s: f64, expires_s: f64) {
+        if self.alive >= self.cfg.max_workers || expires_s <= time_s {
+            return;
+        }
+        let w = self.free_slot_index();
+        let epoch = self.workers[w].epoch + 1;
+        self.workers[w] = Worker {
+            alive: true,
+            ready_at: time_s,
+            episode_start: time_s,
+            epoch,
+            ..Worker::default()
+        };
+        self.alive += 1;
+        self.push(expires_s, w, EventKind::Expire(epoch));
+    }
+
+    /// Set the number of workers that never scale down to `n` at time
+    /// `t` (a dedicated fleet resized at an hour boundary). New ones are
+    /// ready at once; surplus ones stop taking new work and leave when idle.
+    /// `max_workers` follows, so no other worker is ever started.
+    pub fn set_pinned(&mut self, n: u32, t: f64) {
+        self.advance_to(t);
+        self.cfg.max_workers = n;
+        let mut pinned: Vec<usize> = (0..self.workers.len())
+            .filter(|&i| self.workers[i].alive && self.workers[i].pinned)
+            .collect();
+        while (pinned.len() as u32) < n {
+            let i = self.free_slot_index();
+            let epoch = self.workers[i].epoch + 1;
+            self.workers[i] = Worker {
+                alive: true,
+                pinned: true,
+                ready_at: t,
+                episode_start: t,
+                epoch,
+                ..Worker::default()
+            };
+            self.alive += 1;
+            pinned.push(i);
+            self.pull_queue(i, t);
+        }
+        // Release the least busy surplus workers.
+        pinned.sort_by_key(|&i| self.workers[i].active);
+        for &i in pinned.iter().take(pinned.len().saturating_sub(n as usize)) {
+            self.workers[i].pinned = false;
+            self.workers[i].draining = true;
+            if self.workers[i].active == 0 {
+                self.close_episode(i, t);
+            }
+        }
+    }
+
+    fn free_slot_index(&mut self) -> usize {
+        match self.workers.iter().position(|w| !w.alive) {
+            Some(i) => i,
+            None => {
+                self.workers.push(Worker::default());
+                self.workers.len() - 1
+            }
+        }
+    }
+
+    /// One arrival (arrivals must come in time order).
+    pub fn arrive<R: Rng + ?Sized>(&mut self, a: Arrival, rng: &mut R) {
+        self.advance_to(a.time_s);
+        let t = a.time_s;
+        // The busiest ready worker with a free slot.
+        let mut best: Option<usize> = None;
+        for (i, w) in self.workers.iter().enumerate() {
+            if w.alive
+                && !w.draining
+                && w.ready_at <= t
+                && w.active < self.slots
+                && best.is_none_or(|b| w.active > self.workers[b].active)
+            {
+                best = Some(i);
+            }
+        }
+        if let Some(i) = best {
+            self.start(i, a, t, false);
+            return;
+        }
+        // A booting worker with room.
+        if let Some(i) = self
+            .workers
+            .iter()
+            .position(|w| w.alive && w.ready_at > t && (w.waiting.len() as u32) < self.slots)
+        {
+            self.workers[i].waiting.push((a, true));
+            return;
+        }
+        if self.alive < self.cfg.max_workers {
+            let boot = match &self.cold {
+                Some(g) => g.sample(rng),
+                None => self.cfg.cold_start_s,
+            };
+            let i = self.free_slot_index();
+            let epoch = self.workers[i].epoch + 1;
+            self.workers[i] = Worker {
+                alive: true,
+                ready_at: t + boot,
+                boot_s: boot,
+                episode_start: t,
+                epoch,
+                waiting: vec![(a, true)],
+                ..Worker::default()
+            };
+            self.alive += 1;
+            self.stats.cold_starts += 1.0;
+            if boot > 0.0 {
+                self.push(t + boot, i, EventKind::Ready);
+            } else {
+                self.ready(i, t);
+            }
+            return;
+        }
+        self.queue.push_back(a);
+    }
+
+    fn start(&mut self, i: usize, a: Arrival, t: f64, boot_wait: bool) {
+        let wait = t - a.time_s;
+        if wait > 0.0 {
+            self.stats.waits.add(wait, 1.0);
+            self.stats.wait_sum_s += wait;
+            if boot_wait {
+                self.stats.cold_start_waits += 1.0;
+            } else {
+                self.stats.queue_waits += 1.0;
+            }
+        } else if boot_wait {
+            // Admitted at the instant its worker came up: still a boot wait of 0.
+            self.stats.cold_start_waits += 1.0;
+        }
+        let c = self.cfg.curve;
+        let w = &mut self.workers[i];
+        if w.active == 0 {
+            w.busy_since = t;
+        }
+        w.active += 1;
+        w.epoch += 1; // cancels a pending scale-down
+        let b = w.active as f64;
+        let service = b * a.input_tokens / c.prefill_tps + a.output_tokens * c.step_s(b);
+        self.stats.requests += 1.0;
+        self.push(t + service, i, EventKind::Completion);
+    }
+
+    fn ready(&mut self, i: usize, t: f64) {
+        let waiting = std::mem::take(&mut self.workers[i].waiting);
+        for (a, _) in waiting {
+            self.start(i, a, t, true);
+        }
+        self.pull_queue(i, t);
+        self.maybe_schedule_expiry(i, t);
+    }
+
+    fn pull_queue(&mut self, i: usize, t: f64) {
+        while !self.workers[i].draining && self.workers[i].active < self.slots {
+            match self.queue.pop_front() {
+                Some(a) => self.start(i, a, t, false),
+                None => break,
+            }
+        }
+    }
+
+    fn complete(&mut self, i: usize, t: f64) {
+        let w = &mut self.workers[i];
+        w.active -= 1;
+        if w.active == 0 {
+            self.stats.busy_worker_s += t - w.busy_since;
+        }
+        self.pull_queue(i, t);
+        self.maybe_schedule_expiry(i, t);
+    }
+
+    fn maybe_schedule_expiry(&mut self, i: usize, t: f64) {
+        if self.workers[i].draining && self.workers[i].active == 0 {
+            self.close_episode(i, t);
+            return;
+        }
+        let w = &mut self.workers[i];
+        if w.active == 0 && w.waiting.is_empty() && !w.pinned && self.cfg.keep_alive_s.is_finite() {
+            w.epoch += 1;
+            let epoch = w.epoch;
+            self.push(t + self.cfg.keep_alive_s, i, EventKind::Expire(epoch));
+        }
+    }
+
+    fn expire(&mut self, i: usize, t: f64, epoch: u64) {
+        let w = &self.workers[i];
+        if !w.alive || w.epoch != epoch || w.active > 0 || !w.waiting.is_empty() {
+            return;
+        }
+        self.close_episode(i, t);
+    }
+
+    fn close_episode(&mut self, i: usize, end_s: f64) {
+        let w = &mut self.workers[i];
+        let mut billed = end_s - w.episode_start;
+        if !self.cfg.bill_cold_start {
+            billed -= w.boot_s.min(billed);
+        }
+        let unit = self.cfg.billing_unit_s;
+        let billed = (billed / unit - 1e-9).ceil().max(0.0) * unit;
+        if w.pinned || w.draining {
+            self.stats.pinned_worker_s += end_s - w.episode_start;
+        } else {
+            self.stats.flex_worker_s += billed;
+        }
+        w.alive = false;
+        w.epoch += 1;
+        w.waiting.clear();
+        self.alive -= 1;
+    }
+
+    /// End the simulation at `end_s`: every worker still up is billed to
+    /// `end_s` (requests in service are left to finish unbilled beyond it).
+    pub fn finish(&mut self, end_s: f64) {
+        self.advance_to(end_s);
+        for i in 0..self.workers.len() {
+            if self.workers[i].alive {
+                let w = &self.workers[i];
+                if w.active > 0 {
+                    self.stats.busy_worker_s += end_s - w.busy_since;
+                }
+                self.close_episode(i, end_s);
+            }
+        }
+        self.queue.clear();
+        self.events.clear();
+    }
+
+    /// True when no flexible worker is up and nothing is queued or pending.
+    pub fn is_quiet(&self) -> bool {
+        self.queue.is_empty() && self.workers.iter().all(|w| !w.alive || w.pinned)
+    }
+}
+
+/// Fill `out` with the arrivals of one hour that starts at `hour_start_s`
+/// and holds `requests` requests with the given token sums: times uniform in
+/// the hour (a Poisson process given its count), or, with `minute_cv > 0`,
+/// clustered by gamma-distributed per-minute weights (over-dispersed counts);
+/// per-request tokens drawn from the traffic's distributions, then scaled so
+/// the hour's sums are exactly those the other deployments see.
+#[allow(clippy::too_many_arguments)]
+pub fn hour_arrivals<R: Rng + ?Sized>(
+    hour_start_s: f64,
+    requests: f64,
+    input_sum: f64,
+    output_sum: f64,
+    input: &crate::uncertain::Dist,
+    output: &crate::uncertain::Dist,
+    minute_cv: f64,
+    rng: &mut R,
+    out: &mut Vec<Arrival>,
+) {
+    out.clear();
+    let n = requests as usize;
+    if n == 0 {
+        return;
+    }
+    let minute_weights: Option<Vec<f64>> = (minute_cv > 0.0)
+        .then(|| Gamma::new(1.0 / (minute_cv * minute_cv), minute_cv * minute_cv).ok())
+        .flatten()
+        .map(|g| {
+            let mut acc = 0.0;
+            (0..60)
+                .map(|_| {
+                    acc += g.sample(rng);
+                    acc
+                })
+                .collect()
+        });
+    let (mut si, mut so) = (0.0, 0.0);
+    for _ in 0..n {
+        let offset = match &minute_weights {
+            Some(cum) => {
+                let total = cum[59];
+                let u = rng.random::<f64>() * total;
+                let minute = cum.partition_point(|&c| c < u).min(59);
+                (minute as f64 + rng.random::<f64>()) * 60.0
+            }
+            None => rng.random::<f64>() * 3600.0,
+        };
+        let i = input.sample(rng).max(0.0);
+        let o = output.sample(rng).max(0.0);
+        si += i;
+        so += o;
+        out.push(Arrival {
+            time_s: hour_start_s + offset,
+            input_tokens: i,
+            output_tokens: o,
+        });
+    }
+    let ki = if si > 0.0 { input_sum / si } else { 0.0 };
+    let ko = if so > 0.0 { output_sum / so } else { 0.0 };
+    for a in out.iter_mut() {
+        a.input_tokens *= ki;
+        a.output_tokens *= ko;
+    }
+    out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles_are_close() {
+        let mut h = WaitHistogram::default();
+        for i in 1..=1000 {
+            h.add(i as f64 * 0.1, 1.0);
+        }
+        // Uniform on (0, 100]: the median 50, p95 95 (bins are 12% wide).
+        assert!((h.quantile(0.5) / 50.0 - 1.0).abs() < 0.12);
+        assert!((h.quantile(0.95) / 95.0 - 1.0).abs() < 0.12);
+        assert!(WaitHistogram::default().quantile(0.5).is_nan());
+    }
+}
