@@ -55,6 +55,7 @@ pub mod scenario;
 pub mod sim;
 pub mod throughput;
 pub mod traffic;
+pub mod validation;
 pub mod uncertain;
 
 use std::path::Path;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use breakeven::Scenario;
 use breakeven::analysis::quantile_sorted;
+use breakeven::deploy::Fidelity;
 use breakeven::engine::{self, RunOptions, TrialResult};
 use breakeven::uncertain::{Dist, normal_quantile};
 
@@ -21,12 +22,16 @@ fn scenario_text(text: &str) -> Scenario {
 }
 
 fn run(s: &Scenario, trials: u64, seed: u64) -> Vec<TrialResult> {
+    run_at(s, trials, seed, Fidelity::Hourly)
+}
+
+fn run_at(s: &Scenario, trials: u64, seed: u64, fidelity: Fidelity) -> Vec<TrialResult> {
     let mut all = Vec::new();
     let opts = RunOptions {
         trials,
         seed,
         threads: 0,
-        fidelity: s.run.fidelity,
+        fidelity,
     };
     engine::run(s, &opts, &|_| {}, |chunk| {
         all.extend_from_slice(chunk);
@@ -216,47 +221,59 @@ prefill_tps = 10000
 
 /// DESIGN's closed forms for one worker with Poisson arrivals, keep-alive
 /// T from the last completion and cold start C, over a grid of rates,
-/// keep-alives and cold starts (λC up to 0.2). With C = 0 the fast path is
-/// unbiased, so the tolerance is four Monte Carlo standard errors. With
-/// C > 0 it also allows the fast path's known bias from estimating λ by an
-/// hour's count inside the λC terms, at most (λC(T+S) + C) / 3600 relative
-/// (the second-order term of the count's variance within one hour).
+/// keep-alives and cold starts, at both fidelities.
+///
+/// The request-level simulation is exact, so its tolerance is four Monte
+/// Carlo standard errors, on a grid with λC up to 3. The hourly fast path
+/// is unbiased when C = 0; with C > 0 it also allows the path's known bias
+/// from estimating λ by an hour's count inside the λC terms, at most
+/// (λC(T+S) + C) / 3600 relative, on a grid with λC up to 0.2.
 #[test]
 fn one_serverless_worker_matches_the_closed_forms() {
     let service_s = 2.0;
     let seconds = 720.0 * 3600.0;
     let mut checked = 0;
-    for lambda in [0.002_f64, 0.01, 0.05] {
-        for keep_alive in [10.0, 60.0, 300.0] {
-            for cold in [0.0, (0.2 / lambda).min(20.0)] {
-                let s = scenario_text(&one_worker(lambda, keep_alive, cold));
-                let results = run(&s, 64, 99);
-                let e = (lambda * (keep_alive + service_s)).exp();
-                let lc = lambda * cold;
-                let expected = [
-                    ("P(request triggers a cold start)", 1.0 / (e + lc)),
-                    ("P(request waits on a boot)", (1.0 + lc) / (e + lc)),
-                    ("billed fraction of wall time", (lc + e - 1.0) / (lc + e)),
-                    ("cold starts per second", lambda / (lc + e)),
-                ];
-                let measured: [Vec<f64>; 4] = [
-                    column(&results, &s, "worker", |o| o.cold_starts / o.requests),
-                    column(&results, &s, "worker", |o| o.cold_start_waits / o.requests),
-                    column(&results, &s, "worker", |o| o.billed_gpu_s / seconds),
-                    column(&results, &s, "worker", |o| o.cold_starts / seconds),
-                ];
-                for ((what, want), xs) in expected.iter().zip(&measured) {
-                    let (got, se) = mean_se(xs);
-                    let allowance = (lc * (keep_alive + service_s) + cold) / 3600.0 * want;
-                    let tol = 4.0 * se + allowance + 1e-12;
-                    assert!(
-                        (got - want).abs() < tol,
-                        "λ={lambda} T={keep_alive} C={cold}: {what} = {got:.6}, closed form {want:.6} (tolerance {tol:.2e})"
-                    );
-                    checked += 1;
+    for fidelity in [Fidelity::Hourly, Fidelity::Request] {
+        for lambda in [0.002_f64, 0.01, 0.05] {
+            for keep_alive in [10.0, 60.0, 300.0] {
+                let colds = match fidelity {
+                    Fidelity::Request => [0.0, 60.0],
+                    _ => [0.0, (0.2 / lambda).min(20.0)],
+                };
+                for cold in colds {
+                    let s = scenario_text(&one_worker(lambda, keep_alive, cold));
+                    let results = run_at(&s, 48, 99, fidelity);
+                    let e = (lambda * (keep_alive + service_s)).exp();
+                    let lc = lambda * cold;
+                    let expected = [
+                        ("P(request triggers a cold start)", 1.0 / (e + lc)),
+                        ("P(request waits on a boot)", (1.0 + lc) / (e + lc)),
+                        ("billed fraction of wall time", (lc + e - 1.0) / (lc + e)),
+                        ("cold starts per second", lambda / (lc + e)),
+                    ];
+                    let measured: [Vec<f64>; 4] = [
+                        column(&results, &s, "worker", |o| o.cold_starts / o.requests),
+                        column(&results, &s, "worker", |o| o.cold_start_waits / o.requests),
+                        column(&results, &s, "worker", |o| o.billed_gpu_s / seconds),
+                        column(&results, &s, "worker", |o| o.cold_starts / seconds),
+                    ];
+                    for ((what, want), xs) in expected.iter().zip(&measured) {
+                        let (got, se) = mean_se(xs);
+                        let allowance = match fidelity {
+                            Fidelity::Request => 0.0,
+                            _ => (lc * (keep_alive + service_s) + cold) / 3600.0 * want,
+                        };
+                        let tol = 4.0 * se + allowance + 1e-12;
+                        assert!(
+                            (got - want).abs() < tol,
+                            "{fidelity:?} λ={lambda} T={keep_alive} C={cold}: {what} = {got:.6}, \
+                             closed form {want:.6} (tolerance {tol:.2e})"
+                        );
+                        checked += 1;
+                    }
                 }
             }
         }
     }
-    assert_eq!(checked, 72);
+    assert_eq!(checked, 144);
 }

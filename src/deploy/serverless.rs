@@ -167,19 +167,21 @@ impl Serverless {
         }
     }
 
-    /// Start the event simulation at `start_s`. After a fast-path hour with
-    /// traffic, one worker is taken to be warm: the time since the last
-    /// arrival is exponential at that hour's rate (the backward recurrence
-    /// time of a Poisson process), and its keep-alive runs from there.
+    /// Start the event simulation at `start_s`, after `previous` (a
+    /// fast-path hour, or the first hour itself at the start of the
+    /// horizon). If that hour had traffic, one worker may still be warm: the
+    /// time since the last arrival is exponential at that hour's rate (the
+    /// backward recurrence time of a Poisson process) and its keep-alive
+    /// runs from there, which is the steady state of one worker when C = 0.
     fn take_over(
         &self,
         fleet: &Fleet,
         start_s: f64,
-        previous: Option<&HourLoad>,
+        previous: &HourLoad,
         rng: &mut TrialRng,
     ) -> Pool {
         let mut pool = Pool::new(self.pool_config(fleet), start_s);
-        if let Some(h) = previous.filter(|h| h.requests > 0.0 && self.min_workers == 0) {
+        if let Some(h) = Some(previous).filter(|h| h.requests > 0.0 && self.min_workers == 0) {
             let lambda = h.requests / 3600.0;
             let service = fleet.service_s(
                 lambda,
@@ -227,7 +229,9 @@ impl Deployment for Serverless {
             o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
             if ctx.fidelity.simulates(h.requests) {
                 let pool = pool.get_or_insert_with(|| {
-                    let previous = i.checked_sub(1).map(|k| &hours[k]);
+                    // The horizon starts in the steady state of its first
+                    // hour, as if the service had been running before.
+                    let previous = &hours[i.saturating_sub(1)];
                     self.take_over(&fleet, start, previous, rng)
                 });
                 ctx.arrivals(i, h, &mut arrivals);
