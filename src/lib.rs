@@ -55,8 +55,8 @@ pub mod scenario;
 pub mod sim;
 pub mod throughput;
 pub mod traffic;
-pub mod validation;
 pub mod uncertain;
+pub mod validation;
 
 use std::path::Path;
 use std::time::Instant;

@@ -84,6 +84,7 @@ output_tokens = 100
 kind = "serverless"
 gpu_second_usd = 0.001
 cold_start_s = {cold}
+cold_start_cv = 0.5
 keep_alive_s = {keep_alive}
 billing_unit_s = 1
 single_stream_tps = {single}
@@ -103,7 +104,10 @@ max_batch = {batch}
 pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Result<Agreement> {
     let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
     let mut sums = [[0.0; 3]; 2];
-    for (k, fidelity) in [Fidelity::Hourly, Fidelity::Request].into_iter().enumerate() {
+    for (k, fidelity) in [Fidelity::Hourly, Fidelity::Request]
+        .into_iter()
+        .enumerate()
+    {
         let opts = RunOptions {
             trials,
             seed,
@@ -189,9 +193,7 @@ pub fn read_lambda_rows(path: &Path) -> Result<Vec<LambdaRow>> {
         path: path.to_path_buf(),
         cause,
     })?;
-    let bad = |line: usize, what: &str| {
-        Error::Usage(format!("{}:{line}: {what}", path.display()))
-    };
+    let bad = |line: usize, what: &str| Error::Usage(format!("{}:{line}: {what}", path.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
     let col = |name: &str| {

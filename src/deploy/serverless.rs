@@ -331,6 +331,9 @@ pub struct HourStats {
     pub overflow_share: f64,
 }
 
+/// Fixed-point steps for the holding time (0: boot waits do not hold slots).
+const HOLD_ITERATIONS: usize = 1;
+
 /// Below this, a level's probability is treated as zero (and above 1 minus it, as one).
 const NEGLIGIBLE: f64 = 1e-12;
 
@@ -384,13 +387,41 @@ impl Fleet {
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
     /// into `exp(-λx)` would be biased by up to tens of percent.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
+        // Requests waiting on a boot hold their slots too: find the mean
+        // holding time (service + boot wait) by a damped fixed point.
+        let mut hold_s = service_s;
+        let mut out = self.levels(lambda, service_s, hold_s, arrivals);
+        for _ in 0..HOLD_ITERATIONS {
+            if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
+                break;
+            }
+            let waits = out.cold_start_waits;
+            let triggers = out.cold_starts.min(waits);
+            let mean_wait = self.cold_start_s * (triggers + 0.5 * (waits - triggers)) / waits;
+            let target = service_s + waits / (lambda * 3600.0) * mean_wait;
+            let next = target;
+            if (next - hold_s).abs() <= 1e-3 * hold_s {
+                break;
+            }
+            hold_s = next;
+            out = self.levels(lambda, service_s, hold_s, arrivals);
+        }
+        out
+    }
+
+    /// One pass over the worker levels with slot holding time `hold_s`.
+    fn levels(&self, lambda: f64, service_s: f64, hold_s: f64, arrivals: Option<f64>) -> HourStats {
         let mut out = HourStats {
             warm_worker_s: self.min_workers as f64 * 3600.0,
             ..HourStats::default()
         };
-        let m = lambda * service_s;
+        let m = lambda * hold_s;
         let b = self.curve.batch_cap;
         let (c, t) = (self.cold_start_s, self.keep_alive_s);
+        // Worker 1 follows the closed forms when every arrival during a boot
+        // can join the booting worker (its batch has room for them).
+        let lc = lambda * c;
+        let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
         // Levels well below the mean concurrency are always busy.
         let always_on_requests = (m - 10.0 * m.sqrt() - 10.0).max(0.0);
         let first = if b.is_finite() {
@@ -423,7 +454,7 @@ impl Fleet {
             if p_on < NEGLIGIBLE {
                 break;
             }
-            let (billed_frac, cold_rate, wait_rate) = if k == 1 {
+            let (billed_frac, cold_rate, wait_rate) = if k == 1 && joinable {
                 // P(no arrival in a window of x seconds): for the billed time
                 // (a random instant) and for a request (the gap before it).
                 let x = t + service_s;
@@ -437,8 +468,7 @@ impl Fleet {
                         (q, q)
                     }
                 };
-                // Closed forms with 1/E = idle probability.
-                let lc = lambda * c;
+                // Closed forms with 1/E = idle probability; boot time included.
                 (
                     1.0 - idle_instant / (lc * idle_instant + 1.0),
                     lambda * idle_gap / (lc * idle_gap + 1.0),
@@ -447,12 +477,39 @@ impl Fleet {
             } else if p_on > 1.0 - NEGLIGIBLE {
                 (1.0, 0.0, 0.0)
             } else {
+                // Off periods of the level `Q >= j`: at the crossing down,
+                // Q = j-1; the next event is an arrival (a short gap) with
+                // probability a, else the gap is a longer excursion whose
+                // mean makes the total match (1 - p_on) / ν.
                 let nu = lambda * pmf_below;
                 let mean_off = (1.0 - p_on) / nu;
-                let released = (-t / mean_off).exp();
+                let first_rate = lambda + (j - 1.0) / hold_s;
+                let a = lambda / first_rate;
+                let short = 1.0 / first_rate;
+                let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
+                    // Level 1's off periods are the gaps between arrivals:
+                    // use the exact gap law of n uniform arrivals.
+                    let s = (1.0 - t / 3600.0).max(0.0);
+                    let released = s.powf(n - 1.0);
+                    // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n.
+                    let kept = 3600.0 / (n + 1.0) * (1.0 - s.powf(n + 1.0));
+                    (released, kept)
+                } else if a < 1.0 && mean_off > a * short {
+                    let long = (mean_off - a * short) / (1.0 - a);
+                    let (es, el) = ((-t / short).exp(), (-t / long).exp());
+                    (
+                        a * es + (1.0 - a) * el,
+                        a * short * (1.0 - es) + (1.0 - a) * long * (1.0 - el),
+                    )
+                } else {
+                    let e = (-t / mean_off).exp();
+                    (e, mean_off * (1.0 - e))
+                };
                 let cold = nu * released;
-                let frac = (p_on + (1.0 - p_on) * (1.0 - released) + cold * c).min(1.0);
-                (frac, cold, cold * (1.0 + lambda * c * (p_on + pmf_below)))
+                // Boot waits hold slots, so boot time is already in p_on.
+                let frac = (p_on + nu * kept_alive).min(1.0);
+                let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
+                (frac, cold, cold * (1.0 + joiners))
             };
             let mut billed = billed_frac * 3600.0;
             if !self.bill_cold_start {

@@ -1,0 +1,170 @@
+//! The request-level simulation held to queueing theory and to real AWS
+//! Lambda measurements. Fixed seeds; tolerances from standard errors.
+
+use std::path::Path;
+
+use breakeven::deploy::TrialRng;
+use breakeven::sim::{Arrival, Pool, PoolConfig};
+use breakeven::throughput::BatchCurve;
+use breakeven::validation;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Exp, Exp1, LogNormal};
+
+/// Poisson arrivals at `lambda`/s for `hours`, output tokens from `tokens`,
+/// fed to `pool`; returns per-batch (requests, cold starts, queue waits,
+/// wait seconds, busy worker-seconds) over batches of `batch_hours`.
+fn drive(
+    pool: &mut Pool,
+    lambda: f64,
+    hours: f64,
+    batch_hours: f64,
+    tokens: &dyn Fn(&mut TrialRng) -> f64,
+    seed: u64,
+) -> Vec<[f64; 5]> {
+    let mut rng = TrialRng::seed_from_u64(seed);
+    let end = hours * 3600.0;
+    let step = batch_hours * 3600.0;
+    let mut batches = Vec::new();
+    let mut last = [0.0; 5];
+    let snapshot = |p: &Pool| {
+        [
+            p.stats.requests,
+            p.stats.cold_starts,
+            p.stats.queue_waits,
+            p.stats.wait_sum_s,
+            p.stats.busy_worker_s,
+        ]
+    };
+    let mut t = 0.0;
+    let mut next = step;
+    loop {
+        t += Distribution::<f64>::sample(&Exp1, &mut rng) / lambda;
+        while t >= next && next <= end {
+            pool.advance_to(next);
+            let now = snapshot(pool);
+            batches.push(std::array::from_fn(|i| now[i] - last[i]));
+            last = now;
+            next += step;
+        }
+        if t >= end {
+            break;
+        }
+        let output_tokens = tokens(&mut rng);
+        pool.arrive(
+            Arrival {
+                time_s: t,
+                input_tokens: 0.0,
+                output_tokens,
+            },
+            &mut rng,
+        );
+    }
+    batches
+}
+
+fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
+
+fn one_request_per_worker(step_s: f64) -> BatchCurve {
+    BatchCurve {
+        t0_s: step_s,
+        t1_s: 0.0,
+        batch_cap: 1.0,
+        prefill_tps: f64::INFINITY,
+    }
+}
+
+/// M/G/∞: with a worker for every request, the mean number of busy workers
+/// is λ·E[S] whatever the service distribution (here lognormal).
+#[test]
+fn busy_workers_follow_m_g_infinity() {
+    let cfg = PoolConfig {
+        curve: one_request_per_worker(0.1),
+        cold_start_s: 0.0,
+        cold_start_cv: 0.0,
+        keep_alive_s: 0.0,
+        pinned_workers: 0,
+        max_workers: u32::MAX,
+        billing_unit_s: 0.001,
+        bill_cold_start: true,
+    };
+    let mut pool = Pool::new(cfg, 0.0);
+    // Output tokens lognormal with mean 100: S = 0.1 s/token × tokens, E[S] = 10 s.
+    let sigma: f64 = 0.8;
+    let tokens: LogNormal<f64> = LogNormal::new(100f64.ln() - sigma * sigma / 2.0, sigma).unwrap();
+    let lambda = 2.0;
+    let batches = drive(&mut pool, lambda, 40.0, 2.0, &|r| tokens.sample(r), 17);
+    let busy: Vec<f64> = batches.iter().map(|b| b[4] / 7200.0).collect();
+    let (m, se) = mean_se(&busy);
+    let expected = lambda * 10.0;
+    assert!(
+        (m - expected).abs() < 4.0 * se,
+        "mean busy {m} ± {se}, λE[S] = {expected}"
+    );
+}
+
+/// M/M/c: ten always-on workers of one request each, λ = 8/s, μ = 1/s:
+/// Erlang C(10, 8) = 0.409180, mean queueing delay W_q = 0.204590 s.
+#[test]
+fn dedicated_queue_follows_erlang_c() {
+    let cfg = PoolConfig {
+        curve: one_request_per_worker(0.1),
+        cold_start_s: 0.0,
+        cold_start_cv: 0.0,
+        keep_alive_s: f64::INFINITY,
+        pinned_workers: 0,
+        max_workers: 0,
+        billing_unit_s: 1.0,
+        bill_cold_start: true,
+    };
+    let mut pool = Pool::new(cfg, 0.0);
+    pool.set_pinned(10, 0.0);
+    // Exponential service with mean 1 s: tokens ~ Exp(mean 10) at 0.1 s each.
+    let tokens: Exp<f64> = Exp::new(0.1).unwrap();
+    let batches = drive(&mut pool, 8.0, 42.0, 2.0, &|r| tokens.sample(r), 23);
+    // The first batch starts from an empty system: drop it as warm-up.
+    let p_wait: Vec<f64> = batches[1..].iter().map(|b| b[2] / b[0]).collect();
+    let w_q: Vec<f64> = batches[1..].iter().map(|b| b[3] / b[0]).collect();
+    let (p, p_se) = mean_se(&p_wait);
+    let (w, w_se) = mean_se(&w_q);
+    eprintln!("Erlang C: P(wait) {p:.4} ± {p_se:.4}, W_q {w:.4} ± {w_se:.4}");
+    assert!((p - 0.409180).abs() < 4.0 * p_se, "P(wait) {p} ± {p_se}");
+    assert!((w - 0.204590).abs() < 4.0 * w_se, "W_q {w} ± {w_se}");
+}
+
+/// AWS Lambda (pacslab/simfaas measurements, 10-minute keep-alive): where
+/// λT ≲ 3 the simulated cold-start probability lies within two standard
+/// errors of the measured one.
+#[test]
+fn lambda_cold_starts_match_measurements_where_lambda_t_is_small() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/traces/simfaas_exp.csv");
+    let rows = validation::read_lambda_rows(&path).expect("simfaas_exp.csv is readable");
+    assert_eq!(rows.len(), 20);
+    let mut checked = 0;
+    for (i, row) in rows.iter().enumerate() {
+        if row.lambda * row.keep_alive_s > 3.5 {
+            continue;
+        }
+        let (sim, sim_se) = validation::simulate_lambda(row, 20_000, 1000 + i as u64);
+        // The simulation's own error is small beside the measurement's.
+        assert!(
+            sim_se < 0.25 * row.measured_se,
+            "{}: simulation too short",
+            row.name
+        );
+        assert!(
+            (sim - row.measured).abs() <= 2.0 * row.measured_se,
+            "{}: λT = {:.2}, simulated {sim:.4}, measured {:.4} ± {:.4}",
+            row.name,
+            row.lambda * row.keep_alive_s,
+            row.measured,
+            row.measured_se
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}
