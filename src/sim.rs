@@ -516,9 +516,9 @@ impl Pool {
         self.events.clear();
     }
 
-    /// True when no flexible worker is up and nothing is queued or pending.
-    pub fn is_quiet(&self) -> bool {
-        self.queue.is_empty() && self.workers.iter().all(|w| !w.alive || w.pinned)
+    /// Events scheduled so far (completions, boots, scale-downs).
+    pub fn events_scheduled(&self) -> u64 {
+        self.seq
     }
 }
 
