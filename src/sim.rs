@@ -78,7 +78,8 @@ impl WaitHistogram {
 
     /// Total weight (requests that waited).
     pub fn total(&self) -> f64 {
-        self.bins.iter().sum()
+        // fold from +0.0: an empty f64 sum is -0.0
+        self.bins.iter().fold(0.0, |a, b| a + b)
     }
 
     /// The `q`-quantile of the waits, seconds (geometric interpolation
