@@ -138,6 +138,23 @@ pub struct PoolConfig {
     pub bill_cold_start: bool,
 }
 
+impl PoolConfig {
+    /// An always-on fleet (a dedicated deployment): no boots, no scale-down,
+    /// workers added with [`Pool::set_pinned`].
+    pub fn always_on(curve: BatchCurve) -> PoolConfig {
+        PoolConfig {
+            curve,
+            cold_start_s: 0.0,
+            cold_start_cv: 0.0,
+            keep_alive_s: f64::INFINITY,
+            pinned_workers: 0,
+            max_workers: 0,
+            billing_unit_s: 1.0,
+            bill_cold_start: true,
+        }
+    }
+}
+
 /// What a pool did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PoolStats {
@@ -245,14 +262,12 @@ impl Pool {
             stats: PoolStats::default(),
         };
         for _ in 0..cfg.pinned_workers {
-            pool.workers.push(Worker {
-                alive: true,
+            pool.spawn(Worker {
                 pinned: true,
                 ready_at: start_s,
                 episode_start: start_s,
                 ..Worker::default()
             });
-            pool.alive += 1;
         }
         pool
     }
@@ -289,17 +304,33 @@ impl Pool {
         if self.alive >= self.cfg.max_workers || expires_s <= time_s {
             return;
         }
-        let w = self.free_slot_index();
-        let epoch = self.workers[w].epoch + 1;
-        self.workers[w] = Worker {
-            alive: true,
+        let w = self.spawn(Worker {
             ready_at: time_s,
             episode_start: time_s,
-            epoch,
             ..Worker::default()
+        });
+        let epoch = self.workers[w].epoch;
+        self.push(expires_s, w, EventKind::Expire(epoch));
+    }
+
+    /// Bring up `worker` in a free place (its epoch continues the place's,
+    /// so stale events for the place's earlier worker are ignored).
+    fn spawn(&mut self, worker: Worker) -> usize {
+        let i = match self.workers.iter().position(|w| !w.alive) {
+            Some(i) => i,
+            None => {
+                self.workers.push(Worker::default());
+                self.workers.len() - 1
+            }
+        };
+        let epoch = self.workers[i].epoch + 1;
+        self.workers[i] = Worker {
+            alive: true,
+            epoch,
+            ..worker
         };
         self.alive += 1;
-        self.push(expires_s, w, EventKind::Expire(epoch));
+        i
     }
 
     /// Set the number of workers that never scale down to `n` at time
@@ -313,17 +344,12 @@ impl Pool {
             .filter(|&i| self.workers[i].alive && self.workers[i].pinned)
             .collect();
         while (pinned.len() as u32) < n {
-            let i = self.free_slot_index();
-            let epoch = self.workers[i].epoch + 1;
-            self.workers[i] = Worker {
-                alive: true,
+            let i = self.spawn(Worker {
                 pinned: true,
                 ready_at: t,
                 episode_start: t,
-                epoch,
                 ..Worker::default()
-            };
-            self.alive += 1;
+            });
             pinned.push(i);
             self.pull_queue(i, t);
         }
@@ -334,16 +360,6 @@ impl Pool {
             self.workers[i].draining = true;
             if self.workers[i].active == 0 {
                 self.close_episode(i, t);
-            }
-        }
-    }
-
-    fn free_slot_index(&mut self) -> usize {
-        match self.workers.iter().position(|w| !w.alive) {
-            Some(i) => i,
-            None => {
-                self.workers.push(Worker::default());
-                self.workers.len() - 1
             }
         }
     }
@@ -382,18 +398,13 @@ impl Pool {
                 Some(g) => g.sample(rng),
                 None => self.cfg.cold_start_s,
             };
-            let i = self.free_slot_index();
-            let epoch = self.workers[i].epoch + 1;
-            self.workers[i] = Worker {
-                alive: true,
+            let i = self.spawn(Worker {
                 ready_at: t + boot,
                 boot_s: boot,
                 episode_start: t,
-                epoch,
                 waiting: vec![(a, true)],
                 ..Worker::default()
-            };
-            self.alive += 1;
+            });
             self.stats.cold_starts += 1.0;
             if boot > 0.0 {
                 self.push(t + boot, i, EventKind::Ready);

@@ -111,17 +111,7 @@ fn busy_workers_follow_m_g_infinity() {
 /// Erlang C(10, 8) = 0.409180, mean queueing delay W_q = 0.204590 s.
 #[test]
 fn dedicated_queue_follows_erlang_c() {
-    let cfg = PoolConfig {
-        curve: one_request_per_worker(0.1),
-        cold_start_s: 0.0,
-        cold_start_cv: 0.0,
-        keep_alive_s: f64::INFINITY,
-        pinned_workers: 0,
-        max_workers: 0,
-        billing_unit_s: 1.0,
-        bill_cold_start: true,
-    };
-    let mut pool = Pool::new(cfg, 0.0);
+    let mut pool = Pool::new(PoolConfig::always_on(one_request_per_worker(0.1)), 0.0);
     pool.set_pinned(10, 0.0);
     // Exponential service with mean 1 s: tokens ~ Exp(mean 10) at 0.1 s each.
     let tokens: Exp<f64> = Exp::new(0.1).unwrap();

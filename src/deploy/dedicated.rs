@@ -233,21 +233,8 @@ impl Deployment for Dedicated {
         // Request by request only at `request` fidelity: queueing on an
         // always-on fleet matters in busy hours, which `auto` leaves to the
         // fast path.
-        let mut pool = (ctx.fidelity == Fidelity::Request).then(|| {
-            Pool::new(
-                PoolConfig {
-                    curve,
-                    cold_start_s: 0.0,
-                    cold_start_cv: 0.0,
-                    keep_alive_s: f64::INFINITY,
-                    pinned_workers: 0,
-                    max_workers: 0,
-                    billing_unit_s: 1.0,
-                    bill_cold_start: true,
-                },
-                0.0,
-            )
-        });
+        let mut pool = (ctx.fidelity == Fidelity::Request)
+            .then(|| Pool::new(PoolConfig::always_on(curve), 0.0));
         let mut arrivals = Vec::new();
         let gpus = self.gpus_per_replica as f64;
         let sized = match self.scaling {
