@@ -101,7 +101,7 @@ struct Acc {
     queue_waits: f64,
     waits: WaitHistogram,
     requests: f64,
-    cheapest: u64,
+    cheapest: f64,
 }
 
 /// Accumulates trial results, in trial order, into a [`Summary`].
@@ -140,7 +140,7 @@ impl Collector {
     /// Add one trial.
     pub fn add(&mut self, r: &TrialResult) {
         self.n += 1;
-        let mut best = 0;
+        let mut lowest = f64::INFINITY;
         for (i, o) in r.outcomes.iter().enumerate() {
             let a = &mut self.acc[i];
             a.cost.push(o.cost_usd);
@@ -158,11 +158,15 @@ impl Collector {
             a.queue_waits += o.queue_waits;
             a.waits.merge(&o.waits);
             a.requests += o.requests;
-            if o.cost_usd < r.outcomes[best].cost_usd {
-                best = i;
+            lowest = lowest.min(o.cost_usd);
+        }
+        // Ties share the trial, so file order never decides.
+        let tied = r.outcomes.iter().filter(|o| o.cost_usd == lowest).count() as f64;
+        for (a, o) in self.acc.iter_mut().zip(&r.outcomes) {
+            if o.cost_usd == lowest {
+                a.cheapest += 1.0 / tied;
             }
         }
-        self.acc[best].cheapest += 1;
         for (i, j, wins, sum, sum2) in &mut self.pairs {
             let d = r.outcomes[*i].cost_usd - r.outcomes[*j].cost_usd;
             *wins += u64::from(d < 0.0);
@@ -216,8 +220,8 @@ impl Collector {
                     queue_wait_share: ratio(a.queue_waits, a.requests),
                     wait_share: ratio(a.waits.total(), a.requests),
                     wait_quantiles_s: [0.5, 0.95, 0.99].map(|q| a.waits.quantile(q)),
-                    p_cheapest: a.cheapest as f64 / nf,
-                    p_cheapest_ci: wilson(a.cheapest, n),
+                    p_cheapest: a.cheapest / nf,
+                    p_cheapest_ci: wilson(a.cheapest, nf),
                 }
             })
             .collect();
@@ -235,7 +239,7 @@ impl Collector {
                     a: self.names[i].0.clone(),
                     b: self.names[j].0.clone(),
                     p_a_cheaper: wins as f64 / nf,
-                    ci: wilson(wins, n),
+                    ci: wilson(wins as f64, nf),
                     mean_diff_usd: mean,
                     mcse_diff_usd: (var / nf).sqrt(),
                 }
@@ -286,12 +290,12 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
-/// 95% Wilson score interval of `k` successes in `n` trials.
-pub fn wilson(k: u64, n: u64) -> (f64, f64) {
-    if n == 0 {
+/// 95% Wilson score interval of `k` successes in `n` trials (`k` may be
+/// fractional when ties are shared).
+pub fn wilson(k: f64, n: f64) -> (f64, f64) {
+    if n <= 0.0 {
         return (0.0, 1.0);
     }
-    let (k, n) = (k as f64, n as f64);
     let p = k / n;
     let z2 = Z975 * Z975;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
@@ -314,9 +318,9 @@ mod tests {
     #[test]
     fn wilson_matches_a_known_value() {
         // 50 of 100: 0.4038 to 0.5962.
-        let (lo, hi) = wilson(50, 100);
+        let (lo, hi) = wilson(50.0, 100.0);
         assert!((lo - 0.4038).abs() < 1e-4 && (hi - 0.5962).abs() < 1e-4);
-        let (lo, hi) = wilson(0, 100);
+        let (lo, hi) = wilson(0.0, 100.0);
         assert!(lo.abs() < 1e-12);
         assert!(hi > 0.03 && hi < 0.04);
     }

@@ -2,7 +2,7 @@
 //!
 //! Trial `i` draws every parameter from its own stream, seeded from
 //! `(seed, i, parameter name)`, and its traffic from the stream named
-//! `traffic`; deployment `d` gets the stream `deployment.<d>`. Adding a
+//! `traffic`; deployment `d` gets the stream `deployment:<d>`. Adding a
 //! deployment or reordering the file therefore changes no other draw.
 //! Trials run on rayon in fixed-size chunks whose results are handed to the
 //! caller in trial order, so output never depends on the thread count.
@@ -55,23 +55,37 @@ fn splitmix64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// FNV-1a hash of a stream name (stable across platforms and versions).
-fn fnv1a64(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3)
-    })
+/// FNV-1a hash of a stream name given in parts (stable across platforms
+/// and versions; the parts hash as their concatenation).
+fn fnv1a64(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3)
+        })
+}
+
+fn stream_seed(seed: u64, trial: u64, name: &[&str]) -> u64 {
+    splitmix64(splitmix64(splitmix64(seed) ^ trial) ^ fnv1a64(name))
 }
 
 /// The random stream named `name` of trial `trial` under `seed`.
 pub fn stream(seed: u64, trial: u64, name: &str) -> TrialRng {
-    let s = splitmix64(splitmix64(splitmix64(seed) ^ trial) ^ fnv1a64(name));
-    TrialRng::seed_from_u64(s)
+    TrialRng::seed_from_u64(stream_seed(seed, trial, &[name]))
 }
 
 /// The `index`-th sub-stream of the stream named `name` (e.g. one per hour).
 pub fn substream(seed: u64, trial: u64, name: &str, index: u64) -> TrialRng {
-    let s = splitmix64(splitmix64(splitmix64(seed) ^ trial) ^ fnv1a64(name));
-    TrialRng::seed_from_u64(splitmix64(s ^ splitmix64(index)))
+    TrialRng::seed_from_u64(splitmix64(
+        stream_seed(seed, trial, &[name]) ^ splitmix64(index),
+    ))
+}
+
+/// The noise stream of a deployment. Its name, `deployment:<name>`, cannot
+/// be a parameter's (those use dots, and deployment names have no colon).
+fn deployment_stream(seed: u64, trial: u64, deployment: &str) -> TrialRng {
+    TrialRng::seed_from_u64(stream_seed(seed, trial, &["deployment:", deployment]))
 }
 
 /// Draw trial `trial`'s parameters.
@@ -112,7 +126,7 @@ pub fn run_trial_with(
         .deployments
         .iter()
         .map(|d| {
-            let mut rng = stream(seed, trial, &format!("deployment.{}", d.name()));
+            let mut rng = deployment_stream(seed, trial, d.name());
             d.price(&ctx, hours, &mut rng)
         })
         .collect();

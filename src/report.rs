@@ -39,11 +39,6 @@ impl Staged {
         })
     }
 
-    /// The folder written into.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Open `name` for writing under a temporary name.
     pub fn create(&mut self, name: &str) -> Result<(BufWriter<File>, PathBuf)> {
         let final_path = self.dir.join(name);
@@ -89,10 +84,14 @@ impl Drop for Staged {
     }
 }
 
-/// Format a number for CSV: shortest round-trip form; NaN as an empty cell.
+/// Format a number for CSV: shortest round-trip form, in exponent form
+/// outside 1e-6..1e15; NaN and infinities as an empty cell.
 pub fn csv_num(x: f64) -> String {
-    if x.is_nan() {
+    let a = x.abs();
+    if !x.is_finite() {
         String::new()
+    } else if a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -564,13 +563,21 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
             best.deployment, best.p_cheapest, best.p_cheapest_ci.0, best.p_cheapest_ci.1
         ));
     }
-    for d in &summary.deployments {
+    for (d, dep) in summary.deployments.iter().zip(&s.deployments) {
         if d.overflow_share > 0.001 {
+            let what = match (d.kind, dep.overflow_target()) {
+                (crate::deploy::Kind::Api, _) => {
+                    "were over its rate limit (billed: clients retry them)".to_string()
+                }
+                (_, Some(target)) => {
+                    format!("were beyond its capacity and spilled to \"{target}\" (in its cost)")
+                }
+                _ => "were beyond its capacity: not served, and not in its cost".to_string(),
+            };
             out.push_str(&format!(
-                "Note: {} could not serve {} of the tokens (overflow in {} of trials); its cost \
-                 covers only what it served.\n",
-                d.deployment,
+                "Note: {} of the tokens of {} {what}; overflow in {} of trials.\n",
                 pct(d.overflow_share),
+                d.deployment,
                 pct(d.overflow_trial_share)
             ));
         }

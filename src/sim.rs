@@ -21,6 +21,7 @@ use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Gamma};
 
 use crate::throughput::BatchCurve;
+use crate::uncertain::gamma_with_cv;
 
 /// Log-spaced histogram of added waits (seconds), mergeable and exact enough
 /// for p50/p95/p99: 20 bins per decade from 1 ms to 10^5 s.
@@ -160,8 +161,6 @@ impl PoolConfig {
 pub struct PoolStats {
     /// Worker-seconds billed for workers that scale (pinned ones excluded).
     pub flex_worker_s: f64,
-    /// Worker-seconds of pinned workers.
-    pub pinned_worker_s: f64,
     /// Cold starts.
     pub cold_starts: f64,
     /// Requests that waited on a boot.
@@ -246,10 +245,7 @@ impl Pool {
         } else {
             u32::MAX
         };
-        let cv = cfg.cold_start_cv;
-        let cold = (cv > 0.0 && cfg.cold_start_s > 0.0)
-            .then(|| Gamma::new(1.0 / (cv * cv), cfg.cold_start_s * cv * cv).ok())
-            .flatten();
+        let cold = gamma_with_cv(cfg.cold_start_s, cfg.cold_start_cv);
         let mut pool = Pool {
             cfg,
             slots,
@@ -500,9 +496,8 @@ impl Pool {
         }
         let unit = self.cfg.billing_unit_s;
         let billed = (billed / unit - 1e-9).ceil().max(0.0) * unit;
-        if w.pinned || w.draining {
-            self.stats.pinned_worker_s += end_s - w.episode_start;
-        } else {
+        // Pinned (and draining) workers are billed by their owner.
+        if !(w.pinned || w.draining) {
             self.stats.flex_worker_s += billed;
         }
         w.alive = false;
@@ -557,18 +552,13 @@ pub fn hour_arrivals<R: Rng + ?Sized>(
     if n == 0 {
         return;
     }
-    let minute_weights: Option<Vec<f64>> = (minute_cv > 0.0)
-        .then(|| Gamma::new(1.0 / (minute_cv * minute_cv), minute_cv * minute_cv).ok())
-        .flatten()
-        .map(|g| {
-            let mut acc = 0.0;
-            (0..60)
-                .map(|_| {
-                    acc += g.sample(rng);
-                    acc
-                })
-                .collect()
-        });
+    let minute_weights: Option<[f64; 60]> = gamma_with_cv(1.0, minute_cv).map(|g| {
+        let mut acc = 0.0;
+        std::array::from_fn(|_| {
+            acc += g.sample(rng);
+            acc
+        })
+    });
     let (mut si, mut so) = (0.0, 0.0);
     for _ in 0..n {
         let offset = match &minute_weights {

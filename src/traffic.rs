@@ -7,7 +7,7 @@
 //! theorem for large ones, so an hour costs O(1), not O(requests).
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
+use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, HOURS_PER_MONTH, ParamId, Params, Table};
@@ -51,7 +51,8 @@ pub enum Pattern {
     Spiky {
         /// Long-run share of idle hours (fraction, 0–1 exclusive).
         idle_share: ParamId,
-        /// Mean length of an active run, hours.
+        /// Mean length of an active run, hours (at least 1: the chain steps
+        /// hour by hour).
         burst_hours: ParamId,
     },
 }
@@ -184,7 +185,7 @@ impl Traffic {
             }
             Some(("spiky", _)) => Pattern::Spiky {
                 idle_share: t.param(params, "idle_share", Bound::OpenFraction, None)?,
-                burst_hours: t.param(params, "burst_hours", Bound::Positive, None)?,
+                burst_hours: t.param(params, "burst_hours", Bound::AtLeastOne, None)?,
             },
             Some((other, span)) => {
                 return Err(t.error_at(
@@ -232,11 +233,9 @@ impl Traffic {
         let base = self.base_requests_per_hour(p);
         let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
         let cv = p[self.hourly_cv.0];
-        // A cv so small that cv² underflows is no extra variability at all.
-        let gamma = Gamma::new(1.0 / (cv * cv), cv * cv)
-            .ok()
-            .filter(|_| cv > 0.0);
-        // Spiky: two-state chain with P(on) = 1 - idle, mean on-run = burst hours.
+        let gamma = crate::uncertain::gamma_with_cv(1.0, cv);
+        // Spiky: two-state chain, idle in the stated share of hours when it
+        // can switch that often, mean on-run = burst hours.
         let spiky = match self.pattern {
             Pattern::Steady => None,
             Pattern::Spiky {
@@ -244,13 +243,18 @@ impl Traffic {
                 burst_hours,
             } => {
                 let idle = p[idle_share.0];
-                let on_to_off = (1.0 / p[burst_hours.0].max(1.0)).min(1.0);
+                let on_to_off = 1.0 / p[burst_hours.0];
+                // A short idle share with short bursts can ask for more than
+                // one switch an hour; the chain then idles less often than
+                // stated, and active hours are scaled by the share it keeps,
+                // so the volume is kept either way.
                 let off_to_on = (on_to_off * (1.0 - idle) / idle).min(1.0);
-                Some((idle, on_to_off, off_to_on))
+                let active_share = off_to_on / (on_to_off + off_to_on);
+                Some((active_share, on_to_off, off_to_on))
             }
         };
         let mut on = match spiky {
-            Some((idle, ..)) => rng.random::<f64>() >= idle,
+            Some((active_share, ..)) => rng.random::<f64>() < active_share,
             None => true,
         };
         let tokens = TokenSummer::new(&self.input_tokens, &self.output_tokens);
@@ -259,12 +263,12 @@ impl Traffic {
                 * self.daily[(h % 24) as usize]
                 * self.weekly[((h / 24) % 7) as usize]
                 * (growth_per_hour * h as f64).exp();
-            if let Some((idle, on_to_off, off_to_on)) = spiky {
+            if let Some((active_share, on_to_off, off_to_on)) = spiky {
                 if h > 0 {
                     let u: f64 = rng.random();
                     on = if on { u >= on_to_off } else { u < off_to_on };
                 }
-                rate = if on { rate / (1.0 - idle) } else { 0.0 };
+                rate = if on { rate / active_share } else { 0.0 };
             }
             if let Some(g) = &gamma {
                 rate *= g.sample(rng);

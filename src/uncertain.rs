@@ -219,6 +219,16 @@ impl Dist {
     }
 }
 
+/// A gamma distribution with the given mean and coefficient of variation;
+/// `None` when `cv` is 0 (no variability) or so small that `cv²` underflows.
+pub fn gamma_with_cv(mean: f64, cv: f64) -> Option<rand_distr::Gamma<f64>> {
+    if cv > 0.0 && mean > 0.0 {
+        rand_distr::Gamma::new(1.0 / (cv * cv), mean * cv * cv).ok()
+    } else {
+        None
+    }
+}
+
 /// Beta shape parameters of a PERT (shape 4) on `[min, max]` with `mode`.
 fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
     let w = max - min;

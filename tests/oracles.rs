@@ -277,3 +277,33 @@ fn one_serverless_worker_matches_the_closed_forms() {
     }
     assert_eq!(checked, 144);
 }
+
+/// Spiky traffic keeps its monthly volume, also where short bursts and a
+/// small idle share ask for more switching than an hourly chain can do.
+#[test]
+fn spiky_traffic_keeps_its_volume() {
+    for (idle, burst) in [(0.3, 1.0), (0.2, 3.0), (0.7, 2.0)] {
+        let s = scenario_text(&format!(
+            r#"
+[traffic]
+tokens_per_month = 1e9
+pattern = "spiky"
+idle_share = {idle}
+burst_hours = {burst}
+input_tokens = 0
+output_tokens = 1000
+
+[deployment.api]
+kind = "api"
+usd_per_mtok = 1
+"#
+        ));
+        let results = run(&s, 400, 8);
+        let tokens = column(&results, &s, "api", |o| o.tokens);
+        let (m, se) = mean_se(&tokens);
+        assert!(
+            (m - 1e9).abs() < 4.0 * se,
+            "idle {idle}, bursts {burst} h: {m:.4e} ± {se:.2e} tokens a month"
+        );
+    }
+}

@@ -171,14 +171,6 @@ impl Outcome {
             f64::NAN
         }
     }
-    /// Share of tokens beyond capacity (0–1).
-    pub fn overflow_share(&self) -> f64 {
-        if self.tokens > 0.0 {
-            self.overflow_tokens / self.tokens
-        } else {
-            0.0
-        }
-    }
 }
 
 /// One way of serving the model.

@@ -260,9 +260,13 @@ impl Deployment for Serverless {
         let c = fleet.cold_start_s;
         o.cold_starts += fast_cold;
         o.cold_start_waits += fast_waits;
-        o.waits.add(c, fast_cold);
-        for k in [0.125, 0.375, 0.625, 0.875] {
-            o.waits.add(c * k, (fast_waits - fast_cold).max(0.0) / 4.0);
+        // A zero-length boot is waited on (the closed forms count it) but
+        // adds no wait, as in the event simulation.
+        if c > 0.0 {
+            o.waits.add(c, fast_cold);
+            for k in [0.125, 0.375, 0.625, 0.875] {
+                o.waits.add(c * k, (fast_waits - fast_cold).max(0.0) / 4.0);
+            }
         }
         o.billed_gpu_s = (flex_s + warm_s) * gpus;
         o.compute_usd =
@@ -321,8 +325,6 @@ pub struct Fleet {
 pub struct HourStats {
     /// Worker-seconds billed at the on-demand rate.
     pub flex_worker_s: f64,
-    /// Worker-seconds billed at the warm rate.
-    pub warm_worker_s: f64,
     /// Cold starts.
     pub cold_starts: f64,
     /// Requests that waited on a cold start.
@@ -364,10 +366,7 @@ impl Fleet {
     /// The expected bill and cold starts of one hour with the given load.
     pub fn hour(&self, h: &HourLoad) -> HourStats {
         if h.requests <= 0.0 {
-            return HourStats {
-                warm_worker_s: self.min_workers as f64 * 3600.0,
-                ..HourStats::default()
-            };
+            return HourStats::default();
         }
         let lambda = h.requests / 3600.0;
         let service = self.service_s(
@@ -387,8 +386,10 @@ impl Fleet {
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
     /// into `exp(-λx)` would be biased by up to tens of percent.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
-        // Requests waiting on a boot hold their slots too: find the mean
-        // holding time (service + boot wait) by a damped fixed point.
+        // Requests waiting on a boot hold their slots too: the mean holding
+        // time is service + boot wait, taken from one fixed-point step (a
+        // damped iteration to convergence over-counts bursty pile-ups: see
+        // docs/validation.md).
         let mut hold_s = service_s;
         let mut out = self.levels(lambda, service_s, hold_s, arrivals);
         for _ in 0..HOLD_ITERATIONS {
@@ -399,11 +400,10 @@ impl Fleet {
             let triggers = out.cold_starts.min(waits);
             let mean_wait = self.cold_start_s * (triggers + 0.5 * (waits - triggers)) / waits;
             let target = service_s + waits / (lambda * 3600.0) * mean_wait;
-            let next = target;
-            if (next - hold_s).abs() <= 1e-3 * hold_s {
+            if (target - hold_s).abs() <= 1e-3 * hold_s {
                 break;
             }
-            hold_s = next;
+            hold_s = target;
             out = self.levels(lambda, service_s, hold_s, arrivals);
         }
         out
@@ -411,10 +411,7 @@ impl Fleet {
 
     /// One pass over the worker levels with slot holding time `hold_s`.
     fn levels(&self, lambda: f64, service_s: f64, hold_s: f64, arrivals: Option<f64>) -> HourStats {
-        let mut out = HourStats {
-            warm_worker_s: self.min_workers as f64 * 3600.0,
-            ..HourStats::default()
-        };
+        let mut out = HourStats::default();
         let m = lambda * hold_s;
         let b = self.curve.batch_cap;
         let (c, t) = (self.cold_start_s, self.keep_alive_s);
@@ -442,6 +439,10 @@ impl Fleet {
                 1.0
             };
             if k <= self.min_workers as u64 {
+                if !b.is_finite() {
+                    // One warm worker with an unlimited batch takes all the load.
+                    break;
+                }
                 k += 1;
                 continue;
             }
@@ -586,6 +587,15 @@ mod tests {
         let frac = (lambda * c + e - 1.0) / (lambda * c + e);
         assert!((hs.flex_worker_s / 3600.0 - frac).abs() < 1e-6);
         assert!((hs.cold_starts / 3600.0 - lambda / (lambda * c + e)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_warm_worker_with_an_unlimited_batch_takes_all_the_load() {
+        let mut f = fleet(30.0, 60.0, f64::INFINITY);
+        f.min_workers = 1;
+        let hs = f.hour_at(0.01, 2.0, Some(36.0));
+        assert_eq!(hs.cold_starts, 0.0);
+        assert_eq!(hs.flex_worker_s, 0.0);
     }
 
     #[test]
