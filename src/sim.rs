@@ -335,6 +335,11 @@ impl Pool {
     /// `max_workers` follows, so no other worker is ever started.
     pub fn set_pinned(&mut self, n: u32, t: f64) {
         self.advance_to(t);
+        // set_pinned keeps max_workers equal to the pinned count (a pool
+        // built with PoolConfig::always_on starts at 0 and 0).
+        if self.cfg.max_workers == n {
+            return;
+        }
         self.cfg.max_workers = n;
         let mut pinned: Vec<usize> = (0..self.workers.len())
             .filter(|&i| self.workers[i].alive && self.workers[i].pinned)
