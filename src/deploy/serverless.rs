@@ -458,22 +458,33 @@ impl Fleet {
             let (billed_frac, cold_rate, wait_rate) = if k == 1 && joinable {
                 // P(no arrival in a window of x seconds): for the billed time
                 // (a random instant) and for a request (the gap before it).
+                // With the hour's count known, a request sees the other
+                // n - 1 arrivals (uniform in the hour) and a random instant
+                // sees all n; both replace λ in the λC terms as well, which
+                // keeps them unbiased over Poisson counts (a request's
+                // neighbours are Poisson, not the count it was drawn with).
                 let x = t + service_s;
-                let (idle_instant, idle_gap) = match arrivals {
+                let (idle_instant, idle_gap, lc_instant, lc_gap) = match arrivals {
                     Some(n) => {
                         let s = (1.0 - x / 3600.0).max(0.0);
-                        (s.powf(n), s.powf(n - 1.0))
+                        let per_s = c / 3600.0;
+                        (s.powf(n), s.powf(n - 1.0), n * per_s, (n - 1.0) * per_s)
                     }
                     None => {
                         let q = (-lambda * x).exp();
-                        (q, q)
+                        (q, q, lc, lc)
                     }
                 };
-                // Closed forms with 1/E = idle probability; boot time included.
+                // Closed forms with 1/E = idle probability. The billed
+                // fraction is written as boots (cold rate × C) plus the time
+                // covered by keep-alive windows, (E-1)/(λC+E): equal to
+                // (λC+E-1)/(λC+E) for a known rate, and exact for a single
+                // arrival when the count is known.
+                let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
                 (
-                    1.0 - idle_instant / (lc * idle_instant + 1.0),
-                    lambda * idle_gap / (lc * idle_gap + 1.0),
-                    lambda * (1.0 + lc) * idle_gap / (lc * idle_gap + 1.0),
+                    cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
+                    cold,
+                    lambda * (1.0 + lc_gap) * idle_gap / (lc_gap * idle_gap + 1.0),
                 )
             } else if p_on > 1.0 - NEGLIGIBLE {
                 (1.0, 0.0, 0.0)
