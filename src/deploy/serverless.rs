@@ -455,7 +455,11 @@ impl Fleet {
             if p_on < NEGLIGIBLE {
                 break;
             }
-            let (billed_frac, cold_rate, wait_rate) = if k == 1 && joinable {
+            // Worker 1 follows the closed forms unless it serves one request
+            // at a time and long boots in busy hours spill many arrivals to
+            // other workers (then the occupancy model below, which counts
+            // boot waits as held slots, fits the simulation better).
+            let (billed_frac, cold_rate, wait_rate) = if k == 1 && (b > 1.0 || lc <= 1.0) {
                 // P(no arrival in a window of x seconds): for the billed time
                 // (a random instant) and for a request (the gap before it).
                 // With the hour's count known, a request sees the other
@@ -481,10 +485,17 @@ impl Fleet {
                 // (λC+E-1)/(λC+E) for a known rate, and exact for a single
                 // arrival when the count is known.
                 let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
+                // Arrivals during a boot join it while its batch has room;
+                // the rest go to the workers above.
+                let joiners = if joinable {
+                    lc_gap
+                } else {
+                    lc_gap.min((b - 1.0).max(0.0))
+                };
                 (
                     cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
                     cold,
-                    lambda * (1.0 + lc_gap) * idle_gap / (lc_gap * idle_gap + 1.0),
+                    lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
                 )
             } else if p_on > 1.0 - NEGLIGIBLE {
                 (1.0, 0.0, 0.0)
