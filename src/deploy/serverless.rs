@@ -19,14 +19,24 @@
 //!   cold start `C` (arrivals during a boot wait for it): with
 //!   `E = exp(λ(T+S))`, cold starts per second `λ/(λC+E)`, billed fraction
 //!   `(λC+E-1)/(λC+E)`, share of requests that wait on a boot `(1+λC)/(E+λC)`.
+//!   Given the hour's count `n`, `exp(-λx)` becomes the gap law of `n`
+//!   uniform arrivals and λ in the λC terms the other arrivals a request
+//!   sees, which keeps the closed forms unbiased over Poisson counts.
+//!   Arrivals during a boot beyond the worker's batch go to the workers
+//!   above. A worker serving one request at a time in hours with λC > 1 is
+//!   left to the occupancy model instead.
 //! * Workers above it use an occupancy model: the level `Q >= j` is entered
-//!   at rate `ν = λ P(Q = j-1)` (arrivals see time averages), its off periods
-//!   last `(1 - P(Q >= j)) / ν` on average and are taken as exponential, so a
-//!   worker is released (and later cold-started) when an off period outlasts
-//!   `T`.
+//!   at rate `ν = λ P(Q = j-1)` (arrivals see time averages). Its off
+//!   periods average `(1 - P(Q >= j)) / ν` and are split into a short gap
+//!   (the next event at `Q = j-1` is an arrival) and a longer exponential
+//!   excursion. A worker is released, and later cold-started, when an off
+//!   period outlasts `T`. Requests waiting on a boot hold their slots, so
+//!   `S` above includes the mean boot wait (one fixed-point step).
 //! * Concurrency beyond `max_workers × batch_cap` waits; its share of the
 //!   tokens is reported as overflow.
 //!
+//! `docs/validation.md` compares this path with the request-level
+//! simulation over a grid; it does not yet agree everywhere.
 //! Keep-alive tails do not carry across hour boundaries on this path.
 
 use rand::RngExt;
@@ -415,8 +425,7 @@ impl Fleet {
         let m = lambda * hold_s;
         let b = self.curve.batch_cap;
         let (c, t) = (self.cold_start_s, self.keep_alive_s);
-        // Worker 1 follows the closed forms when every arrival during a boot
-        // can join the booting worker (its batch has room for them).
+        // Whether every arrival during a boot fits in the booting worker's batch.
         let lc = lambda * c;
         let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
         // Levels well below the mean concurrency are always busy.
