@@ -65,7 +65,7 @@ fn bench_trial(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(steps_per_trial(&s)));
-    let mut hours = Vec::with_capacity(s.run.horizon_hours as usize);
+    let mut hours = breakeven::traffic::TrialTraffic::default();
     // Cycle over the same trial indices as the run benchmark so the figure
     // averages over their parameter draws rather than one trial's.
     let mut trial = 0u64;

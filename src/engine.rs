@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::deploy::{Fidelity, Outcome, TrialContext, TrialRng};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
-use crate::traffic::HourLoad;
+use crate::traffic::TrialTraffic;
 
 /// Trials per chunk of parallel work (fixed: part of what makes runs reproducible).
 pub const CHUNK_TRIALS: u64 = 256;
@@ -103,22 +103,35 @@ pub fn draw_params(s: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
         .collect()
 }
 
-/// Run one trial with the given parameters; `hours` is scratch space.
+/// Draw trial `trial`'s traffic into `out` (the same draw every deployment
+/// of the trial prices).
+pub fn draw_traffic(s: &Scenario, seed: u64, trial: u64, params: &[f64], out: &mut TrialTraffic) {
+    let mut traffic_rng = stream(seed, trial, "traffic");
+    s.traffic.fill(
+        params,
+        s.run.horizon_hours,
+        &mut traffic_rng,
+        (seed, trial),
+        out,
+    );
+}
+
+/// Run one trial with the given parameters; `traffic` is scratch space.
 pub fn run_trial_with(
     s: &Scenario,
     seed: u64,
     trial: u64,
     fidelity: Fidelity,
     params: Vec<f64>,
-    hours: &mut Vec<HourLoad>,
+    traffic: &mut TrialTraffic,
 ) -> TrialResult {
-    let mut traffic_rng = stream(seed, trial, "traffic");
-    s.traffic
-        .fill_hours(&params, s.run.horizon_hours, &mut traffic_rng, hours);
+    draw_traffic(s, seed, trial, &params, traffic);
+    let hours = &traffic.hours;
     let ctx = TrialContext {
         seed,
         trial,
         traffic: &s.traffic,
+        draw: traffic,
         params: &params,
         fidelity,
     };
@@ -137,16 +150,16 @@ pub fn run_trial_with(
     }
 }
 
-/// Run one trial; `hours` is scratch space.
+/// Run one trial; `traffic` is scratch space.
 pub fn run_trial(
     s: &Scenario,
     seed: u64,
     trial: u64,
     fidelity: Fidelity,
-    hours: &mut Vec<HourLoad>,
+    traffic: &mut TrialTraffic,
 ) -> TrialResult {
     let params = draw_params(s, seed, trial);
-    run_trial_with(s, seed, trial, fidelity, params, hours)
+    run_trial_with(s, seed, trial, fidelity, params, traffic)
 }
 
 /// Run all trials, handing results to `sink` in trial order, a chunk at a
@@ -173,11 +186,11 @@ where
             (chunk..window_end)
                 .into_par_iter()
                 .map(|c| {
-                    let mut hours = Vec::with_capacity(s.run.horizon_hours as usize);
+                    let mut traffic = TrialTraffic::default();
                     let first = c * CHUNK_TRIALS;
                     let last = (first + CHUNK_TRIALS).min(opts.trials);
                     let out: Vec<TrialResult> = (first..last)
-                        .map(|i| run_trial(s, opts.seed, i, opts.fidelity, &mut hours))
+                        .map(|i| run_trial(s, opts.seed, i, opts.fidelity, &mut traffic))
                         .collect();
                     progress(done.fetch_add(last - first, Ordering::Relaxed) + last - first);
                     out

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use breakeven::deploy::Fidelity;
 use breakeven::engine::RunOptions;
+use breakeven::traffic::stats::TrafficSummary;
+use breakeven::traffic::trace::{Trace, TraceFormat};
 use breakeven::{Error, Scenario, report};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -52,6 +54,35 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Fit a [traffic] section to a trace and print it as TOML, with a
+    /// goodness-of-fit table (the trace's statistics beside the fit's).
+    Fit {
+        /// The trace: an Azure-format CSV, a ServeGen file or folder, or an
+        /// hourly CSV.
+        trace: PathBuf,
+        /// Trace format (default: detected from the file).
+        #[arg(long, value_parser = ["azure", "servegen", "hourly"])]
+        format: Option<String>,
+        /// Seed of the simulations that calibrate and check the fit.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Write the hourly loads of a few trials to CSV and print what the
+    /// scenario's traffic looks like (variability, peaks, idle share).
+    Traffic {
+        /// Scenario files (.toml), or folders of them.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Trials to draw.
+        #[arg(long, default_value_t = 3)]
+        trials: u64,
+        /// Seed (overrides [run] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder: traffic.csv goes to <out>/<name>/ (default output).
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
     /// Validate a scenario and print what it means.
     Check {
         /// Scenario files (.toml), or folders of them.
@@ -80,6 +111,40 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Check { scenarios } => {
             for s in load_all(&scenarios)? {
                 println!("{}", report::check_text(&s));
+            }
+            Ok(())
+        }
+        Command::Fit {
+            trace,
+            format,
+            seed,
+        } => {
+            let format = format.as_deref().and_then(TraceFormat::parse);
+            let t = Trace::load(&trace, format)?;
+            let fit = breakeven::traffic::fit::fit(&t, seed)?;
+            print!("{}", fit.to_toml(&t, seed));
+            Ok(())
+        }
+        Command::Traffic {
+            scenarios,
+            trials,
+            seed,
+            out,
+        } => {
+            if trials == 0 {
+                return Err(Error::Usage("--trials must be at least 1".into()).into());
+            }
+            let loaded = load_all(&scenarios)?;
+            println!("{}", report::traffic_header());
+            for s in &loaded {
+                let seed = seed.unwrap_or(s.run.seed);
+                let dir = out.join(&s.name);
+                let mut staged = report::Staged::new(&dir)?;
+                staged.write("traffic.csv", &report::traffic_csv(s, trials, seed))?;
+                staged.commit()?;
+                let summary = TrafficSummary::of(s, trials, seed);
+                println!("{}", report::traffic_line(&s.name, &summary));
+                eprintln!("wrote {}", dir.join("traffic.csv").display());
             }
             Ok(())
         }

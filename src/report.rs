@@ -599,15 +599,7 @@ pub fn check_text(s: &Scenario) -> String {
         fmt_num(s.horizon_months())
     ));
     let t = &s.traffic;
-    out.push_str(&format!(
-        "traffic: {} pattern, daily profile {}, weekly profile {}\n",
-        match t.pattern {
-            crate::traffic::Pattern::Steady => "steady",
-            crate::traffic::Pattern::Spiky { .. } => "spiky",
-        },
-        t.daily_name,
-        t.weekly_name
-    ));
+    out.push_str(&format!("traffic: {}\n", t.describe()));
     out.push_str(&format!(
         "  per request: input tokens {} (mean {}), output tokens {} (mean {})\n",
         t.input_tokens.describe(),
@@ -655,6 +647,53 @@ pub fn check_text(s: &Scenario) -> String {
         &rows,
     ));
     out
+}
+
+/// The hourly loads of trials `0..trials` of `s` as CSV: `trial, hour,
+/// weekday (0 = Monday), hour_of_day, requests, input_tokens, output_tokens`.
+pub fn traffic_csv(s: &Scenario, trials: u64, seed: u64) -> Vec<u8> {
+    let mut out =
+        String::from("trial,hour,weekday,hour_of_day,requests,input_tokens,output_tokens\n");
+    let mut draw = crate::traffic::TrialTraffic::default();
+    for trial in 0..trials {
+        let p = crate::engine::draw_params(s, seed, trial);
+        crate::engine::draw_traffic(s, seed, trial, &p, &mut draw);
+        for (h, l) in draw.hours.iter().enumerate() {
+            out.push_str(&format!(
+                "{trial},{h},{},{},{},{},{}\n",
+                (h / 24) % 7,
+                h % 24,
+                csv_num(l.requests),
+                csv_num(l.input_tokens),
+                csv_num(l.output_tokens)
+            ));
+        }
+    }
+    out.into_bytes()
+}
+
+/// Column heads of [`traffic_line`].
+pub fn traffic_header() -> String {
+    format!(
+        "{:<24} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "scenario", "req/hour", "min CV", "10min CV", "idle 10m", "hour CV", "peak/mean", "diurnal"
+    )
+}
+
+/// One scenario's traffic statistics, aligned under [`traffic_header`].
+pub fn traffic_line(name: &str, t: &crate::traffic::stats::TrafficSummary) -> String {
+    format!(
+        "{:<24} {:>10} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.2} {:>9}",
+        name,
+        fmt_num(t.requests_per_hour),
+        t.minute_cv,
+        t.ten_minute_cv,
+        t.idle_ten_minute,
+        t.hourly_cv,
+        t.hourly_peak_to_mean,
+        t.diurnal_ratio
+            .map_or("-".to_string(), |d| format!("{d:.2}"))
+    )
 }
 
 #[cfg(test)]

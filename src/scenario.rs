@@ -783,7 +783,7 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             &t.path,
             format!(
                 "{msg}; expected one of {{ p5 = .., p95 = .. }}, {{ mean = .., sd = .. }} \
-                     (optional dist = \"normal\" or \"lognormal\"), {{ pert = [min, mode, max] }}, \
+                     (optional dist = \"normal\" or \"lognormal\"), {{ median = .., mean = .. }} (a lognormal), {{ pert = [min, mode, max] }}, \
                      {{ triangular = [min, mode, max] }}, {{ uniform = [min, max] }}"
             ),
         )
@@ -803,6 +803,20 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             )));
         }
         Ok(Dist::lognormal_p5_p95(a, b))
+    } else if has("median") {
+        only(&["median", "mean"])?;
+        if !has("mean") {
+            return Err(form_err("a median needs a mean beside it (a lognormal)"));
+        }
+        let (med, m) = (num("median")?, num("mean")?);
+        if med <= 0.0 || m <= med {
+            return Err(form_err(&format!(
+                "median = {}, mean = {}: a lognormal needs 0 < median < mean",
+                fmt_num(med),
+                fmt_num(m)
+            )));
+        }
+        Ok(Dist::lognormal_median_mean(med, m))
     } else if has("mean") || has("sd") {
         only(&["mean", "sd", "dist"])?;
         if !(has("mean") && has("sd")) {

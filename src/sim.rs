@@ -534,59 +534,67 @@ impl Pool {
     }
 }
 
-/// Fill `out` with the arrivals of one hour that starts at `hour_start_s`
-/// and holds `requests` requests with the given token sums: times uniform in
-/// the hour (a Poisson process given its count), or, with `minute_cv > 0`,
-/// clustered by gamma-distributed per-minute weights (over-dispersed counts);
+/// The arrivals of one hour: its `load.requests` requests spread over the
+/// hour by `minute_weights` (uniform when `None`: a Poisson process given
+/// its count; see [`crate::traffic::TrialTraffic::minute_weights`]), with
 /// per-request tokens drawn from the traffic's distributions, then scaled so
 /// the hour's sums are exactly those the other deployments see.
-#[allow(clippy::too_many_arguments)]
 pub fn hour_arrivals<R: Rng + ?Sized>(
     hour_start_s: f64,
-    requests: f64,
-    input_sum: f64,
-    output_sum: f64,
+    load: &crate::traffic::HourLoad,
     input: &crate::uncertain::Dist,
     output: &crate::uncertain::Dist,
-    minute_cv: f64,
+    minute_weights: Option<&[f64; 60]>,
     rng: &mut R,
     out: &mut Vec<Arrival>,
 ) {
     out.clear();
-    let n = requests as usize;
+    let n = load.requests as usize;
     if n == 0 {
         return;
     }
-    let minute_weights: Option<[f64; 60]> = gamma_with_cv(1.0, minute_cv).map(|g| {
-        let mut acc = 0.0;
-        std::array::from_fn(|_| {
-            acc += g.sample(rng);
-            acc
-        })
-    });
-    let (mut si, mut so) = (0.0, 0.0);
-    for _ in 0..n {
-        let offset = match &minute_weights {
-            Some(cum) => {
-                let total = cum[59];
-                let u = rng.random::<f64>() * total;
-                let minute = cum.partition_point(|&c| c < u).min(59);
-                (minute as f64 + rng.random::<f64>()) * 60.0
-            }
-            None => rng.random::<f64>() * 3600.0,
-        };
-        let i = input.sample(rng).max(0.0);
-        let o = output.sample(rng).max(0.0);
-        si += i;
-        so += o;
+    let mut push = |time_s: f64, rng: &mut R| {
         out.push(Arrival {
-            time_s: hour_start_s + offset,
-            input_tokens: i,
-            output_tokens: o,
+            time_s,
+            input_tokens: input.sample(rng).max(0.0),
+            output_tokens: output.sample(rng).max(0.0),
         });
+    };
+    match minute_weights {
+        Some(w) => {
+            let counts = crate::traffic::split_minutes(load.requests, w, rng);
+            for (m, &c) in counts.iter().enumerate() {
+                for _ in 0..c {
+                    let t = hour_start_s + (m as f64 + rng.random::<f64>()) * 60.0;
+                    push(t, rng);
+                }
+            }
+        }
+        None => {
+            for _ in 0..n {
+                let t = hour_start_s + rng.random::<f64>() * 3600.0;
+                push(t, rng);
+            }
+        }
     }
-    let ki = if si > 0.0 { input_sum / si } else { 0.0 };
-    let ko = if so > 0.0 { output_sum / so } else { 0.0 };
+    finish_hour(out, load);
+}
+
+/// Scale the arrivals' tokens so the hour's sums are `load`'s, and sort
+/// them by time.
+pub fn finish_hour(out: &mut [Arrival], load: &crate::traffic::HourLoad) {
+    let si: f64 = out.iter().map(|a| a.input_tokens).sum();
+    let so: f64 = out.iter().map(|a| a.output_tokens).sum();
+    let ki = if si > 0.0 {
+        load.input_tokens / si
+    } else {
+        0.0
+    };
+    let ko = if so > 0.0 {
+        load.output_tokens / so
+    } else {
+        0.0
+    };
     for a in out.iter_mut() {
         a.input_tokens *= ki;
         a.output_tokens *= ko;

@@ -81,6 +81,17 @@ impl Dist {
         }
     }
 
+    /// A lognormal with the given median and mean (`0 < median < mean`):
+    /// both are kept exactly, which suits skewed token lengths, whose mean
+    /// sets the bill and whose median is what a trace shows at a glance.
+    pub fn lognormal_median_mean(median: f64, mean: f64) -> Dist {
+        let sigma2 = 2.0 * (mean / median).ln();
+        Dist::LogNormal {
+            mu: median.ln(),
+            sigma: sigma2.max(0.0).sqrt(),
+        }
+    }
+
     /// True for a fixed value (nothing to sample).
     pub fn is_fixed(&self) -> bool {
         matches!(self, Dist::Fixed(_))

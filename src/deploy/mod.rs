@@ -12,7 +12,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
 use crate::sim::{Arrival, WaitHistogram};
-use crate::traffic::{HourLoad, Traffic};
+use crate::traffic::{HourLoad, Traffic, TrialTraffic};
 
 pub use api::{Api, ApiPricing};
 pub use dedicated::Dedicated;
@@ -98,6 +98,8 @@ pub struct TrialContext<'a> {
     pub trial: u64,
     /// The scenario's traffic model (per-request token distributions).
     pub traffic: &'a Traffic,
+    /// The trial's traffic draw (its regime steps shape arrivals in an hour).
+    pub draw: &'a TrialTraffic,
     /// The trial's parameter vector.
     pub params: &'a [f64],
     /// How closely to simulate.
@@ -109,14 +111,25 @@ impl TrialContext<'_> {
     /// trial: common random numbers down to the request).
     pub fn arrivals(&self, hour: usize, load: &HourLoad, out: &mut Vec<Arrival>) {
         let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
+        let start = hour as f64 * 3600.0;
+        let trace = self.traffic.replay.as_deref();
+        if let Some(t) = trace.filter(|t| t.token_lists().is_some()) {
+            let k = self
+                .traffic
+                .replay_factor(self.params, self.draw.scale, hour);
+            crate::traffic::replay_arrivals(t, (self.seed, self.trial), hour, k, &mut rng, out);
+            crate::sim::finish_hour(out, load);
+            return;
+        }
+        let weights =
+            self.draw
+                .minute_weights(trace, hour, self.params[self.traffic.minute_cv.0], &mut rng);
         crate::sim::hour_arrivals(
-            hour as f64 * 3600.0,
-            load.requests,
-            load.input_tokens,
-            load.output_tokens,
+            start,
+            load,
             &self.traffic.input_tokens,
             &self.traffic.output_tokens,
-            self.params[self.traffic.minute_cv.0],
+            weights.as_ref(),
             &mut rng,
             out,
         );

@@ -1,0 +1,1091 @@
+//! Traffic: hourly loads drawn from a level, a daily and weekly shape,
+//! growth, regimes (idle stretches, spikes) and per-request token lengths,
+//! or replayed from a real trace.
+//!
+//! Hour 0 of a horizon is Monday 00:00. An hour's request count is Poisson
+//! around the hour's rate (optionally over-dispersed by a gamma multiplier);
+//! its token sums are drawn exactly for small counts and by the central limit
+//! theorem for large ones, so an hour costs O(1), not O(requests). Regimes
+//! run in continuous time, so bursts can last minutes as well as hours;
+//! the request-level simulation and the traffic statistics see the same
+//! within-hour shape ([`TrialTraffic::minute_weights`]).
+
+pub mod fit;
+pub mod stats;
+pub mod trace;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
+
+use crate::error::ScenarioError;
+use crate::scenario::{Bound, HOURS_PER_MONTH, ParamId, Params, Table};
+use crate::uncertain::{Dist, gamma_with_cv};
+use trace::{Trace, TraceData, TraceFormat};
+
+/// Requests and tokens arriving in one hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HourLoad {
+    /// Requests arriving in the hour.
+    pub requests: f64,
+    /// Input (prompt) tokens of those requests.
+    pub input_tokens: f64,
+    /// Output (generated) tokens of those requests.
+    pub output_tokens: f64,
+}
+
+impl HourLoad {
+    /// Input plus output tokens.
+    pub fn tokens(&self) -> f64 {
+        self.input_tokens + self.output_tokens
+    }
+}
+
+/// How the monthly traffic level is stated.
+#[derive(Debug, Clone, Copy)]
+pub enum Level {
+    /// Tokens (input + output) per 720-hour month.
+    TokensPerMonth(ParamId),
+    /// Requests per 720-hour month.
+    RequestsPerMonth(ParamId),
+    /// A replayed trace at its own volume.
+    AsRecorded,
+}
+
+/// Idle stretches: a two-state (on/off) Markov chain in continuous time.
+#[derive(Debug, Clone, Copy)]
+pub enum Pattern {
+    /// Never idle by design (counts can still be zero by chance).
+    Steady,
+    /// Idle for a share of the time in stretches; active stretches last
+    /// `burst_hours` on average and carry the whole volume, so the monthly
+    /// mean is kept (active rate = mean / (1 - idle share)).
+    Spiky {
+        /// Long-run share of time idle (fraction, 0–1 exclusive).
+        idle_share: ParamId,
+        /// Mean length of an active stretch, hours (> 0; 0.33 = 20 minutes).
+        burst_hours: ParamId,
+    },
+}
+
+/// Short spikes on top of the pattern: a second on/off chain that
+/// multiplies the rate by `factor` while on; the volume is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Spikes {
+    /// Rate during a spike over the rate outside one (at least 1).
+    pub factor: ParamId,
+    /// Long-run share of time in spikes (fraction, 0–1 exclusive).
+    pub share: ParamId,
+    /// Mean length of a spike, minutes (> 0).
+    pub minutes: ParamId,
+}
+
+/// A named traffic shape: defaults for the shape keys of `[traffic]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// The name used in scenario files (`shape = "..."`).
+    pub name: &'static str,
+    /// What it stands for.
+    pub about: &'static str,
+    /// Daily profile preset.
+    pub daily: &'static str,
+    /// Weekly profile preset.
+    pub weekly: &'static str,
+    /// Hour-to-hour gamma CV.
+    pub hourly_cv: f64,
+    /// Minute-to-minute gamma CV within an hour.
+    pub minute_cv: f64,
+    /// (idle share, mean active stretch in hours) for a spiky pattern.
+    pub spiky: Option<(f64, f64)>,
+    /// (factor, share of time, mean minutes) of spikes.
+    pub spikes: Option<(f64, f64, f64)>,
+}
+
+/// The named shapes. Their statistics are in the README (from
+/// `breakeven traffic scenarios/shapes`).
+pub const SHAPES: &[Shape] = &[
+    Shape {
+        name: "steady-fleet",
+        about: "many tenants pooled: a consumer-style day, every day alike, mild noise",
+        daily: "consumer",
+        weekly: "flat",
+        hourly_cv: 0.1,
+        minute_cv: 0.1,
+        spiky: None,
+        spikes: None,
+    },
+    Shape {
+        name: "business-hours",
+        about: "one organisation's staff: busy 08-17 on weekdays, quiet nights and weekends",
+        daily: "business",
+        weekly: "weekdays",
+        hourly_cv: 0.25,
+        minute_cv: 0.3,
+        spiky: None,
+        spikes: None,
+    },
+    Shape {
+        name: "spiky-tenant",
+        about: "a single tenant: idle 60% of the time, active stretches of ~1 h in \
+                working hours, 15-minute spikes at 5x",
+        daily: "business",
+        weekly: "weekdays",
+        hourly_cv: 0.5,
+        minute_cv: 0.5,
+        spiky: Some((0.6, 1.0)),
+        spikes: Some((5.0, 0.05, 15.0)),
+    },
+    Shape {
+        name: "nightly-batch",
+        about: "batch jobs between 01:00 and 05:00, nothing by day",
+        daily: "nightly",
+        weekly: "flat",
+        hourly_cv: 0.3,
+        minute_cv: 0.2,
+        spiky: None,
+        spikes: None,
+    },
+];
+
+/// Named daily profiles (24 weights, hour 0 = midnight).
+pub const DAILY_PRESETS: &[(&str, [f64; 24])] = &[
+    ("flat", [1.0; 24]),
+    (
+        "business",
+        [
+            0.3, 0.25, 0.2, 0.2, 0.2, 0.3, 0.5, 0.9, 1.5, 1.9, 2.0, 2.0, 1.8, 1.9, 2.0, 1.9, 1.7,
+            1.3, 0.9, 0.7, 0.6, 0.5, 0.4, 0.35,
+        ],
+    ),
+    (
+        "consumer",
+        [
+            0.7, 0.5, 0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.2, 1.1, 1.1, 1.1,
+            1.2, 1.3, 1.5, 1.7, 1.8, 1.6, 1.1,
+        ],
+    ),
+    (
+        "nightly",
+        [
+            0.0, 5.0, 6.0, 6.0, 5.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ],
+    ),
+];
+
+/// Named weekly profiles (7 weights, Monday first).
+pub const WEEKLY_PRESETS: &[(&str, [f64; 7])] = &[
+    ("flat", [1.0; 7]),
+    ("weekdays", [1.2, 1.2, 1.2, 1.2, 1.1, 0.55, 0.55]),
+];
+
+/// The traffic model of a scenario.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    /// Monthly level.
+    pub level: Level,
+    /// Growth of the level per month (fraction; 0.05 = +5%/month), compounded hourly.
+    pub growth_per_month: ParamId,
+    /// Extra hour-to-hour variability: coefficient of variation of a gamma
+    /// multiplier on each hour's rate (0 = pure Poisson counts).
+    pub hourly_cv: ParamId,
+    /// Within-hour clustering: coefficient of variation of gamma weights on
+    /// the hour's 60 minutes (0 = arrivals uniform in the hour, a Poisson
+    /// process).
+    pub minute_cv: ParamId,
+    /// Daily profile, normalised to mean 1.
+    pub daily: [f64; 24],
+    /// Name of the daily profile (a preset name or `custom`).
+    pub daily_name: String,
+    /// Weekly profile, normalised to mean 1.
+    pub weekly: [f64; 7],
+    /// Name of the weekly profile.
+    pub weekly_name: String,
+    /// Input tokens per request (a per-request distribution, drawn as noise).
+    pub input_tokens: Dist,
+    /// Output tokens per request (a per-request distribution, drawn as noise).
+    pub output_tokens: Dist,
+    /// Steady or spiky.
+    pub pattern: Pattern,
+    /// Spikes on top, if any.
+    pub spikes: Option<Spikes>,
+    /// The named shape the defaults came from, if any.
+    pub shape: Option<&'static str>,
+    /// A trace that drives the hours instead of the model, looped over the
+    /// horizon and scaled to the level when one is given.
+    pub replay: Option<Arc<Trace>>,
+}
+
+const TRAFFIC_KEYS: &[&str] = &[
+    "tokens_per_month",
+    "requests_per_month",
+    "growth_per_month",
+    "shape",
+    "hourly_cv",
+    "minute_cv",
+    "daily_profile",
+    "weekly_profile",
+    "input_tokens",
+    "output_tokens",
+    "pattern",
+    "idle_share",
+    "burst_hours",
+    "spike_factor",
+    "spike_share",
+    "spike_minutes",
+    "trace",
+    "trace_format",
+];
+
+/// Keys that describe a modelled shape, which a replayed trace replaces.
+const SHAPE_KEYS: &[&str] = &[
+    "shape",
+    "hourly_cv",
+    "minute_cv",
+    "daily_profile",
+    "weekly_profile",
+    "pattern",
+    "idle_share",
+    "burst_hours",
+    "spike_factor",
+    "spike_share",
+    "spike_minutes",
+];
+
+impl Traffic {
+    pub(crate) fn from_table(t: &Table<'_>, params: &mut Params) -> Result<Traffic, ScenarioError> {
+        t.check_keys(TRAFFIC_KEYS)?;
+        let replay = match t.string("trace")? {
+            None => {
+                if let Some(v) = t.get("trace_format") {
+                    return Err(t.error_at(
+                        v.span(),
+                        "trace_format",
+                        "`trace_format` needs `trace = \"path/to/trace\"` beside it",
+                    ));
+                }
+                None
+            }
+            Some((rel, span)) => {
+                for k in SHAPE_KEYS {
+                    if let Some(v) = t.get(k) {
+                        return Err(t.error_at(
+                            v.span(),
+                            k,
+                            format!(
+                                "`{k}` does not apply to a replayed trace: the trace gives the \
+                                 shape; remove `{k}`, or remove `trace` to model the shape"
+                            ),
+                        ));
+                    }
+                }
+                let format = match t.string("trace_format")? {
+                    None => None,
+                    Some((f, fspan)) => Some(TraceFormat::parse(f).ok_or_else(|| {
+                        t.error_at(
+                            fspan,
+                            "trace_format",
+                            format!(
+                                "unknown trace format \"{f}\"; valid: \"azure\", \"servegen\", \
+                                 \"hourly\" (or leave it out to detect it)"
+                            ),
+                        )
+                    })?),
+                };
+                let dir = t.src.file.parent().unwrap_or(Path::new(""));
+                let path = dir.join(rel);
+                let trace = Trace::load(&path, format).map_err(|e| match e {
+                    crate::error::Error::Scenario(se) => se,
+                    other => t.error_at(
+                        span.clone(),
+                        "trace",
+                        format!("{other} (paths are relative to the scenario file's folder)"),
+                    ),
+                })?;
+                Some(Arc::new(trace))
+            }
+        };
+        let level = match (t.get("tokens_per_month"), t.get("requests_per_month")) {
+            (Some(_), Some(v)) => {
+                return Err(t.error_at(
+                    v.span(),
+                    "requests_per_month",
+                    "give tokens_per_month or requests_per_month, not both",
+                ));
+            }
+            (Some(_), None) => {
+                Level::TokensPerMonth(t.param(params, "tokens_per_month", Bound::Positive, None)?)
+            }
+            (None, Some(_)) => Level::RequestsPerMonth(t.param(
+                params,
+                "requests_per_month",
+                Bound::Positive,
+                None,
+            )?),
+            (None, None) if replay.is_some() => Level::AsRecorded,
+            (None, None) => {
+                return Err(t.error_at(
+                    t.span.clone(),
+                    "tokens_per_month",
+                    "missing traffic level: give tokens_per_month (input + output tokens per \
+                     720-hour month) or requests_per_month",
+                ));
+            }
+        };
+        let growth_per_month = t.param(params, "growth_per_month", Bound::Growth, Some(0.0))?;
+        let shape = match t.string("shape")? {
+            None => None,
+            Some((name, span)) => {
+                Some(SHAPES.iter().find(|s| s.name == name).ok_or_else(|| {
+                    let names: Vec<String> =
+                        SHAPES.iter().map(|s| format!("\"{}\"", s.name)).collect();
+                    t.error_at(
+                        span,
+                        "shape",
+                        format!("unknown shape \"{name}\"; valid: {}", names.join(", ")),
+                    )
+                })?)
+            }
+        };
+        let hourly_cv = t.param(
+            params,
+            "hourly_cv",
+            Bound::Proportion,
+            Some(shape.map_or(0.0, |s| s.hourly_cv)),
+        )?;
+        let minute_cv = t.param(
+            params,
+            "minute_cv",
+            Bound::Proportion,
+            Some(shape.map_or(0.0, |s| s.minute_cv)),
+        )?;
+        let (daily, daily_name) = profile(
+            t,
+            "daily_profile",
+            DAILY_PRESETS,
+            shape.map_or("flat", |s| s.daily),
+        )?;
+        let (weekly, weekly_name) = profile(
+            t,
+            "weekly_profile",
+            WEEKLY_PRESETS,
+            shape.map_or("flat", |s| s.weekly),
+        )?;
+        let trace_tokens = replay
+            .as_ref()
+            .and_then(|r| r.token_lists().map(|_| r.clone()));
+        let (input_tokens, output_tokens) = match &trace_tokens {
+            Some(trace) => {
+                for k in ["input_tokens", "output_tokens"] {
+                    if let Some(v) = t.get(k) {
+                        return Err(t.error_at(
+                            v.span(),
+                            k,
+                            "the trace records each request's tokens; remove this key",
+                        ));
+                    }
+                }
+                let (i, o) = trace.token_lists().expect("checked");
+                (token_dist(i), token_dist(o))
+            }
+            None => (
+                t.dist("input_tokens", Bound::NonNegative, None)?,
+                t.dist("output_tokens", Bound::NonNegative, None)?,
+            ),
+        };
+        if input_tokens.mean() + output_tokens.mean() <= 0.0 {
+            return Err(t.error_at(
+                t.span_of("output_tokens"),
+                "output_tokens",
+                "a request must carry some tokens on average",
+            ));
+        }
+        let pattern_name = match t.string("pattern")? {
+            None => shape
+                .and_then(|s| s.spiky.map(|_| "spiky"))
+                .unwrap_or("steady"),
+            Some((p @ ("steady" | "spiky"), _)) => p,
+            Some((other, span)) => {
+                return Err(t.error_at(
+                    span,
+                    "pattern",
+                    format!("unknown pattern \"{other}\"; valid: \"steady\", \"spiky\""),
+                ));
+            }
+        };
+        let pattern = if pattern_name == "steady" {
+            for k in ["idle_share", "burst_hours"] {
+                if let Some(v) = t.get(k) {
+                    return Err(t.error_at(
+                        v.span(),
+                        k,
+                        format!("`{k}` belongs to pattern = \"spiky\"; this traffic is steady"),
+                    ));
+                }
+            }
+            Pattern::Steady
+        } else {
+            let defaults = shape.and_then(|s| s.spiky);
+            Pattern::Spiky {
+                idle_share: t.param(
+                    params,
+                    "idle_share",
+                    Bound::OpenFraction,
+                    defaults.map(|d| d.0),
+                )?,
+                burst_hours: t.param(
+                    params,
+                    "burst_hours",
+                    Bound::Positive,
+                    defaults.map(|d| d.1),
+                )?,
+            }
+        };
+        let spike_keys = ["spike_factor", "spike_share", "spike_minutes"];
+        let given = spike_keys.iter().filter(|k| t.get(k).is_some()).count();
+        let spikes = if given == 0 && shape.and_then(|s| s.spikes).is_none() {
+            None
+        } else {
+            if given > 0 && given < 3 && shape.and_then(|s| s.spikes).is_none() {
+                let missing = spike_keys
+                    .iter()
+                    .find(|k| t.get(k).is_none())
+                    .expect("one is");
+                return Err(t.error_at(
+                    t.span.clone(),
+                    missing,
+                    format!(
+                        "spikes need spike_factor (rate in a spike over the rate outside, >= 1), \
+                         spike_share (share of time, 0-1) and spike_minutes (mean length); \
+                         `{missing}` is missing"
+                    ),
+                ));
+            }
+            let d = shape.and_then(|s| s.spikes);
+            Some(Spikes {
+                factor: t.param(params, "spike_factor", Bound::AtLeastOne, d.map(|d| d.0))?,
+                share: t.param(params, "spike_share", Bound::OpenFraction, d.map(|d| d.1))?,
+                minutes: t.param(params, "spike_minutes", Bound::Positive, d.map(|d| d.2))?,
+            })
+        };
+        Ok(Traffic {
+            level,
+            growth_per_month,
+            hourly_cv,
+            minute_cv,
+            daily,
+            daily_name,
+            weekly,
+            weekly_name,
+            input_tokens,
+            output_tokens,
+            pattern,
+            spikes,
+            shape: shape.map(|s| s.name),
+            replay,
+        })
+    }
+
+    /// Mean requests per hour of a month at this trial's level, before shape.
+    pub fn base_requests_per_hour(&self, p: &[f64]) -> f64 {
+        let tokens_per_request = match self.replay.as_ref().and_then(|r| r.tokens_per_request()) {
+            Some((i, o)) => i + o,
+            None => self.input_tokens.mean() + self.output_tokens.mean(),
+        };
+        match self.level {
+            Level::RequestsPerMonth(id) => p[id.0] / HOURS_PER_MONTH,
+            Level::TokensPerMonth(id) => p[id.0] / (HOURS_PER_MONTH * tokens_per_request),
+            Level::AsRecorded => self.replay.as_ref().map_or(0.0, |r| r.requests_per_hour()),
+        }
+    }
+
+    /// The factor a replayed trace is scaled by in hour `hour`: the trial's
+    /// `scale` (level over recorded volume) times growth.
+    pub fn replay_factor(&self, p: &[f64], scale: f64, hour: usize) -> f64 {
+        let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
+        scale * (growth_per_hour * hour as f64).exp()
+    }
+
+    /// A one-line description for `check` and reports.
+    pub fn describe(&self) -> String {
+        if let Some(r) = &self.replay {
+            return format!(
+                "replay of {} ({} trace, {} h per pass, {} requests/h as recorded)",
+                r.path.display(),
+                r.format.as_str(),
+                crate::uncertain::fmt_num(r.period_s / 3600.0),
+                crate::uncertain::fmt_num(r.requests_per_hour())
+            );
+        }
+        let mut s = format!(
+            "{} pattern, daily profile {}, weekly profile {}",
+            match self.pattern {
+                Pattern::Steady => "steady",
+                Pattern::Spiky { .. } => "spiky",
+            },
+            self.daily_name,
+            self.weekly_name
+        );
+        if self.spikes.is_some() {
+            s.push_str(", with spikes");
+        }
+        if let Some(shape) = self.shape {
+            s.push_str(&format!(" (shape {shape})"));
+        }
+        s
+    }
+
+    /// Draw the hourly loads (and the within-hour regime) of one trial into
+    /// `out`. `p` is the trial's parameter vector; `rng` is the trial's
+    /// traffic stream; `seed` and `trial` name the per-hour sub-streams a
+    /// replayed trace uses.
+    pub fn fill<R: Rng + ?Sized>(
+        &self,
+        p: &[f64],
+        horizon_hours: u32,
+        rng: &mut R,
+        (seed, trial): (u64, u64),
+        out: &mut TrialTraffic,
+    ) {
+        out.hours.clear();
+        out.steps.clear();
+        out.scale = 1.0;
+        let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
+        let tokens = TokenSummer::new(&self.input_tokens, &self.output_tokens);
+        if let Some(trace) = &self.replay {
+            out.scale = self.base_requests_per_hour(p) / trace.requests_per_hour();
+            for h in 0..horizon_hours {
+                let grow = self.replay_factor(p, 1.0, h as usize);
+                let (a, b) = (h as f64 * 3600.0, (h + 1) as f64 * 3600.0);
+                let span = trace.span(a, b);
+                let load = match &trace.data {
+                    TraceData::Requests { .. } => {
+                        let mut r = replay_stream(seed, trial, h as usize);
+                        let (whole, extra) = replay_copies(span.requests, out.scale * grow, &mut r);
+                        let n = whole * span.requests + extra;
+                        let (i, o) = span.tokens.unwrap_or((0.0, 0.0));
+                        let share = if span.requests > 0.0 {
+                            n / span.requests
+                        } else {
+                            0.0
+                        };
+                        HourLoad {
+                            requests: n,
+                            input_tokens: i * share,
+                            output_tokens: o * share,
+                        }
+                    }
+                    TraceData::Rates { .. } => {
+                        let n = poisson(span.requests * out.scale * grow, rng);
+                        let (input_tokens, output_tokens) = match span.tokens {
+                            Some((i, o)) if span.requests > 0.0 => {
+                                (i / span.requests * n, o / span.requests * n)
+                            }
+                            _ => tokens.sums(n, rng),
+                        };
+                        HourLoad {
+                            requests: n,
+                            input_tokens,
+                            output_tokens,
+                        }
+                    }
+                };
+                out.hours.push(load);
+            }
+            return;
+        }
+        let base = self.base_requests_per_hour(p);
+        let gamma = gamma_with_cv(1.0, p[self.hourly_cv.0]);
+        let mut regime = Regime::new(self, p, rng);
+        if let Some(r) = &regime {
+            out.steps.push(RegimeStep {
+                start_s: 0.0,
+                multiplier: r.value(),
+            });
+        }
+        for h in 0..horizon_hours {
+            let mut rate = base
+                * self.daily[(h % 24) as usize]
+                * self.weekly[((h / 24) % 7) as usize]
+                * (growth_per_hour * h as f64).exp();
+            if let Some(r) = &mut regime {
+                rate *= r.hour_mean(h as f64 * 3600.0, rng, &mut out.steps);
+            }
+            if let Some(g) = &gamma {
+                rate *= g.sample(rng);
+            }
+            let requests = poisson(rate, rng);
+            let (input_tokens, output_tokens) = tokens.sums(requests, rng);
+            out.hours.push(HourLoad {
+                requests,
+                input_tokens,
+                output_tokens,
+            });
+        }
+    }
+}
+
+/// How a replayed request trace is scaled by `k`: every request kept
+/// `floor(k)` times (the first return value), plus `Binomial(n, frac(k))`
+/// of them (the second), chosen uniformly, once more. The draw comes first
+/// on the hour's replay stream, so the hourly path and the arrivals agree.
+fn replay_copies<R: Rng + ?Sized>(n: f64, k: f64, rng: &mut R) -> (f64, f64) {
+    let whole = k.floor();
+    let frac = k - whole;
+    let extra = if frac > 0.0 && n > 0.0 {
+        Binomial::new(n as u64, frac).map_or(0.0, |b| b.sample(rng) as f64)
+    } else {
+        0.0
+    };
+    (whole, extra)
+}
+
+fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng {
+    crate::engine::substream(seed, trial, "replay", hour as u64)
+}
+
+/// The arrivals of hour `hour` of a replayed request trace scaled by `k`
+/// (see [`replay_copies`]): originals at their recorded times, extra copies
+/// at a uniform time in the same minute, tokens as recorded.
+pub fn replay_arrivals<R: Rng + ?Sized>(
+    trace: &Trace,
+    (seed, trial): (u64, u64),
+    hour: usize,
+    k: f64,
+    rng: &mut R,
+    out: &mut Vec<crate::sim::Arrival>,
+) {
+    out.clear();
+    let Some((input, output)) = trace.token_lists() else {
+        return;
+    };
+    let (a, b) = (hour as f64 * 3600.0, (hour + 1) as f64 * 3600.0);
+    let mut rows: Vec<(usize, f64)> = Vec::new();
+    trace.for_each_request(a, b, |i, t| rows.push((i, t)));
+    let mut r = replay_stream(seed, trial, hour);
+    let (whole, extra) = replay_copies(rows.len() as f64, k, &mut r);
+    // Choose `extra` distinct rows (a partial Fisher-Yates shuffle).
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let extra = extra as usize;
+    for j in 0..extra {
+        let pick = j + r.random_range(0..rows.len() - j);
+        order.swap(j, pick);
+    }
+    let mut copies = vec![whole as usize; rows.len()];
+    for &j in &order[..extra] {
+        copies[j] += 1;
+    }
+    for (&(i, t), &c) in rows.iter().zip(&copies) {
+        for copy in 0..c {
+            let time_s = if copy == 0 {
+                t
+            } else {
+                (t / 60.0).floor() * 60.0 + rng.random::<f64>() * 60.0
+            };
+            out.push(crate::sim::Arrival {
+                time_s,
+                input_tokens: input[i],
+                output_tokens: output[i],
+            });
+        }
+    }
+}
+
+/// A lognormal keeping the median and mean of recorded token lengths (a
+/// fixed value if they are not skewed right).
+fn token_dist(xs: &[f64]) -> Dist {
+    let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+    let median = stats::quantile(xs, 0.5);
+    if median > 0.0 && mean > median {
+        Dist::lognormal_median_mean(median, mean)
+    } else {
+        Dist::Fixed(mean)
+    }
+}
+
+/// The regime multiplier from `start_s` until the next step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegimeStep {
+    /// Start, seconds from the horizon's start.
+    pub start_s: f64,
+    /// Rate multiplier (mean 1 over the long run).
+    pub multiplier: f64,
+}
+
+/// One trial's traffic: its hours, and what shapes arrivals within them.
+#[derive(Debug, Clone, Default)]
+pub struct TrialTraffic {
+    /// The hourly loads.
+    pub hours: Vec<HourLoad>,
+    /// The regime's steps (empty for steady traffic without spikes).
+    pub steps: Vec<RegimeStep>,
+    /// Scale of a replayed trace (1 when not replaying).
+    pub scale: f64,
+}
+
+/// A two-state chain in continuous time with exponential sojourns.
+#[derive(Debug, Clone, Copy)]
+struct Layer {
+    on: bool,
+    next_s: f64,
+    mean_on_s: f64,
+    mean_off_s: f64,
+    high: f64,
+    low: f64,
+}
+
+fn exponential<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
+    -mean * (1.0 - rng.random::<f64>()).ln()
+}
+
+impl Layer {
+    fn new<R: Rng + ?Sized>(p_on: f64, mean_on_s: f64, high: f64, low: f64, rng: &mut R) -> Layer {
+        let mean_off_s = mean_on_s * (1.0 - p_on) / p_on;
+        let on = rng.random::<f64>() < p_on;
+        let next_s = exponential(if on { mean_on_s } else { mean_off_s }, rng);
+        Layer {
+            on,
+            next_s,
+            mean_on_s,
+            mean_off_s,
+            high,
+            low,
+        }
+    }
+    fn value(&self) -> f64 {
+        if self.on { self.high } else { self.low }
+    }
+    fn switch<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.on = !self.on;
+        self.next_s += exponential(
+            if self.on {
+                self.mean_on_s
+            } else {
+                self.mean_off_s
+            },
+            rng,
+        );
+    }
+}
+
+/// The product of the idle and spike layers (mean 1).
+#[derive(Debug, Clone)]
+struct Regime {
+    layers: Vec<Layer>,
+}
+
+impl Regime {
+    fn new<R: Rng + ?Sized>(t: &Traffic, p: &[f64], rng: &mut R) -> Option<Regime> {
+        let mut layers = Vec::new();
+        if let Pattern::Spiky {
+            idle_share,
+            burst_hours,
+        } = t.pattern
+        {
+            let active = 1.0 - p[idle_share.0];
+            layers.push(Layer::new(
+                active,
+                p[burst_hours.0] * 3600.0,
+                1.0 / active,
+                0.0,
+                rng,
+            ));
+        }
+        if let Some(s) = t.spikes {
+            let (f, share) = (p[s.factor.0], p[s.share.0]);
+            let norm = 1.0 + share * (f - 1.0);
+            layers.push(Layer::new(
+                share,
+                p[s.minutes.0] * 60.0,
+                f / norm,
+                1.0 / norm,
+                rng,
+            ));
+        }
+        (!layers.is_empty()).then_some(Regime { layers })
+    }
+
+    fn value(&self) -> f64 {
+        self.layers.iter().map(Layer::value).product()
+    }
+
+    /// Mean multiplier over `[start, start + 1 h)`, recording each change.
+    fn hour_mean<R: Rng + ?Sized>(
+        &mut self,
+        start_s: f64,
+        rng: &mut R,
+        steps: &mut Vec<RegimeStep>,
+    ) -> f64 {
+        let end = start_s + 3600.0;
+        let mut t = start_s;
+        let mut integral = 0.0;
+        loop {
+            let next = self.layers.iter().map(|l| l.next_s).fold(end, f64::min);
+            integral += self.value() * (next - t);
+            t = next;
+            if t >= end {
+                break;
+            }
+            for l in &mut self.layers {
+                if l.next_s <= t {
+                    l.switch(rng);
+                }
+            }
+            steps.push(RegimeStep {
+                start_s: t,
+                multiplier: self.value(),
+            });
+        }
+        integral / 3600.0
+    }
+}
+
+impl TrialTraffic {
+    /// Relative weights of hour `hour`'s 60 minutes, or `None` when arrivals
+    /// are uniform over the hour. Combines the regime's steps with gamma
+    /// weights of CV `minute_cv` drawn from `rng` (the hour's arrival stream).
+    pub fn minute_weights<R: Rng + ?Sized>(
+        &self,
+        trace: Option<&Trace>,
+        hour: usize,
+        minute_cv: f64,
+        rng: &mut R,
+    ) -> Option<[f64; 60]> {
+        let start = hour as f64 * 3600.0;
+        let mut w: Option<[f64; 60]> = None;
+        if let Some(trace) = trace {
+            w = Some(std::array::from_fn(|m| {
+                let a = start + 60.0 * m as f64;
+                trace.span(a, a + 60.0).requests
+            }));
+        } else if !self.steps.is_empty() {
+            let mut i = self.steps.partition_point(|s| s.start_s <= start).max(1) - 1;
+            w = Some(std::array::from_fn(|m| {
+                let (a, b) = (start + 60.0 * m as f64, start + 60.0 * (m + 1) as f64);
+                let mut acc = 0.0;
+                while i < self.steps.len() {
+                    let s = self.steps[i];
+                    let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+                    acc += s.multiplier * (until.min(b) - s.start_s.max(a)).max(0.0);
+                    if until >= b {
+                        break;
+                    }
+                    i += 1;
+                }
+                acc
+            }));
+        }
+        if let Some(g) = gamma_with_cv(1.0, minute_cv) {
+            let base = w.unwrap_or([1.0; 60]);
+            w = Some(std::array::from_fn(|m| base[m] * g.sample(rng)));
+        }
+        w
+    }
+}
+
+/// Request counts in consecutive windows of `window_s` seconds (60, 600 or
+/// 3600) over `hours` hours of one trial of `traffic`, drawn exactly as the
+/// engine and the request-level simulation draw them (trial `trial` of
+/// `seed`, parameters `p`).
+pub fn simulate_windows(
+    traffic: &Traffic,
+    p: &[f64],
+    hours: u32,
+    window_s: f64,
+    seed: u64,
+    trial: u64,
+) -> Vec<Option<f64>> {
+    let mut draw = TrialTraffic::default();
+    let mut rng = crate::engine::stream(seed, trial, "traffic");
+    traffic.fill(p, hours, &mut rng, (seed, trial), &mut draw);
+    let per_window = ((window_s / 60.0).round() as usize).clamp(1, 60);
+    let minute_cv = p[traffic.minute_cv.0];
+    let trace = traffic.replay.as_deref();
+    let mut out = Vec::with_capacity(hours as usize * 60 / per_window);
+    let mut arrivals = Vec::new();
+    for (h, load) in draw.hours.iter().enumerate() {
+        let mut rng = crate::engine::substream(seed, trial, "arrivals", h as u64);
+        let minutes: [u64; 60] = match trace.filter(|t| t.token_lists().is_some()) {
+            Some(t) => {
+                let k = traffic.replay_factor(p, draw.scale, h);
+                replay_arrivals(t, (seed, trial), h, k, &mut rng, &mut arrivals);
+                let mut m = [0u64; 60];
+                for a in &arrivals {
+                    m[(((a.time_s - h as f64 * 3600.0) / 60.0) as usize).min(59)] += 1;
+                }
+                m
+            }
+            None => {
+                let w = draw
+                    .minute_weights(trace, h, minute_cv, &mut rng)
+                    .unwrap_or([1.0; 60]);
+                split_minutes(load.requests, &w, &mut rng)
+            }
+        };
+        for chunk in minutes.chunks(per_window) {
+            out.push(Some(chunk.iter().sum::<u64>() as f64));
+        }
+    }
+    out
+}
+
+/// Split `n` requests over 60 minutes in proportion to `weights`
+/// (a multinomial draw by sequential binomials).
+pub fn split_minutes<R: Rng + ?Sized>(n: f64, weights: &[f64; 60], rng: &mut R) -> [u64; 60] {
+    let mut left = n.max(0.0) as u64;
+    let mut weight_left: f64 = weights.iter().sum();
+    let mut out = [0u64; 60];
+    for (m, &w) in weights.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        if m == 59 || weight_left <= 0.0 {
+            out[m] = left;
+            break;
+        }
+        let p = (w / weight_left).clamp(0.0, 1.0);
+        let c = Binomial::new(left, p).map_or(0, |b| b.sample(rng));
+        out[m] = c;
+        left -= c;
+        weight_left -= w;
+    }
+    out
+}
+
+/// A Poisson count with mean `rate` (0 for a non-positive rate).
+pub fn poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
+    if rate <= 0.0 {
+        0.0
+    } else {
+        Poisson::new(rate).map(|d| d.sample(rng)).unwrap_or(rate)
+    }
+}
+
+/// Largest request count whose token sums are drawn request by request.
+pub const EXACT_SUM_MAX: f64 = 30.0;
+
+/// Draws the token sums of `n` requests: one draw per request up to
+/// [`EXACT_SUM_MAX`], a normal with the exact mean and variance above.
+#[derive(Debug, Clone)]
+pub struct TokenSummer<'a> {
+    input: &'a Dist,
+    output: &'a Dist,
+    input_mean: f64,
+    input_sd: f64,
+    output_mean: f64,
+    output_sd: f64,
+}
+
+impl<'a> TokenSummer<'a> {
+    /// Prepare for the given per-request distributions.
+    pub fn new(input: &'a Dist, output: &'a Dist) -> Self {
+        TokenSummer {
+            input,
+            output,
+            input_mean: input.mean(),
+            input_sd: input.variance().sqrt(),
+            output_mean: output.mean(),
+            output_sd: output.variance().sqrt(),
+        }
+    }
+
+    /// (input, output) token sums of `n` requests.
+    pub fn sums<R: Rng + ?Sized>(&self, n: f64, rng: &mut R) -> (f64, f64) {
+        if n <= 0.0 {
+            (0.0, 0.0)
+        } else if n <= EXACT_SUM_MAX {
+            let (mut i, mut o) = (0.0, 0.0);
+            for _ in 0..n as u32 {
+                i += self.input.sample(rng).max(0.0);
+                o += self.output.sample(rng).max(0.0);
+            }
+            (i, o)
+        } else {
+            let root = n.sqrt();
+            let zi: f64 = rng.sample(StandardNormal);
+            let zo: f64 = rng.sample(StandardNormal);
+            (
+                (n * self.input_mean + root * self.input_sd * zi).max(0.0),
+                (n * self.output_mean + root * self.output_sd * zo).max(0.0),
+            )
+        }
+    }
+}
+
+fn profile<const N: usize>(
+    t: &Table<'_>,
+    key: &str,
+    presets: &[(&str, [f64; N])],
+    default: &str,
+) -> Result<([f64; N], String), ScenarioError> {
+    let names: Vec<String> = presets.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let valid = format!(
+        "a preset ({}) or an array of {N} non-negative weights",
+        names.join(", ")
+    );
+    let Some(v) = t.get(key) else {
+        let (name, w) = presets
+            .iter()
+            .find(|(n, _)| *n == default)
+            .expect("shapes name existing presets");
+        let mean = w.iter().sum::<f64>() / N as f64;
+        return Ok((w.map(|x| x / mean), name.to_string()));
+    };
+    let (raw, name) = match v.get_ref() {
+        toml::de::DeValue::String(s) => match presets.iter().find(|(n, _)| *n == s.as_ref()) {
+            Some((n, w)) => (*w, n.to_string()),
+            None => {
+                return Err(t.error_at(
+                    v.span(),
+                    key,
+                    format!("unknown profile \"{s}\"; expected {valid}"),
+                ));
+            }
+        },
+        toml::de::DeValue::Array(arr) => {
+            if arr.len() != N {
+                return Err(t.error_at(
+                    v.span(),
+                    key,
+                    format!("the profile has {} weights; expected {valid}", arr.len()),
+                ));
+            }
+            let mut w = [0.0; N];
+            for (i, x) in arr.iter().enumerate() {
+                let n = match x.get_ref() {
+                    toml::de::DeValue::Integer(i) => {
+                        i.as_str().replace('_', "").parse::<f64>().ok()
+                    }
+                    toml::de::DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+                    _ => None,
+                };
+                match n {
+                    Some(n) if n >= 0.0 && n.is_finite() => w[i] = n,
+                    _ => {
+                        return Err(t.error_at(
+                            x.span(),
+                            key,
+                            format!(
+                                "weight {} is not a non-negative number; expected {valid}",
+                                i + 1
+                            ),
+                        ));
+                    }
+                }
+            }
+            (w, "custom".to_string())
+        }
+        _ => return Err(t.error_at(v.span(), key, format!("expected {valid}"))),
+    };
+    let mean = raw.iter().sum::<f64>() / N as f64;
+    if mean <= 0.0 {
+        return Err(t.error_at(
+            v.span(),
+            key,
+            "all weights are zero; at least one must be > 0",
+        ));
+    }
+    Ok((raw.map(|x| x / mean), name))
+}
