@@ -108,8 +108,9 @@ pub struct Shape {
 pub const SHAPES: &[Shape] = &[
     Shape {
         name: "steady-fleet",
-        about: "many tenants pooled: a consumer-style day, every day alike, mild noise",
-        daily: "consumer",
+        about: "many tenants pooled: a gentle day (busiest/quietest hour 2.3), every day \
+                alike, mild noise",
+        daily: "fleet",
         weekly: "flat",
         hourly_cv: 0.1,
         minute_cv: 0.1,
@@ -164,6 +165,13 @@ pub const DAILY_PRESETS: &[(&str, [f64; 24])] = &[
         [
             0.7, 0.5, 0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.8, 0.9, 1.0, 1.1, 1.2, 1.2, 1.1, 1.1, 1.1,
             1.2, 1.3, 1.5, 1.7, 1.8, 1.6, 1.1,
+        ],
+    ),
+    (
+        "fleet",
+        [
+            0.75, 0.65, 0.6, 0.55, 0.55, 0.6, 0.7, 0.85, 1.0, 1.1, 1.2, 1.25, 1.25, 1.25, 1.2, 1.2,
+            1.2, 1.2, 1.2, 1.25, 1.2, 1.1, 1.0, 0.85,
         ],
     ),
     (
