@@ -91,6 +91,21 @@ enum Command {
     },
 }
 
+/// Print a line to standard output. When the reader has gone (`| head`),
+/// stop quietly with status 0 instead of panicking on the broken pipe; on
+/// any other write failure, say so and exit 1.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -110,7 +125,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Check { scenarios } => {
             for s in load_all(&scenarios)? {
-                println!("{}", report::check_text(&s));
+                say(&report::check_text(&s));
             }
             Ok(())
         }
@@ -122,7 +137,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let format = format.as_deref().and_then(TraceFormat::parse);
             let t = Trace::load(&trace, format)?;
             let fit = breakeven::traffic::fit::fit(&t, seed)?;
-            print!("{}", fit.to_toml(&t, seed));
+            say(fit.to_toml(&t, seed).trim_end());
             Ok(())
         }
         Command::Traffic {
@@ -135,7 +150,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 return Err(Error::Usage("--trials must be at least 1".into()).into());
             }
             let loaded = load_all(&scenarios)?;
-            println!("{}", report::traffic_header());
+            say(&report::traffic_header());
             for s in &loaded {
                 let seed = seed.unwrap_or(s.run.seed);
                 let dir = out.join(&s.name);
@@ -143,7 +158,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 staged.write("traffic.csv", &report::traffic_csv(s, trials, seed))?;
                 staged.commit()?;
                 let summary = TrafficSummary::of(s, trials, seed);
-                println!("{}", report::traffic_line(&s.name, &summary));
+                say(&report::traffic_line(&s.name, &summary));
                 eprintln!("wrote {}", dir.join("traffic.csv").display());
             }
             Ok(())
@@ -180,8 +195,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .with_context(|| format!("running {}", s.path.display()))?;
                 bar.finish();
                 if !quiet {
-                    println!("{}", report::summary_text(s, &summary));
-                    println!("wrote {}", dir.display());
+                    say(&report::summary_text(s, &summary));
+                    say(&format!("wrote {}", dir.display()));
                 }
                 runs.push((s.name.clone(), summary));
             }
@@ -190,7 +205,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 staged.write("batch_summary.csv", &report::batch_summary_csv(&runs))?;
                 staged.commit()?;
                 if !quiet {
-                    println!("wrote {}", base.join("batch_summary.csv").display());
+                    say(&format!(
+                        "wrote {}",
+                        base.join("batch_summary.csv").display()
+                    ));
                 }
             }
             Ok(())

@@ -134,7 +134,11 @@ fn azure_trace_replays_and_scales() {
         engine::draw_traffic(&s, 1, 0, &p, &mut draw);
         let got: f64 = draw.hours.iter().map(|h| h.requests).sum();
         let recorded: f64 = (0..720)
-            .map(|h| trace.span(h as f64 * 3600.0, (h + 1) as f64 * 3600.0).requests)
+            .map(|h| {
+                trace
+                    .span(h as f64 * 3600.0, (h + 1) as f64 * 3600.0)
+                    .requests
+            })
             .sum();
         // Extra copies are Binomial(n, 0.5) per hour: sd sqrt(n / 4) in all.
         let se = (recorded * 0.25).sqrt();
@@ -156,7 +160,11 @@ fn azure_trace_replays_and_scales() {
             ctx.arrivals(h, &draw.hours[h], &mut arrivals);
             assert_eq!(arrivals.len() as f64, draw.hours[h].requests, "hour {h}");
             let a = h as f64 * 3600.0;
-            assert!(arrivals.iter().all(|x| x.time_s >= a && x.time_s < a + 3600.0));
+            assert!(
+                arrivals
+                    .iter()
+                    .all(|x| x.time_s >= a && x.time_s < a + 3600.0)
+            );
             let tokens: f64 = arrivals.iter().map(|x| x.output_tokens).sum();
             assert!((tokens - draw.hours[h].output_tokens).abs() < 1e-6 * tokens.max(1.0));
         }
