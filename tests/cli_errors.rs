@@ -121,6 +121,24 @@ impl Sandbox {
         self.breakeven(&["check".as_ref(), file.as_os_str()])
     }
 
+    /// `breakeven fit <trace>`.
+    fn fit(&self, trace: &Path) -> Output {
+        self.breakeven(&["fit".as_ref(), trace.as_os_str()])
+    }
+
+    /// `breakeven traffic <file> --trials <trials> --out <sandbox>/out`.
+    fn traffic(&self, file: &Path, trials: &str) -> Output {
+        let out = self.out();
+        self.breakeven(&[
+            "traffic".as_ref(),
+            file.as_os_str(),
+            "--trials".as_ref(),
+            trials.as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+    }
+
     /// Nothing was written: the `--out` folder is missing or empty, and no
     /// default `output/` folder appeared.
     fn assert_no_output(&self) {
@@ -593,4 +611,282 @@ fn a_missing_path_names_its_cause_once() {
     let out = sb.breakeven(&["check".as_ref(), missing.as_os_str()]);
     let stderr = assert_user_error(&out);
     assert_eq!(stderr.matches("No such file").count(), 1, "{stderr}");
+}
+
+// The traffic inputs: named shapes, replayed traces, spikes, the
+// `{ median, mean }` form, and the `fit` and `traffic` subcommands.
+
+/// A valid Azure-format trace, one row per line (line numbers in comments).
+const AZURE_LINES: [&str; 5] = [
+    "TIMESTAMP,ContextTokens,GeneratedTokens", // 1
+    "2023-11-16 18:15:46.6805900,374,44",      // 2
+    "2023-11-16 18:15:50.4800000,396,109",     // 3
+    "2023-11-16 18:15:55.1000000,150,20",      // 4
+    "2023-11-16 18:16:01.2500000,820,310",     // 5
+];
+
+/// The valid Azure trace as file text.
+fn azure_trace() -> String {
+    let mut text = AZURE_LINES.join("\n");
+    text.push('\n');
+    text
+}
+
+/// The Azure trace with a token count that is not a number on line 3: the
+/// ContextTokens cell, column 29 (after the 27-character timestamp and a
+/// comma).
+fn bad_azure_trace() -> String {
+    let good = azure_trace();
+    let row = "18:15:50.4800000,396,";
+    assert_eq!(good.matches(row).count(), 1, "test bug: `{row}` not unique");
+    good.replacen(row, "18:15:50.4800000,abc,", 1)
+}
+
+/// The bad cell of [`bad_azure_trace`], as a [`Bad`] whose position is in
+/// the trace file (`name`).
+fn bad_azure_cell(name: &str) -> Bad<'_> {
+    Bad {
+        name,
+        text: bad_azure_trace(),
+        line: 3,
+        column: 29,
+        at: "abc,109",
+        field: "ContextTokens",
+        words: &[r#""abc" is not a token count >= 0"#],
+    }
+}
+
+/// The base scenario replaying a trace: the shape and token keys (lines
+/// 9-11) give way to `lines`, which start on line 9.
+fn trace_scenario(lines: &str) -> String {
+    edit(
+        "daily_profile = \"flat\"\ninput_tokens = \"200 to 3000\"\noutput_tokens = \"50 to 800\"\n",
+        lines,
+    )
+}
+
+// Positive control for the trace cases: the trace and the scenario built
+// around it are valid, so each case below has exactly one fault.
+#[test]
+fn trace_scenario_with_a_valid_azure_trace_is_valid() {
+    let sb = Sandbox::new();
+    sb.write("trace.csv", &azure_trace());
+    let file = sb.write("replay.toml", &trace_scenario("trace = \"trace.csv\"\n"));
+    let out = sb.check(&file);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("replay of"), "stdout:\n{stdout}");
+    assert!(stdout.contains("azure trace"), "stdout:\n{stdout}");
+}
+
+// 11. An unknown named shape lists the valid ones.
+#[test]
+fn unknown_shape_lists_the_valid_shapes() {
+    Bad {
+        name: "shape.toml",
+        text: edit(
+            r#"daily_profile = "flat""#,
+            "daily_profile = \"flat\"\nshape = \"spikey\"",
+        ),
+        line: 10,
+        column: 9,
+        at: r#""spikey""#,
+        field: "traffic.shape",
+        words: &[
+            r#"unknown shape "spikey""#,
+            r#""steady-fleet", "business-hours", "spiky-tenant", "nightly-batch""#,
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 12. A shape key beside a replayed trace: the trace gives the shape. (No
+// trace.csv is written here or in 13: these keys are checked before the
+// trace is read.)
+#[test]
+fn daily_profile_beside_a_trace_is_rejected() {
+    Bad {
+        name: "trace-profile.toml",
+        text: trace_scenario("trace = \"trace.csv\"\ndaily_profile = \"flat\"\n"),
+        line: 10,
+        column: 17,
+        at: r#""flat""#,
+        field: "traffic.daily_profile",
+        words: &[
+            "does not apply to a replayed trace",
+            "remove `daily_profile`",
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 13. An unknown trace format lists the valid ones.
+#[test]
+fn unknown_trace_format_lists_the_valid_formats() {
+    Bad {
+        name: "trace-format.toml",
+        text: trace_scenario("trace = \"trace.csv\"\ntrace_format = \"csv\"\n"),
+        line: 10,
+        column: 16,
+        at: r#""csv""#,
+        field: "traffic.trace_format",
+        words: &[
+            r#"unknown trace format "csv""#,
+            r#""azure", "servegen", "hourly""#,
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 14. A trace that does not exist: the scenario's `trace` value is pointed
+// at, and the message names the path looked for.
+#[test]
+fn missing_trace_file_is_located_at_the_trace_key() {
+    let (sb, _, stderr) = Bad {
+        name: "trace-missing.toml",
+        text: trace_scenario("trace = \"missing.csv\"\n"),
+        line: 9,
+        column: 9,
+        at: r#""missing.csv""#,
+        field: "traffic.trace",
+        words: &["cannot read", "relative to the scenario file's folder"],
+    }
+    .assert_rejected();
+    let expected = format!("{}: cannot read", sb.path().join("missing.csv").display());
+    assert!(
+        stderr.contains(&expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
+}
+
+// 15. A bad cell in a replayed trace: the message is located in the trace
+// file (line, column and column name), not in the scenario.
+#[test]
+fn bad_cell_in_a_replayed_trace_is_located_in_the_trace() {
+    let bad = bad_azure_cell("bad.csv");
+    assert_points_at(&bad.text, bad.line, bad.column, bad.at);
+    let sb = Sandbox::new();
+    let trace = sb.write(bad.name, &bad.text);
+    let file = sb.write("trace-bad.toml", &trace_scenario("trace = \"bad.csv\"\n"));
+    let run_stderr = assert_user_error(&sb.run(&file));
+    bad.assert_message(&trace, &run_stderr);
+    sb.assert_no_output();
+    let check_stderr = assert_user_error(&sb.check(&file));
+    bad.assert_message(&trace, &check_stderr);
+    assert_eq!(check_stderr, run_stderr, "`check` and `run` disagree");
+    sb.assert_no_output();
+}
+
+// 16. Spikes given in part: the first missing key is named.
+#[test]
+fn spike_factor_alone_names_the_missing_key() {
+    Bad {
+        name: "spikes.toml",
+        text: edit(
+            r#"daily_profile = "flat""#,
+            "daily_profile = \"flat\"\nspike_factor = 3",
+        ),
+        line: 7,
+        column: 1,
+        at: "[traffic]",
+        field: "traffic.spike_share",
+        words: &[
+            "`spike_share` is missing",
+            "spike_factor",
+            "spike_share",
+            "spike_minutes",
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 17. A trace format without a trace.
+#[test]
+fn trace_format_without_trace_is_rejected() {
+    Bad {
+        name: "format-alone.toml",
+        text: edit(
+            r#"daily_profile = "flat""#,
+            "daily_profile = \"flat\"\ntrace_format = \"azure\"",
+        ),
+        line: 10,
+        column: 16,
+        at: r#""azure""#,
+        field: "traffic.trace_format",
+        words: &["`trace_format` needs `trace = \"path/to/trace\"` beside it"],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 18. A lognormal by median and mean with the mean below the median.
+#[test]
+fn median_above_mean_is_rejected() {
+    Bad {
+        name: "median-mean.toml",
+        text: edit(
+            r#"input_tokens = "200 to 3000""#,
+            "input_tokens = { median = 500, mean = 300 }",
+        ),
+        line: 10,
+        column: 16,
+        at: "{ median = 500",
+        field: "traffic.input_tokens",
+        words: &[
+            "median = 500, mean = 300",
+            "0 < median < mean",
+            "{ median = .., mean = .. }",
+        ],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
+// 19. `fit` on a trace with a bad cell: the trace's line and column, and
+// nothing printed.
+#[test]
+fn fit_on_a_bad_trace_locates_the_cell() {
+    let bad = bad_azure_cell("bad.csv");
+    assert_points_at(&bad.text, bad.line, bad.column, bad.at);
+    let sb = Sandbox::new();
+    let trace = sb.write(bad.name, &bad.text);
+    let out = sb.fit(&trace);
+    let stderr = assert_user_error(&out);
+    bad.assert_message(&trace, &stderr);
+    assert!(out.stdout.is_empty(), "fit printed a partial fit");
+    sb.assert_no_output();
+}
+
+// 20. `fit` on a path that does not exist.
+#[test]
+fn fit_on_a_missing_path_is_named() {
+    let sb = Sandbox::new();
+    let missing = sb.path().join("no-such-trace.csv");
+    let out = sb.fit(&missing);
+    let stderr = assert_user_error(&out);
+    let expected = format!("{}: cannot read", missing.display());
+    assert!(
+        stderr.contains(&expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "fit printed a partial fit");
+    sb.assert_no_output();
+}
+
+// 21. `traffic --trials 0` is a usage error and writes nothing; one trial
+// is fine.
+#[test]
+fn traffic_with_zero_trials_is_rejected() {
+    let sb = Sandbox::new();
+    let file = sb.write("mini.toml", &base_scenario());
+    let stderr = assert_user_error(&sb.traffic(&file, "0"));
+    assert!(
+        stderr.contains("--trials must be at least 1"),
+        "expected the valid range in:\n{stderr}"
+    );
+    sb.assert_no_output();
+
+    let out = sb.traffic(&file, "1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(sb.out().join("mini").join("traffic.csv").is_file());
 }

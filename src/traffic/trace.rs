@@ -123,8 +123,13 @@ fn read_text(path: &Path) -> Result<String, Error> {
         path: path.to_path_buf(),
         cause,
     })?;
-    String::from_utf8(bytes)
-        .map_err(|e| content_error(path, 1, 1, "(file)", format!("not UTF-8 text ({e})")))
+    let text = String::from_utf8(bytes)
+        .map_err(|e| content_error(path, 1, 1, "(file)", format!("not UTF-8 text ({e})")))?;
+    // Spreadsheets often start a CSV with a byte-order mark.
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 /// A CSV cell with its 1-based line and column, for messages.
