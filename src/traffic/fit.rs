@@ -190,11 +190,6 @@ impl Problem<'_> {
 /// Find `x` in `[lo, hi]` with `f(x) = target` for an increasing `f`, by
 /// bisection (on a log scale when `log`); the nearer bound if out of reach.
 fn solve(lo: f64, hi: f64, log: bool, target: f64, mut f: impl FnMut(f64) -> f64) -> f64 {
-    eprintln!(
-        "solve [{lo}, {hi}] target {target}: f(lo) {} f(hi) {}",
-        f(lo),
-        f(hi)
-    );
     let (mut a, mut b) = if log { (lo.ln(), hi.ln()) } else { (lo, hi) };
     let x = |v: f64| if log { v.exp() } else { v };
     if f(x(a)) >= target {
@@ -217,6 +212,14 @@ fn solve(lo: f64, hi: f64, log: bool, target: f64, mut f: impl FnMut(f64) -> f64
 /// Fit a traffic section to `trace`; `seed` fixes the simulations.
 pub fn fit(trace: &Trace, seed: u64) -> Result<Fit, Error> {
     let window_s = trace.natural_window_s();
+    let minutes = window_s / 60.0;
+    if minutes.fract() != 0.0 || minutes < 1.0 || 60.0 % minutes != 0.0 {
+        return Err(Error::Usage(format!(
+            "{}: windows of {window_s} s; fit needs windows of whole minutes that divide an \
+             hour (60, 300, 600, 3600 s, ...)",
+            trace.path.display()
+        )));
+    }
     let counts = trace.window_counts(window_s);
     let trace_stats = WindowStats::of(&counts, window_s).ok_or_else(|| {
         Error::Usage(format!(

@@ -398,10 +398,15 @@ impl Traffic {
                 let (i, o) = trace.token_lists().expect("checked");
                 (token_dist(i), token_dist(o))
             }
-            None => (
-                t.dist("input_tokens", Bound::NonNegative, None)?,
-                t.dist("output_tokens", Bound::NonNegative, None)?,
-            ),
+            None => {
+                // An hourly trace with token sums: its mean per request is
+                // the default shape of a request (hour sums stay as recorded).
+                let recorded = replay.as_ref().and_then(|r| r.tokens_per_request());
+                (
+                    t.dist("input_tokens", Bound::NonNegative, recorded.map(|r| r.0))?,
+                    t.dist("output_tokens", Bound::NonNegative, recorded.map(|r| r.1))?,
+                )
+            }
         };
         if input_tokens.mean() + output_tokens.mean() <= 0.0 {
             return Err(t.error_at(

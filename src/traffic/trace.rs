@@ -76,9 +76,10 @@ pub enum TraceData {
         rates: Vec<f64>,
         /// True where the window is a collection gap.
         gap: Vec<bool>,
-        /// Mean input / output tokens per request of each window, when the
-        /// trace gives token sums (hourly traces with token columns).
-        tokens_per_request: Option<Vec<(f64, f64)>>,
+        /// Prefix sums of input and output tokens over windows (`len =
+        /// windows + 1`), when the trace gives token sums (hourly traces
+        /// with token columns).
+        token_prefix: Option<(Vec<f64>, Vec<f64>)>,
         /// Prefix sums of requests (`rate * window_s`), `len = windows + 1`.
         prefix: Vec<f64>,
     },
@@ -227,11 +228,37 @@ impl Trace {
             Some(f) => f,
             None => detect(path)?,
         };
-        match format {
+        let trace = match format {
             TraceFormat::Azure => read_azure(path),
             TraceFormat::ServeGen => read_servegen(path),
             TraceFormat::Hourly => read_hourly(path),
+        }?;
+        if trace.total_requests() <= 0.0 {
+            return Err(content_error(
+                path,
+                1,
+                1,
+                "(rows)",
+                "the trace has no requests (every rate or count is zero, or every window \
+                 is a collection gap); a trace needs some traffic to replay or fit"
+                    .to_string(),
+            ));
         }
+        if trace
+            .tokens_per_request()
+            .is_some_and(|(i, o)| i + o <= 0.0)
+        {
+            return Err(content_error(
+                path,
+                1,
+                1,
+                "(tokens)",
+                "the token columns sum to zero; give the requests' token sums, or drop \
+                 the token columns to use the scenario's distributions"
+                    .to_string(),
+            ));
+        }
+        Ok(trace)
     }
 
     /// Expected requests in one pass of the trace.
@@ -281,32 +308,33 @@ impl Trace {
             TraceData::Rates {
                 window_s,
                 rates,
-                tokens_per_request,
+                token_prefix,
                 prefix,
                 ..
             } => {
                 let w = ((x / window_s) as usize).min(rates.len());
-                let mut n = prefix[w];
                 let partial = if w < rates.len() {
                     rates[w] * (x - w as f64 * window_s)
                 } else {
                     0.0
                 };
-                n += partial;
-                let tokens = tokens_per_request.as_ref().map(|tpr| {
-                    let mut acc = (0.0, 0.0);
-                    for (k, &(i, o)) in tpr.iter().enumerate().take(w) {
-                        let r = prefix[k + 1] - prefix[k];
-                        acc.0 += r * i;
-                        acc.1 += r * o;
-                    }
-                    if w < tpr.len() {
-                        acc.0 += partial * tpr[w].0;
-                        acc.1 += partial * tpr[w].1;
-                    }
-                    acc
+                let tokens = token_prefix.as_ref().map(|(ip, op)| {
+                    // The partial window's tokens in proportion to its requests.
+                    let share = if w < rates.len() && prefix[w + 1] > prefix[w] {
+                        partial / (prefix[w + 1] - prefix[w])
+                    } else {
+                        0.0
+                    };
+                    let at = |p: &Vec<f64>| {
+                        p[w] + if w < rates.len() {
+                            share * (p[w + 1] - p[w])
+                        } else {
+                            0.0
+                        }
+                    };
+                    (at(ip), at(op))
                 });
-                (n, tokens)
+                (prefix[w] + partial, tokens)
             }
         }
     }
@@ -671,7 +699,7 @@ fn read_servegen(path: &Path) -> Result<Trace, Error> {
             window_s,
             rates,
             gap,
-            tokens_per_request: None,
+            token_prefix: None,
             prefix,
         },
         gap_windows,
@@ -747,7 +775,7 @@ fn read_hourly(path: &Path) -> Result<Trace, Error> {
         ));
     }
     let mut rates = Vec::new();
-    let mut tpr = Vec::new();
+    let mut tokens: Vec<(f64, f64)> = Vec::new();
     for (line, cells) in it {
         let need = ri.max(ii.unwrap_or(0)).max(oi.unwrap_or(0)) + 1;
         if cells.len() < need {
@@ -764,7 +792,7 @@ fn read_hourly(path: &Path) -> Result<Trace, Error> {
         if let (Some(ii), Some(oi)) = (ii, oi) {
             let i = number(path, &cells[ii], "input_tokens", "a token sum >= 0")?;
             let o = number(path, &cells[oi], "output_tokens", "a token sum >= 0")?;
-            tpr.push(if r > 0.0 { (i / r, o / r) } else { (0.0, 0.0) });
+            tokens.push((i, o));
         }
     }
     if rates.is_empty() || rates.iter().all(|&r| r == 0.0) {
@@ -776,6 +804,12 @@ fn read_hourly(path: &Path) -> Result<Trace, Error> {
             "the trace has no requests; expected at least one hour with requests > 0".to_string(),
         ));
     }
+    let token_prefix = ii.map(|_| {
+        (
+            prefix(tokens.iter().map(|t| t.0)),
+            prefix(tokens.iter().map(|t| t.1)),
+        )
+    });
     let prefix = prefix(rates.iter().map(|r| r * 3600.0));
     Ok(Trace {
         path: path.to_path_buf(),
@@ -785,7 +819,7 @@ fn read_hourly(path: &Path) -> Result<Trace, Error> {
             window_s: 3600.0,
             gap: vec![false; rates.len()],
             rates,
-            tokens_per_request: ii.map(|_| tpr),
+            token_prefix,
             prefix,
         },
         gap_windows: 0,
@@ -834,6 +868,33 @@ mod tests {
             seen,
             vec![(0, 40.0), (1, 50.0), (2, 60.0), (3, 70.0), (0, 80.0)]
         );
+    }
+
+    #[test]
+    fn hourly_token_sums_split_with_the_requests() {
+        let rates = vec![10.0 / 3600.0, 20.0 / 3600.0];
+        let t = Trace {
+            path: PathBuf::from("h"),
+            format: TraceFormat::Hourly,
+            data: TraceData::Rates {
+                window_s: 3600.0,
+                prefix: prefix(rates.iter().map(|r| r * 3600.0)),
+                gap: vec![false; 2],
+                rates,
+                token_prefix: Some((
+                    prefix([1000.0, 4000.0].into_iter()),
+                    prefix([200.0, 400.0].into_iter()),
+                )),
+            },
+            period_s: 7200.0,
+            gap_windows: 0,
+        };
+        // Half of hour 1 and all of the looped hour 0 after it.
+        let s = t.span(5400.0, 10_800.0);
+        assert!((s.requests - 20.0).abs() < 1e-9);
+        let (i, o) = s.tokens.unwrap();
+        assert!((i - 3000.0).abs() < 1e-9 && (o - 400.0).abs() < 1e-9);
+        assert_eq!(t.tokens_per_request(), Some((5000.0 / 30.0, 600.0 / 30.0)));
     }
 
     #[test]
