@@ -101,40 +101,36 @@ fn run_writes_every_file_with_its_columns() {
     );
     assert!(stdout.contains("premium-api < a100x2-dedicated"));
     let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
-    let header = summary.lines().next().unwrap();
-    for col in [
-        "deployment",
-        "mean_usd",
-        "p5_usd",
-        "p50_usd",
-        "p95_usd",
-        "usd_per_mtok_p50",
-        "p_cheapest",
-        "mcse_mean_usd",
-    ] {
-        assert!(
-            header.split(',').any(|c| c == col),
-            "summary.csv lacks {col}"
-        );
-    }
+    assert_columns(
+        "summary.csv",
+        &summary,
+        &[
+            "deployment",
+            "mean_usd",
+            "p5_usd",
+            "p50_usd",
+            "p95_usd",
+            "usd_per_mtok_p50",
+            "p_cheapest",
+            "mcse_mean_usd",
+        ],
+    );
     assert_eq!(summary.lines().count(), 4);
     let trials = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
-    let header = trials.lines().next().unwrap();
-    for col in [
-        "trial",
-        "deployment",
-        "cost_usd",
-        "tokens",
-        "usd_per_mtok",
-        "utilization",
-        "overflow_tokens",
-        "cold_starts",
-    ] {
-        assert!(
-            header.split(',').any(|c| c == col),
-            "trials.csv lacks {col}"
-        );
-    }
+    assert_columns(
+        "trials.csv",
+        &trials,
+        &[
+            "trial",
+            "deployment",
+            "cost_usd",
+            "tokens",
+            "usd_per_mtok",
+            "utilization",
+            "overflow_tokens",
+            "cold_starts",
+        ],
+    );
     let params = std::fs::read_to_string(dir.join("params.csv")).unwrap();
     assert!(
         params
@@ -216,4 +212,12 @@ fn check_prints_each_input_with_its_quantiles() {
         line.contains("1.39") && line.contains("1.667") && line.contains(" 2 "),
         "{line}"
     );
+}
+
+/// Assert that the CSV text's header names every column in `cols`.
+fn assert_columns(file: &str, csv: &str, cols: &[&str]) {
+    let header = csv.lines().next().unwrap();
+    for col in cols {
+        assert!(header.split(',').any(|c| c == *col), "{file} lacks {col}");
+    }
 }

@@ -123,7 +123,7 @@ struct Knobs {
     spike_factor: f64,
 }
 
-struct Problem<'a> {
+struct Problem {
     base: Traffic,
     params: Vec<f64>,
     ids: [usize; 5],
@@ -132,10 +132,9 @@ struct Problem<'a> {
     windows: usize,
     replicates: u32,
     seed: u64,
-    _trace: &'a Trace,
 }
 
-impl Problem<'_> {
+impl Problem {
     fn simulate(&self, k: Knobs) -> SimulatedStats {
         let mut p = self.params.clone();
         p[self.ids[0]] = k.hourly_cv;
@@ -274,18 +273,9 @@ pub fn fit(trace: &Trace, seed: u64) -> Result<Fit, Error> {
         }
         None
     };
-    let tokens = trace.token_lists().map(|(i, o)| {
-        let dist = |xs: &[f64]| {
-            let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-            let median = quantile(xs, 0.5);
-            if median > 0.0 && mean > median {
-                Dist::lognormal_median_mean(median, mean)
-            } else {
-                Dist::Fixed(mean)
-            }
-        };
-        (dist(i), dist(o))
-    });
+    let tokens = trace
+        .token_lists()
+        .map(|(i, o)| (super::token_dist(i), super::token_dist(o)));
     let token_quantiles = trace.token_lists().map(|(i, o)| {
         [
             [quantile(i, 0.5), quantile(i, 0.99)],
@@ -358,7 +348,6 @@ pub fn fit(trace: &Trace, seed: u64) -> Result<Fit, Error> {
         windows: counts.len(),
         replicates,
         seed,
-        _trace: trace,
     };
     let target_run = mean_active_run(&counts);
     let mut k = Knobs {
@@ -467,21 +456,25 @@ impl Fit {
             3600 => "hourly".to_string(),
             n => format!("{n}-s"),
         };
+        let relative = |statistic: String, trace: f64, simulated: f64, percent: u32| FitRow {
+            statistic,
+            trace,
+            simulated,
+            bound: if percent == 10 {
+                "within 10%"
+            } else {
+                "within 20%"
+            },
+            within: within_rel(trace, simulated, f64::from(percent) / 100.0),
+        };
         let mut rows = vec![
-            FitRow {
-                statistic: format!("{w} CV"),
-                trace: t.window_cv,
-                simulated: s.window_cv,
-                bound: "within 20%",
-                within: within_rel(t.window_cv, s.window_cv, 0.2),
-            },
-            FitRow {
-                statistic: format!("{w} peak/mean"),
-                trace: t.window_peak_to_mean,
-                simulated: s.window_peak_to_mean,
-                bound: "within 20%",
-                within: within_rel(t.window_peak_to_mean, s.window_peak_to_mean, 0.2),
-            },
+            relative(format!("{w} CV"), t.window_cv, s.window_cv, 20),
+            relative(
+                format!("{w} peak/mean"),
+                t.window_peak_to_mean,
+                s.window_peak_to_mean,
+                20,
+            ),
             FitRow {
                 statistic: format!("idle {w} windows"),
                 trace: t.idle_share,
@@ -492,46 +485,25 @@ impl Fit {
         ];
         if let (Some(h), Some(cv), Some(pk)) = (&t.hourly, s.hourly_cv, s.hourly_peak_to_mean) {
             if t.window_s < 3600.0 {
-                rows.push(FitRow {
-                    statistic: "hourly CV".into(),
-                    trace: h.cv,
-                    simulated: cv,
-                    bound: "within 20%",
-                    within: within_rel(h.cv, cv, 0.2),
-                });
-                rows.push(FitRow {
-                    statistic: "hourly peak/mean".into(),
-                    trace: h.peak_to_mean,
-                    simulated: pk,
-                    bound: "within 20%",
-                    within: within_rel(h.peak_to_mean, pk, 0.2),
-                });
+                rows.push(relative("hourly CV".into(), h.cv, cv, 20));
+                rows.push(relative("hourly peak/mean".into(), h.peak_to_mean, pk, 20));
             }
             if let (Some(d), Some(sd)) = (h.diurnal_ratio, s.diurnal_ratio) {
-                rows.push(FitRow {
-                    statistic: "diurnal busiest/quietest".into(),
-                    trace: d,
-                    simulated: sd,
-                    bound: "within 20%",
-                    within: within_rel(d, sd, 0.2),
-                });
+                rows.push(relative("diurnal busiest/quietest".into(), d, sd, 20));
             }
         }
         if let (Some((di, dout)), Some(q)) = (&self.tokens, &self.token_quantiles) {
             for (name, d, q) in [("input", di, q[0]), ("output", dout, q[1])] {
-                let m = d.quantile(0.5);
-                rows.push(FitRow {
-                    statistic: format!("{name} tokens median"),
-                    trace: q[0],
-                    simulated: m,
-                    bound: "within 10%",
-                    within: within_rel(q[0], m, 0.1),
-                });
-                let p99 = d.quantile(0.99);
+                rows.push(relative(
+                    format!("{name} tokens median"),
+                    q[0],
+                    d.quantile(0.5),
+                    10,
+                ));
                 rows.push(FitRow {
                     statistic: format!("{name} tokens p99"),
                     trace: q[1],
-                    simulated: p99,
+                    simulated: d.quantile(0.99),
                     bound: "(shown)",
                     within: true,
                 });

@@ -226,23 +226,13 @@ pub struct Traffic {
     pub replay: Option<Arc<Trace>>,
 }
 
-const TRAFFIC_KEYS: &[&str] = &[
+/// Keys of `[traffic]` besides the shape keys.
+const LEVEL_KEYS: &[&str] = &[
     "tokens_per_month",
     "requests_per_month",
     "growth_per_month",
-    "shape",
-    "hourly_cv",
-    "minute_cv",
-    "daily_profile",
-    "weekly_profile",
     "input_tokens",
     "output_tokens",
-    "pattern",
-    "idle_share",
-    "burst_hours",
-    "spike_factor",
-    "spike_share",
-    "spike_minutes",
     "trace",
     "trace_format",
 ];
@@ -264,7 +254,7 @@ const SHAPE_KEYS: &[&str] = &[
 
 impl Traffic {
     pub(crate) fn from_table(t: &Table<'_>, params: &mut Params) -> Result<Traffic, ScenarioError> {
-        t.check_keys(TRAFFIC_KEYS)?;
+        t.check_keys(&crate::deploy::keys(&[LEVEL_KEYS, SHAPE_KEYS]))?;
         let replay = match t.string("trace")? {
             None => {
                 if let Some(v) = t.get("trace_format") {
@@ -570,7 +560,7 @@ impl Traffic {
         if let Some(trace) = &self.replay {
             out.scale = self.base_requests_per_hour(p) / trace.requests_per_hour();
             for h in 0..horizon_hours {
-                let grow = self.replay_factor(p, 1.0, h as usize);
+                let grow = (growth_per_hour * h as f64).exp();
                 let (a, b) = (h as f64 * 3600.0, (h + 1) as f64 * 3600.0);
                 let span = trace.span(a, b);
                 let load = match &trace.data {
@@ -708,7 +698,7 @@ pub fn replay_arrivals<R: Rng + ?Sized>(
 
 /// A lognormal keeping the median and mean of recorded token lengths (a
 /// fixed value if they are not skewed right).
-fn token_dist(xs: &[f64]) -> Dist {
+pub(crate) fn token_dist(xs: &[f64]) -> Dist {
     let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
     let median = stats::quantile(xs, 0.5);
     if median > 0.0 && mean > median {

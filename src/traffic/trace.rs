@@ -165,6 +165,24 @@ fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<Cell<'_>>)> {
     })
 }
 
+/// The first row of a trace with a header; an empty trace is an error
+/// saying what was `expected`.
+fn header<'a>(
+    path: &Path,
+    rows: &mut impl Iterator<Item = (usize, Vec<Cell<'a>>)>,
+    expected: &str,
+) -> Result<Vec<Cell<'a>>, Error> {
+    rows.next().map(|(_, cells)| cells).ok_or_else(|| {
+        content_error(
+            path,
+            1,
+            1,
+            "(file)",
+            format!("the trace is empty; expected {expected}"),
+        )
+    })
+}
+
 fn number(path: &Path, cell: &Cell<'_>, field: &str, what: &str) -> Result<f64, Error> {
     match cell.text.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
@@ -457,17 +475,11 @@ fn detect(path: &Path) -> Result<TraceFormat, Error> {
 fn read_azure(path: &Path) -> Result<Trace, Error> {
     let text = read_text(path)?;
     let mut it = rows(&text);
-    let Some((_, header)) = it.next() else {
-        return Err(content_error(
-            path,
-            1,
-            1,
-            "(file)",
-            "the trace is empty; expected a header TIMESTAMP,ContextTokens,GeneratedTokens and \
-             one request per row"
-                .to_string(),
-        ));
-    };
+    let header = header(
+        path,
+        &mut it,
+        "a header TIMESTAMP,ContextTokens,GeneratedTokens and one request per row",
+    )?;
     let find = |names: &[&str]| {
         header
             .iter()
@@ -744,16 +756,11 @@ fn fill_gaps(rates: &[f64], gap: &[bool], window_s: f64) -> Vec<f64> {
 fn read_hourly(path: &Path) -> Result<Trace, Error> {
     let text = read_text(path)?;
     let mut it = rows(&text);
-    let Some((_, header)) = it.next() else {
-        return Err(content_error(
-            path,
-            1,
-            1,
-            "(file)",
-            "the trace is empty; expected a header with a `requests` column and one row per hour"
-                .to_string(),
-        ));
-    };
+    let header = header(
+        path,
+        &mut it,
+        "a header with a `requests` column and one row per hour",
+    )?;
     let find = |n: &str| header.iter().position(|c| c.text.eq_ignore_ascii_case(n));
     let Some(ri) = find("requests") else {
         return Err(content_error(
