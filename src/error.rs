@@ -51,6 +51,14 @@ pub enum Error {
         /// The underlying error.
         cause: csv::Error,
     },
+    /// Drawing a plot failed.
+    #[error("cannot draw the plot {name}: {message}")]
+    Plot {
+        /// The plot's file name, e.g. `cost_ecdf.svg`.
+        name: String,
+        /// What the plotting library said.
+        message: String,
+    },
 }
 
 impl Error {

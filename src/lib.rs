@@ -50,6 +50,7 @@ pub mod analysis;
 pub mod deploy;
 pub mod engine;
 pub mod error;
+pub mod plots;
 pub mod report;
 pub mod scenario;
 pub mod sim;
