@@ -6,6 +6,7 @@
 //! grows with trials, never with hours); sums are accumulated in that fixed
 //! order, so summaries are bit-identical whatever the thread count.
 
+use crate::decision::{BreakEvenSettings, BreakEvenSummary, PairCrossing};
 use crate::deploy::Kind;
 use crate::engine::TrialResult;
 use crate::scenario::Scenario;
@@ -31,8 +32,12 @@ pub struct DeploymentSummary {
     pub mcse_mean_usd: f64,
     /// Cost quantiles p5, p25, p50, p75, p95, USD.
     pub quantiles_usd: [f64; 5],
+    /// Monte Carlo standard errors of those quantiles, USD.
+    pub quantiles_mcse_usd: [f64; 5],
     /// Mean cost per million tokens, USD.
     pub usd_per_mtok_mean: f64,
+    /// Monte Carlo standard error of that mean, USD.
+    pub usd_per_mtok_mcse: f64,
     /// Cost per million tokens at p5, p25, p50, p75, p95, USD.
     pub quantiles_usd_per_mtok: [f64; 5],
     /// Mean total tokens per trial.
@@ -57,6 +62,8 @@ pub struct DeploymentSummary {
     pub p_cheapest: f64,
     /// 95% Wilson interval of `p_cheapest` (low, high).
     pub p_cheapest_ci: (f64, f64),
+    /// Monte Carlo standard error of `p_cheapest`.
+    pub p_cheapest_mcse: f64,
 }
 
 /// Paired comparison of two deployments.
@@ -70,6 +77,8 @@ pub struct PairSummary {
     pub p_a_cheaper: f64,
     /// 95% Wilson interval of that probability.
     pub ci: (f64, f64),
+    /// Monte Carlo standard error of that probability.
+    pub p_mcse: f64,
     /// Mean of cost(a) − cost(b), USD.
     pub mean_diff_usd: f64,
     /// Monte Carlo standard error of that mean, USD.
@@ -85,6 +94,8 @@ pub struct Summary {
     pub deployments: Vec<DeploymentSummary>,
     /// Every unordered pair, in scenario order.
     pub pairs: Vec<PairSummary>,
+    /// Break-even volume of every pair, in pair order (empty when not searched).
+    pub breakeven: Vec<BreakEvenSummary>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -112,6 +123,12 @@ pub struct Collector {
     // pair (i, j) with i < j: (wins of i, sum of diff, sum of diff^2)
     pairs: Vec<(usize, usize, u64, f64, f64)>,
     n: u64,
+    uncertain: Vec<usize>,
+    // inputs[k][t]: uncertain input k in trial t.
+    inputs: Vec<Vec<f64>>,
+    breakeven: Option<BreakEvenSettings>,
+    // crossings[pair][t].
+    crossings: Vec<Vec<PairCrossing>>,
 }
 
 impl Collector {
@@ -129,12 +146,55 @@ impl Collector {
                 pairs.push((i, j, 0, 0.0, 0.0));
             }
         }
+        let uncertain: Vec<usize> = s.params.uncertain_ids().iter().map(|id| id.0).collect();
         Collector {
             acc: vec![Acc::default(); k],
+            crossings: vec![Vec::new(); pairs.len()],
             names,
             pairs,
             n: 0,
+            inputs: vec![Vec::new(); uncertain.len()],
+            uncertain,
+            breakeven: None,
         }
+    }
+
+    /// Also summarise the trials' break-even volumes, searched with `settings`.
+    pub fn with_breakeven(mut self, settings: BreakEvenSettings) -> Self {
+        self.breakeven = Some(settings);
+        self
+    }
+
+    /// Trials added so far.
+    pub fn trials(&self) -> u64 {
+        self.n
+    }
+
+    /// The draws of each uncertain input so far (`[input][trial]`, inputs in
+    /// [`crate::scenario::Params::uncertain_ids`] order).
+    pub fn inputs(&self) -> &[Vec<f64>] {
+        &self.inputs
+    }
+
+    /// Each deployment's cost in every trial so far, USD (`[deployment][trial]`).
+    pub fn costs(&self) -> Vec<&[f64]> {
+        self.acc.iter().map(|a| a.cost.as_slice()).collect()
+    }
+
+    /// Largest Monte Carlo standard error of a deployment's mean cost, as a
+    /// share of that mean (0.01 = 1%); infinite before two trials.
+    pub fn worst_relative_mcse(&self) -> f64 {
+        if self.n < 2 {
+            return f64::INFINITY;
+        }
+        self.acc
+            .iter()
+            .map(|a| {
+                let (mean, sd) = mean_sd(&a.cost);
+                let se = sd / (self.n as f64).sqrt();
+                if se == 0.0 { 0.0 } else { se / mean.abs() }
+            })
+            .fold(0.0, f64::max)
     }
 
     /// Add one trial.
@@ -167,6 +227,14 @@ impl Collector {
                 a.cheapest += 1.0 / tied;
             }
         }
+        for (k, &i) in self.uncertain.iter().enumerate() {
+            self.inputs[k].push(r.params[i]);
+        }
+        if self.breakeven.is_some() {
+            for (q, c) in r.breakeven.iter().enumerate() {
+                self.crossings[q].push(*c);
+            }
+        }
         for (i, j, wins, sum, sum2) in &mut self.pairs {
             let d = r.outcomes[*i].cost_usd - r.outcomes[*j].cost_usd;
             *wins += u64::from(d < 0.0);
@@ -196,7 +264,7 @@ impl Collector {
                     v.sort_by(f64::total_cmp);
                     v
                 };
-                let (pm_mean, _) = mean_sd(&finite);
+                let (pm_mean, pm_sd) = mean_sd(&finite);
                 DeploymentSummary {
                     deployment: name.clone(),
                     kind: *kind,
@@ -205,7 +273,9 @@ impl Collector {
                     sd_usd: sd,
                     mcse_mean_usd: sd / nf.sqrt(),
                     quantiles_usd: QUANTILES.map(|q| quantile_sorted(&a.cost, q)),
+                    quantiles_mcse_usd: QUANTILES.map(|q| quantile_mcse(&a.cost, q)),
                     usd_per_mtok_mean: pm_mean,
+                    usd_per_mtok_mcse: pm_sd / (finite.len() as f64).sqrt(),
                     quantiles_usd_per_mtok: QUANTILES.map(|q| quantile_sorted(&finite, q)),
                     tokens_mean: a.tokens / nf,
                     utilization_mean: if a.util_n > 0 {
@@ -222,6 +292,7 @@ impl Collector {
                     wait_quantiles_s: [0.5, 0.95, 0.99].map(|q| a.waits.quantile(q)),
                     p_cheapest: a.cheapest / nf,
                     p_cheapest_ci: wilson(a.cheapest, nf),
+                    p_cheapest_mcse: proportion_mcse(a.cheapest / nf, nf),
                 }
             })
             .collect();
@@ -240,15 +311,28 @@ impl Collector {
                     b: self.names[j].0.clone(),
                     p_a_cheaper: wins as f64 / nf,
                     ci: wilson(wins as f64, nf),
+                    p_mcse: proportion_mcse(wins as f64 / nf, nf),
                     mean_diff_usd: mean,
                     mcse_diff_usd: (var / nf).sqrt(),
                 }
             })
             .collect();
+        let breakeven = match &self.breakeven {
+            Some(settings) => self
+                .pairs
+                .iter()
+                .zip(&self.crossings)
+                .map(|(&(i, j, ..), c)| {
+                    BreakEvenSummary::of(&self.names[i].0, &self.names[j].0, settings, c)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Summary {
             trials: n,
             deployments,
             pairs,
+            breakeven,
         }
     }
 }
@@ -285,8 +369,46 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
             let h = q * (n - 1) as f64;
             let lo = h.floor() as usize;
             let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+            let frac = h - lo as f64;
+            // Unbounded values (censored break-evens) are never interpolated.
+            if frac == 0.0 || sorted[lo] == f64::NEG_INFINITY {
+                sorted[lo]
+            } else if sorted[hi] == f64::INFINITY {
+                sorted[hi]
+            } else {
+                sorted[lo] + frac * (sorted[hi] - sorted[lo])
+            }
         }
+    }
+}
+
+/// Monte Carlo standard error of the `q`-quantile of sorted data: the
+/// width of the distribution-free 95% interval between order statistics
+/// (ranks `nq ∓ 1.96·√(nq(1−q))`) divided by 2 × 1.96. NaN for fewer than
+/// two values or when the interval reaches an unbounded value.
+pub fn quantile_mcse(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let nf = n as f64;
+    let half = Z975 * (nf * q * (1.0 - q)).sqrt();
+    let lo = ((nf * q - half).floor().max(0.0) as usize).min(n - 1);
+    let hi = ((nf * q + half).ceil().max(0.0) as usize).min(n - 1);
+    let width = sorted[hi] - sorted[lo];
+    if width.is_finite() {
+        width / (2.0 * Z975)
+    } else {
+        f64::NAN
+    }
+}
+
+/// Monte Carlo standard error of a proportion `p` over `n` trials.
+pub fn proportion_mcse(p: f64, n: f64) -> f64 {
+    if n > 0.0 {
+        (p * (1.0 - p) / n).sqrt()
+    } else {
+        f64::NAN
     }
 }
 

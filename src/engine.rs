@@ -45,6 +45,8 @@ pub struct TrialResult {
     pub params: Vec<f64>,
     /// One outcome per deployment, in scenario order.
     pub outcomes: Vec<Outcome>,
+    /// Break-even of every pair in scenario pair order (empty when not searched).
+    pub breakeven: Vec<crate::decision::PairCrossing>,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer.
@@ -116,6 +118,38 @@ pub fn draw_traffic(s: &Scenario, seed: u64, trial: u64, params: &[f64], out: &m
     );
 }
 
+/// Price the deployments at indices `which` (scenario order) in trial
+/// `trial` with the given parameters; `traffic` is scratch space and holds
+/// the trial's traffic afterwards.
+pub fn price_deployments(
+    s: &Scenario,
+    seed: u64,
+    trial: u64,
+    fidelity: Fidelity,
+    params: &[f64],
+    traffic: &mut TrialTraffic,
+    which: &[usize],
+) -> Vec<Outcome> {
+    draw_traffic(s, seed, trial, params, traffic);
+    let hours = &traffic.hours;
+    let ctx = TrialContext {
+        seed,
+        trial,
+        traffic: &s.traffic,
+        draw: traffic,
+        params,
+        fidelity,
+    };
+    which
+        .iter()
+        .map(|&i| {
+            let d = &s.deployments[i];
+            let mut rng = deployment_stream(seed, trial, d.name());
+            d.price(&ctx, hours, &mut rng)
+        })
+        .collect()
+}
+
 /// Run one trial with the given parameters; `traffic` is scratch space.
 pub fn run_trial_with(
     s: &Scenario,
@@ -125,28 +159,13 @@ pub fn run_trial_with(
     params: Vec<f64>,
     traffic: &mut TrialTraffic,
 ) -> TrialResult {
-    draw_traffic(s, seed, trial, &params, traffic);
-    let hours = &traffic.hours;
-    let ctx = TrialContext {
-        seed,
-        trial,
-        traffic: &s.traffic,
-        draw: traffic,
-        params: &params,
-        fidelity,
-    };
-    let outcomes = s
-        .deployments
-        .iter()
-        .map(|d| {
-            let mut rng = deployment_stream(seed, trial, d.name());
-            d.price(&ctx, hours, &mut rng)
-        })
-        .collect();
+    let all: Vec<usize> = (0..s.deployments.len()).collect();
+    let outcomes = price_deployments(s, seed, trial, fidelity, &params, traffic, &all);
     TrialResult {
         trial,
         params,
         outcomes,
+        breakeven: Vec::new(),
     }
 }
 
@@ -162,36 +181,43 @@ pub fn run_trial(
     run_trial_with(s, seed, trial, fidelity, params, traffic)
 }
 
-/// Run all trials, handing results to `sink` in trial order, a chunk at a
-/// time; `progress` is called with the number of trials finished so far.
-pub fn run<F>(
-    s: &Scenario,
-    opts: &RunOptions,
+/// Compute `work(trial, scratch)` for every trial in `trials` on `threads`
+/// threads (0 = one per core), handing the results to `sink` in trial
+/// order, a chunk of `chunk_trials` at a time (smaller chunks spread
+/// expensive trials better; results never depend on it); `progress` is
+/// called with the number of trials finished so far in this call.
+pub fn map_trials<T, W, F>(
+    trials: std::ops::Range<u64>,
+    chunk_trials: u64,
+    threads: usize,
     progress: &(dyn Fn(u64) + Sync),
+    work: W,
     mut sink: F,
 ) -> Result<()>
 where
-    F: FnMut(&[TrialResult]) -> Result<()>,
+    T: Send,
+    W: Fn(u64, &mut TrialTraffic) -> T + Sync,
+    F: FnMut(&[T]) -> Result<()>,
 {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
+        .num_threads(threads)
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.threads)))?;
-    let n_chunks = opts.trials.div_ceil(CHUNK_TRIALS);
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let first_trial = trials.start;
+    let chunk_trials = chunk_trials.max(1);
+    let n_chunks = (trials.end.saturating_sub(first_trial)).div_ceil(chunk_trials);
     let done = AtomicU64::new(0);
     let mut chunk = 0;
     while chunk < n_chunks {
         let window_end = (chunk + WINDOW_CHUNKS).min(n_chunks);
-        let results: Vec<Vec<TrialResult>> = pool.install(|| {
+        let results: Vec<Vec<T>> = pool.install(|| {
             (chunk..window_end)
                 .into_par_iter()
                 .map(|c| {
                     let mut traffic = TrialTraffic::default();
-                    let first = c * CHUNK_TRIALS;
-                    let last = (first + CHUNK_TRIALS).min(opts.trials);
-                    let out: Vec<TrialResult> = (first..last)
-                        .map(|i| run_trial(s, opts.seed, i, opts.fidelity, &mut traffic))
-                        .collect();
+                    let first = first_trial + c * chunk_trials;
+                    let last = (first + chunk_trials).min(trials.end);
+                    let out: Vec<T> = (first..last).map(|i| work(i, &mut traffic)).collect();
                     progress(done.fetch_add(last - first, Ordering::Relaxed) + last - first);
                     out
                 })
@@ -203,4 +229,25 @@ where
         chunk = window_end;
     }
     Ok(())
+}
+
+/// Run all trials, handing results to `sink` in trial order, a chunk at a
+/// time; `progress` is called with the number of trials finished so far.
+pub fn run<F>(
+    s: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    mut sink: F,
+) -> Result<()>
+where
+    F: FnMut(&[TrialResult]) -> Result<()>,
+{
+    map_trials(
+        0..opts.trials,
+        CHUNK_TRIALS,
+        opts.threads,
+        progress,
+        |i, traffic| run_trial(s, opts.seed, i, opts.fidelity, traffic),
+        |chunk| sink(chunk),
+    )
 }

@@ -7,11 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use breakeven::decision::{BreakEvenSettings, VolumeAxis, VolumeRange};
 use breakeven::deploy::Fidelity;
 use breakeven::engine::RunOptions;
+use breakeven::sweep::{SweepOptions, run_sweep, sweep_text};
 use breakeven::traffic::stats::TrafficSummary;
 use breakeven::traffic::trace::{Trace, TraceFormat};
-use breakeven::{Error, Scenario, report};
+use breakeven::{DecisionOptions, Error, Scenario, report};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -53,6 +55,77 @@ enum Command {
         /// Do not print the summary table.
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        decide: DecideArgs,
+    },
+    /// Price the same trials at a grid of monthly volumes: cost quantiles,
+    /// P(cheapest) and P(a < b) per volume (sweep.csv), and where each pair
+    /// breaks even.
+    Sweep {
+        /// Scenario file (.toml).
+        scenario: PathBuf,
+        /// Volumes, LOW..HIGH in the scenario's level unit (default: its
+        /// median level ÷ 100 to × 100).
+        #[arg(long, value_name = "LOW..HIGH")]
+        volume: Option<String>,
+        /// Number of volumes.
+        #[arg(long, default_value_t = 25)]
+        points: usize,
+        /// Space the volumes evenly instead of evenly in log.
+        #[arg(long)]
+        linear: bool,
+        /// Trials at each volume (default: [run] trials).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Seed (overrides [run] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core); results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Simulation fidelity (overrides [run] fidelity).
+        #[arg(long, value_parser = ["hourly", "request", "auto"])]
+        fidelity: Option<String>,
+        /// Trials whose break-even volume is searched over the same range
+        /// (the shaded band of the plot); 0 skips the search.
+        #[arg(long, default_value_t = 1000)]
+        breakeven_trials: u64,
+        /// Output folder (default output/<name>/sweep).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write probability.svg: P(cheaper) against volume.
+        #[arg(long)]
+        plots: bool,
+        /// Do not print the table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run a scenario and a sweep of it and write report.html: one
+    /// self-contained page with the inputs, the summary, the decision, the
+    /// plots and the tables (plus every CSV and SVG beside it).
+    Report {
+        /// Scenario file (.toml).
+        scenario: PathBuf,
+        /// Trials (overrides [run] trials; the sweep uses the same).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Seed (overrides [run] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core); results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Simulation fidelity (overrides [run] fidelity).
+        #[arg(long, value_parser = ["hourly", "request", "auto"])]
+        fidelity: Option<String>,
+        /// Volumes of the sweep, log-spaced (default: median ÷ 100 to × 100).
+        #[arg(long, default_value_t = 25)]
+        points: usize,
+        /// Output folder (default output/<name>/report).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        decide: DecideArgs,
     },
     /// Fit a [traffic] section to a trace and print it as TOML, with a
     /// goodness-of-fit table (the trace's statistics beside the fit's).
@@ -91,6 +164,53 @@ enum Command {
     },
 }
 
+/// Options of the decision outputs (break-even, sensitivity, precision).
+#[derive(clap::Args, Debug, Clone)]
+struct DecideArgs {
+    /// Range of monthly volumes, LOW..HIGH in the scenario's level unit
+    /// (tokens or requests per month), searched for each trial's break-even
+    /// (default: the scenario's median level ÷ 100 to × 100).
+    #[arg(long, value_name = "LOW..HIGH")]
+    volume: Option<String>,
+    /// Trials whose break-even volume is searched (the first N of the run;
+    /// each is priced at about 20 volumes); 0 skips the search.
+    #[arg(long, default_value_t = 1000)]
+    breakeven_trials: u64,
+    /// Trials each end of the tornado is averaged over (0: rank
+    /// correlations only).
+    #[arg(long, default_value_t = 256)]
+    tornado_trials: u64,
+    /// Run until the Monte Carlo standard error of every deployment's mean
+    /// cost is below this percentage of the mean (e.g. 0.5), in blocks of
+    /// 1,000 trials; --trials then caps the count (default 1,000,000).
+    #[arg(long, value_name = "PERCENT")]
+    precision: Option<f64>,
+    /// Also write SVG plots next to the CSVs.
+    #[arg(long)]
+    plots: bool,
+}
+
+impl DecideArgs {
+    fn options(&self, s: &Scenario) -> anyhow::Result<DecisionOptions> {
+        let breakeven = if self.breakeven_trials == 0 || s.deployments.len() < 2 {
+            None
+        } else {
+            let axis = VolumeAxis::of(s)?;
+            let range = match &self.volume {
+                Some(v) => VolumeRange::parse(v)?,
+                None => VolumeRange::around(&axis),
+            };
+            Some(BreakEvenSettings::new(axis, range, self.breakeven_trials))
+        };
+        Ok(DecisionOptions {
+            breakeven,
+            tornado_trials: self.tornado_trials,
+            precision: self.precision.map(|p| p / 100.0),
+            plots: self.plots,
+        })
+    }
+}
+
 /// Print a line to standard output. When the reader has gone (`| head`),
 /// stop quietly with status 0 instead of panicking on the broken pipe; on
 /// any other write failure, say so and exit 1.
@@ -127,6 +247,106 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             for s in load_all(&scenarios)? {
                 say(&report::check_text(&s));
             }
+            Ok(())
+        }
+        Command::Sweep {
+            scenario,
+            volume,
+            points,
+            linear,
+            trials,
+            seed,
+            threads,
+            fidelity,
+            breakeven_trials,
+            out,
+            plots,
+            quiet,
+        } => {
+            let s = Scenario::load(&scenario)?;
+            let axis = VolumeAxis::of(&s)?;
+            let range = match &volume {
+                Some(v) => VolumeRange::parse(v)?,
+                None => VolumeRange::around(&axis),
+            };
+            if points == 0 {
+                return Err(Error::Usage("--points must be at least 1".into()).into());
+            }
+            let trials = trials.unwrap_or(s.run.trials);
+            let opts = SweepOptions {
+                axis,
+                volumes: if linear {
+                    range.linear_grid(points)
+                } else {
+                    range.log_grid(points)
+                },
+                trials,
+                seed: seed.unwrap_or(s.run.seed),
+                threads,
+                fidelity: fidelity
+                    .as_deref()
+                    .and_then(Fidelity::parse)
+                    .unwrap_or(s.run.fidelity),
+                breakeven: (breakeven_trials > 0 && s.deployments.len() > 1)
+                    .then(|| BreakEvenSettings::new(axis, range, breakeven_trials)),
+            };
+            let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name).join("sweep"));
+            let bar = Progress::new(trials);
+            let sw = run_sweep(&s, &opts, &dir, plots, &|n| bar.set(n))
+                .with_context(|| format!("sweeping {}", s.path.display()))?;
+            bar.finish();
+            if !quiet {
+                say(&sweep_text(&s, &sw));
+                say(&format!("wrote {}", dir.display()));
+            }
+            Ok(())
+        }
+        Command::Report {
+            scenario,
+            trials,
+            seed,
+            threads,
+            fidelity,
+            points,
+            out,
+            decide,
+        } => {
+            let s = Scenario::load(&scenario)?;
+            if points == 0 {
+                return Err(Error::Usage("--points must be at least 1".into()).into());
+            }
+            let axis = VolumeAxis::of(&s)?;
+            let mut decisions = decide.options(&s)?;
+            let range = match &decide.volume {
+                Some(v) => VolumeRange::parse(v)?,
+                None => VolumeRange::around(&axis),
+            };
+            let trials = trials.unwrap_or(s.run.trials);
+            let opts = RunOptions {
+                trials,
+                seed: seed.unwrap_or(s.run.seed),
+                threads,
+                fidelity: fidelity
+                    .as_deref()
+                    .and_then(Fidelity::parse)
+                    .unwrap_or(s.run.fidelity),
+            };
+            decisions.plots = true;
+            let sweep_opts = SweepOptions {
+                axis,
+                volumes: range.log_grid(points),
+                trials,
+                seed: opts.seed,
+                threads,
+                fidelity: opts.fidelity,
+                breakeven: None,
+            };
+            let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name).join("report"));
+            let bar = Progress::new(trials);
+            breakeven::run_report(&s, &opts, &decisions, &sweep_opts, &dir, &|n| bar.set(n))
+                .with_context(|| format!("reporting {}", s.path.display()))?;
+            bar.finish();
+            say(&format!("wrote {}", dir.join("report.html").display()));
             Ok(())
         }
         Command::Fit {
@@ -171,14 +391,21 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             fidelity,
             out,
             quiet,
+            decide,
         } => {
             let loaded = load_all(&scenarios)?;
             let batch = loaded.len() > 1 || scenarios.iter().any(|p| p.is_dir());
             let base = out.clone().unwrap_or_else(|| PathBuf::from("output"));
             let mut runs = Vec::new();
             for s in &loaded {
+                let decisions = decide.options(s)?;
+                let default_trials = if decisions.precision.is_some() {
+                    1_000_000
+                } else {
+                    s.run.trials
+                };
                 let opts = RunOptions {
-                    trials: trials.unwrap_or(s.run.trials),
+                    trials: trials.unwrap_or(default_trials),
                     seed: seed.unwrap_or(s.run.seed),
                     threads,
                     fidelity: fidelity
@@ -191,14 +418,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     _ => base.join(&s.name),
                 };
                 let bar = Progress::new(opts.trials);
-                let summary = breakeven::run_scenario(s, &opts, &dir, &|n| bar.set(n))
+                let result = breakeven::run_scenario(s, &opts, &decisions, &dir, &|n| bar.set(n))
                     .with_context(|| format!("running {}", s.path.display()))?;
                 bar.finish();
                 if !quiet {
-                    say(&report::summary_text(s, &summary));
+                    say(&report::summary_text(s, &result.summary));
+                    say(&report::decision_text(&result));
                     say(&format!("wrote {}", dir.display()));
                 }
-                runs.push((s.name.clone(), summary));
+                runs.push((s.name.clone(), result.summary));
             }
             if batch {
                 let mut staged = report::Staged::new(&base)?;

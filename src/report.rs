@@ -127,8 +127,10 @@ pub struct TrialWriter {
     trials_path: PathBuf,
     params: csv::Writer<BufWriter<File>>,
     params_path: PathBuf,
-    names: Vec<(String, &'static str)>,
+    names: Vec<String>,
+    kinds: Vec<&'static str>,
     uncertain: Vec<usize>,
+    breakeven: Option<(csv::Writer<BufWriter<File>>, PathBuf, &'static str)>,
 }
 
 impl std::fmt::Debug for TrialWriter {
@@ -147,8 +149,22 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
 }
 
 impl TrialWriter {
-    /// Open both files in `out` and write their headers.
-    pub fn new(out: &mut Staged, s: &Scenario) -> Result<TrialWriter> {
+    /// Open `trials.csv` and `params.csv` in `out` (and `breakeven.csv`
+    /// when `breakeven_unit`, the volume unit, is given) and write their headers.
+    pub fn new(
+        out: &mut Staged,
+        s: &Scenario,
+        breakeven_unit: Option<&'static str>,
+    ) -> Result<TrialWriter> {
+        let breakeven = match breakeven_unit {
+            Some(unit) => {
+                let (w, path) = out.create("breakeven.csv")?;
+                let mut w = csv::Writer::from_writer(w);
+                w.write_record(BREAKEVEN_COLUMNS).map_err(csv_err(&path))?;
+                Some((w, path, unit))
+            }
+            None => None,
+        };
         let (tw, trials_path) = out.create("trials.csv")?;
         let (pw, params_path) = out.create("params.csv")?;
         let mut trials = csv::Writer::from_writer(tw);
@@ -172,12 +188,10 @@ impl TrialWriter {
             trials_path,
             params,
             params_path,
-            names: s
-                .deployments
-                .iter()
-                .map(|d| (d.name().to_string(), d.kind().as_str()))
-                .collect(),
+            names: s.deployments.iter().map(|d| d.name().to_string()).collect(),
+            kinds: s.deployments.iter().map(|d| d.kind().as_str()).collect(),
             uncertain,
+            breakeven,
         })
     }
 
@@ -185,7 +199,7 @@ impl TrialWriter {
     pub fn write(&mut self, results: &[TrialResult]) -> Result<()> {
         for r in results {
             let trial = r.trial.to_string();
-            for (o, (name, kind)) in r.outcomes.iter().zip(&self.names) {
+            for ((o, name), kind) in r.outcomes.iter().zip(&self.names).zip(&self.kinds) {
                 let row = [
                     trial.clone(),
                     name.clone(),
@@ -217,6 +231,11 @@ impl TrialWriter {
             self.params
                 .write_record(&row)
                 .map_err(csv_err(&self.params_path))?;
+            if let Some((w, path, unit)) = &mut self.breakeven {
+                for row in breakeven_rows(&self.names, unit, r.trial, &r.breakeven) {
+                    w.write_record(&row).map_err(csv_err(path))?;
+                }
+            }
         }
         Ok(())
     }
@@ -230,7 +249,12 @@ impl TrialWriter {
         self.params.flush().map_err(|cause| Error::WriteOutput {
             path: self.params_path.clone(),
             cause,
-        })
+        })?;
+        if let Some((mut w, path, _)) = self.breakeven {
+            w.flush()
+                .map_err(|cause| Error::WriteOutput { path, cause })?;
+        }
+        Ok(())
     }
 }
 
@@ -265,6 +289,11 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "p_cheapest",
     "p_cheapest_lo95",
     "p_cheapest_hi95",
+    "mcse_p5_usd",
+    "mcse_p50_usd",
+    "mcse_p95_usd",
+    "mcse_usd_per_mtok_mean",
+    "mcse_p_cheapest",
 ];
 
 /// One `summary.csv` row.
@@ -301,6 +330,11 @@ pub fn summary_row(d: &DeploymentSummary) -> Vec<String> {
         csv_num(d.p_cheapest),
         csv_num(d.p_cheapest_ci.0),
         csv_num(d.p_cheapest_ci.1),
+        csv_num(d.quantiles_mcse_usd[0]),
+        csv_num(d.quantiles_mcse_usd[2]),
+        csv_num(d.quantiles_mcse_usd[4]),
+        csv_num(d.usd_per_mtok_mcse),
+        csv_num(d.p_cheapest_mcse),
     ]
 }
 
@@ -319,33 +353,198 @@ pub fn summary_csv(summary: &Summary) -> Vec<u8> {
     to_csv(SUMMARY_COLUMNS, summary.deployments.iter().map(summary_row))
 }
 
-/// Columns of `pairs.csv`.
+/// Columns of `pairs.csv`. The break-even columns are empty when break-even
+/// volumes were not searched; a break-even quantile below the searched range
+/// is written `-inf`, above it `inf`.
 pub const PAIR_COLUMNS: &[&str] = &[
     "a",
     "b",
     "p_a_cheaper",
     "p_lo95",
     "p_hi95",
+    "mcse_p_a_cheaper",
     "mean_diff_usd",
     "mcse_diff_usd",
+    "volume_unit",
+    "cheaper_above_breakeven",
+    "breakeven_p5",
+    "breakeven_p50",
+    "breakeven_p95",
+    "mcse_breakeven_p50",
+    "crossing_share",
+    "a_cheaper_throughout_share",
+    "b_cheaper_throughout_share",
+    "multiple_crossings_share",
+    "range_low",
+    "range_high",
 ];
 
-/// `pairs.csv` as bytes: P(a < b) per pair with its interval.
+/// A volume for CSV: like [`csv_num`], but −∞ and +∞ (below and above the
+/// searched range) as `-inf` and `inf`, which pandas and R read as numbers.
+pub fn csv_volume(x: f64) -> String {
+    if x == f64::INFINITY {
+        "inf".to_string()
+    } else if x == f64::NEG_INFINITY {
+        "-inf".to_string()
+    } else {
+        csv_num(x)
+    }
+}
+
+/// `pairs.csv` as bytes: P(a < b) per pair with its interval, and the
+/// break-even volume's distribution when it was searched.
 pub fn pairs_csv(summary: &Summary) -> Vec<u8> {
     to_csv(
         PAIR_COLUMNS,
-        summary.pairs.iter().map(|p| {
-            vec![
+        summary.pairs.iter().enumerate().map(|(k, p)| {
+            let mut row = vec![
                 p.a.clone(),
                 p.b.clone(),
                 csv_num(p.p_a_cheaper),
                 csv_num(p.ci.0),
                 csv_num(p.ci.1),
+                csv_num(p.p_mcse),
                 csv_num(p.mean_diff_usd),
                 csv_num(p.mcse_diff_usd),
-            ]
+            ];
+            match summary.breakeven.get(k) {
+                Some(b) => row.extend([
+                    b.unit.to_string(),
+                    b.winner_above().to_string(),
+                    csv_volume(b.quantiles[0]),
+                    csv_volume(b.quantiles[1]),
+                    csv_volume(b.quantiles[2]),
+                    csv_num(b.quantiles_mcse[1]),
+                    csv_num(b.crossing_share),
+                    csv_num(b.a_cheaper_throughout_share),
+                    csv_num(b.b_cheaper_throughout_share),
+                    csv_num(b.multiple_crossings_share),
+                    csv_num(b.range.low),
+                    csv_num(b.range.high),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 12)),
+            }
+            row
         }),
     )
+}
+
+/// Columns of `breakeven.csv`: one row per trial and pair.
+pub const BREAKEVEN_COLUMNS: &[&str] = &[
+    "trial",
+    "a",
+    "b",
+    "outcome",
+    "breakeven_volume",
+    "volume_unit",
+    "cheaper_above",
+    "sign_changes",
+];
+
+/// The `breakeven.csv` rows of one trial: `names` are the deployments'
+/// names (scenario order) and `crossings` the trial's pairs (pair order).
+pub fn breakeven_rows<N: AsRef<str>>(
+    names: &[N],
+    unit: &str,
+    trial: u64,
+    crossings: &[crate::decision::PairCrossing],
+) -> Vec<[String; 8]> {
+    crate::decision::pairs(names.len())
+        .into_iter()
+        .zip(crossings)
+        .map(|((a, b), c)| {
+            let above = if c.a_cheaper_above { a } else { b };
+            [
+                trial.to_string(),
+                names[a].as_ref().to_string(),
+                names[b].as_ref().to_string(),
+                c.kind.as_str().to_string(),
+                csv_num(c.volume),
+                unit.to_string(),
+                if c.kind == crate::decision::CrossingKind::Crossing {
+                    names[above].as_ref().to_string()
+                } else {
+                    String::new()
+                },
+                c.sign_changes.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// `breakeven.csv` as bytes from trials' crossings.
+pub fn breakeven_csv<N: AsRef<str>>(
+    names: &[N],
+    unit: &str,
+    crossings: &[(u64, Vec<crate::decision::PairCrossing>)],
+) -> Vec<u8> {
+    to_csv(
+        BREAKEVEN_COLUMNS,
+        crossings
+            .iter()
+            .flat_map(|(t, c)| breakeven_rows(names, unit, *t, c))
+            .map(|r| r.to_vec()),
+    )
+}
+
+/// Columns of `sensitivity.csv`: one row per pair and uncertain input.
+pub const SENSITIVITY_COLUMNS: &[&str] = &[
+    "a",
+    "b",
+    "input",
+    "rank",
+    "spearman",
+    "spearman_lo95",
+    "spearman_hi95",
+    "input_p5",
+    "input_p95",
+    "diff_at_median_usd",
+    "diff_at_p5_usd",
+    "diff_at_p95_usd",
+    "swing_usd",
+    "mcse_swing_usd",
+    "tornado_trials",
+];
+
+/// `sensitivity.csv` as bytes (diffs are cost(a) − cost(b), USD).
+pub fn sensitivity_csv(summary: &Summary, sens: &crate::sensitivity::Sensitivity) -> Vec<u8> {
+    let mut rank = 0;
+    let mut last: Option<(&str, &str)> = None;
+    let rows: Vec<Vec<String>> = sens
+        .effects
+        .iter()
+        .map(|e| {
+            if last != Some((e.a.as_str(), e.b.as_str())) {
+                rank = 0;
+                last = Some((e.a.as_str(), e.b.as_str()));
+            }
+            rank += 1;
+            let base = summary
+                .pairs
+                .iter()
+                .position(|p| p.a == e.a && p.b == e.b)
+                .and_then(|q| sens.base_diff_usd.get(q).copied())
+                .unwrap_or(f64::NAN);
+            vec![
+                e.a.clone(),
+                e.b.clone(),
+                e.input.clone(),
+                rank.to_string(),
+                csv_num(e.spearman),
+                csv_num(e.spearman_ci.0),
+                csv_num(e.spearman_ci.1),
+                csv_num(e.input_p5),
+                csv_num(e.input_p95),
+                csv_num(base),
+                csv_num(e.diff_at_p5_usd),
+                csv_num(e.diff_at_p95_usd),
+                csv_num(e.swing_usd),
+                csv_num(e.swing_mcse_usd),
+                sens.tornado_trials.to_string(),
+            ]
+        })
+        .collect();
+    to_csv(SENSITIVITY_COLUMNS, rows)
 }
 
 /// `batch_summary.csv` as bytes: every scenario's summary rows side by side.
@@ -377,6 +576,11 @@ pub struct RunInfo {
     pub wall_time_s: f64,
     /// Fidelity of the run.
     pub fidelity: crate::deploy::Fidelity,
+    /// What was decided besides costs.
+    pub decisions: crate::DecisionOptions,
+    /// With a precision target: the worst relative MCSE reached and whether
+    /// it met the target.
+    pub precision_reached: Option<(f64, bool)>,
 }
 
 /// `run.json` as bytes.
@@ -391,6 +595,18 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
         "fidelity": info.fidelity.as_str(),
         "threads": info.threads,
         "wall_time_s": info.wall_time_s,
+        "breakeven": info.decisions.breakeven.map(|b| serde_json::json!({
+            "volume_unit": b.axis.unit,
+            "range_low": b.range.low,
+            "range_high": b.range.high,
+            "grid_points": b.grid_points,
+            "refine_steps": b.refine_steps,
+            "trials": b.trials,
+        })),
+        "tornado_trials": info.decisions.tornado_trials,
+        "precision_target_relative_mcse": info.decisions.precision,
+        "precision_reached_relative_mcse": info.precision_reached.map(|p| p.0),
+        "precision_met": info.precision_reached.map(|p| p.1),
         "version": env!("CARGO_PKG_VERSION"),
     });
     let mut bytes = serde_json::to_vec_pretty(&v).expect("JSON of plain values");
@@ -399,7 +615,7 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
 }
 
 /// Dollars for people: `$73.51`, `$2,588`, `-$1,261`, `$1.25M`.
-fn money(x: f64) -> String {
+pub fn money_text(x: f64) -> String {
     if !x.is_finite() {
         return "-".to_string();
     }
@@ -440,8 +656,8 @@ fn pct(x: f64) -> String {
     }
 }
 
-/// A plain-text table laid out in columns.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+/// A plain-text table laid out in columns (first column left-aligned).
+pub fn table_text(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -473,19 +689,25 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The terminal summary of a run.
-pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
-    let months = s.horizon_months();
-    let horizon = if (months - 1.0).abs() < 1e-9 {
-        "one 30-day month".to_string()
-    } else {
-        format!("{} hours ({} months)", s.run.horizon_hours, fmt_num(months))
-    };
-    let mut out = format!(
-        "{} — {} trials, cost over {horizon}\n\n",
-        s.name, summary.trials
-    );
-    let rows: Vec<Vec<String>> = summary
+/// Column heads of [`deployment_rows`].
+pub const DEPLOYMENT_HEADER: [&str; 12] = [
+    "deployment",
+    "kind",
+    "mean ±mcse",
+    "p5",
+    "p50",
+    "p95",
+    "$/M tok p50 (p5–p95)",
+    "util",
+    "overflow",
+    "cold starts",
+    "waited (p95)",
+    "P(cheapest)",
+];
+
+/// One row per deployment of the summary table, as text.
+pub fn deployment_rows(summary: &Summary) -> Vec<Vec<String>> {
+    summary
         .deployments
         .iter()
         .map(|d| {
@@ -494,11 +716,20 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
             vec![
                 d.deployment.clone(),
                 d.kind.as_str().to_string(),
-                format!("{} ±{}", money(d.mean_usd), money(d.mcse_mean_usd)),
-                money(q[0]),
-                money(q[2]),
-                money(q[4]),
-                format!("{} ({}–{})", money(pm[2]), money(pm[0]), money(pm[4])),
+                format!(
+                    "{} ±{}",
+                    money_text(d.mean_usd),
+                    money_text(d.mcse_mean_usd)
+                ),
+                money_text(q[0]),
+                money_text(q[2]),
+                money_text(q[4]),
+                format!(
+                    "{} ({}–{})",
+                    money_text(pm[2]),
+                    money_text(pm[0]),
+                    money_text(pm[4])
+                ),
                 pct(d.utilization_mean),
                 pct(d.overflow_share),
                 if d.kind == crate::deploy::Kind::Serverless {
@@ -513,27 +744,25 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
                 } else {
                     "0.0%".to_string()
                 },
-                format!("{:.3}", d.p_cheapest),
+                format!("{:.3} ±{:.3}", d.p_cheapest, d.p_cheapest_mcse),
             ]
         })
-        .collect();
-    out.push_str(&table(
-        &[
-            "deployment",
-            "kind",
-            "mean ±mcse",
-            "p5",
-            "p50",
-            "p95",
-            "$/M tok p50 (p5–p95)",
-            "util",
-            "overflow",
-            "cold starts",
-            "waited (p95)",
-            "P(cheapest)",
-        ],
-        &rows,
-    ));
+        .collect()
+}
+
+/// The terminal summary of a run.
+pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
+    let months = s.horizon_months();
+    let horizon = if (months - 1.0).abs() < 1e-9 {
+        "one 30-day month".to_string()
+    } else {
+        format!("{} hours ({} months)", s.run.horizon_hours, fmt_num(months))
+    };
+    let mut out = format!(
+        "{} — {} trials, cost over {horizon}\n\n",
+        s.name, summary.trials
+    );
+    out.push_str(&table_text(&DEPLOYMENT_HEADER, &deployment_rows(summary)));
     if !summary.pairs.is_empty() {
         out.push('\n');
         let rows: Vec<Vec<String>> = summary
@@ -544,11 +773,11 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
                     format!("{} < {}", p.a, p.b),
                     format!("{:.3}", p.p_a_cheaper),
                     format!("{:.3}–{:.3}", p.ci.0, p.ci.1),
-                    money(p.mean_diff_usd),
+                    money_text(p.mean_diff_usd),
                 ]
             })
             .collect();
-        out.push_str(&table(
+        out.push_str(&table_text(
             &["pair (same trial)", "P", "95% interval", "mean difference"],
             &rows,
         ));
@@ -585,6 +814,37 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
     out
 }
 
+/// Column heads of [`input_rows`].
+pub const INPUT_HEADER: [&str; 5] = ["input", "p5", "p50", "p95", "distribution"];
+
+/// One row per input of the scenario: name, p5, p50, p95 and its
+/// distribution (fixed inputs: the value, then `fixed`).
+pub fn input_rows(s: &Scenario) -> Vec<Vec<String>> {
+    s.params
+        .list
+        .iter()
+        .map(|p| {
+            if p.dist.is_fixed() {
+                vec![
+                    p.name.clone(),
+                    fmt_num(p.dist.mean()),
+                    String::new(),
+                    String::new(),
+                    "fixed".into(),
+                ]
+            } else {
+                vec![
+                    p.name.clone(),
+                    fmt_num(p.dist.quantile(0.05)),
+                    fmt_num(p.dist.quantile(0.5)),
+                    fmt_num(p.dist.quantile(0.95)),
+                    p.dist.describe(),
+                ]
+            }
+        })
+        .collect()
+}
+
 /// What `breakeven check` shows: the scenario as the engine reads it.
 pub fn check_text(s: &Scenario) -> String {
     let mut out = format!("{}: valid scenario \"{}\"\n", s.path.display(), s.name);
@@ -618,34 +878,8 @@ pub fn check_text(s: &Scenario) -> String {
         }
     }
     out.push_str("\ninputs (p5 / p50 / p95):\n");
-    let rows: Vec<Vec<String>> = s
-        .params
-        .list
-        .iter()
-        .map(|p| {
-            if p.dist.is_fixed() {
-                vec![
-                    p.name.clone(),
-                    fmt_num(p.dist.mean()),
-                    String::new(),
-                    String::new(),
-                    "fixed".into(),
-                ]
-            } else {
-                vec![
-                    p.name.clone(),
-                    fmt_num(p.dist.quantile(0.05)),
-                    fmt_num(p.dist.quantile(0.5)),
-                    fmt_num(p.dist.quantile(0.95)),
-                    p.dist.describe(),
-                ]
-            }
-        })
-        .collect();
-    out.push_str(&table(
-        &["input", "p5", "p50", "p95", "distribution"],
-        &rows,
-    ));
+    let rows = input_rows(s);
+    out.push_str(&table_text(&INPUT_HEADER, &rows));
     out
 }
 
@@ -696,16 +930,357 @@ pub fn traffic_line(name: &str, t: &crate::traffic::stats::TrafficSummary) -> St
     )
 }
 
+/// A volume for people, three significant digits with a suffix: `950M`,
+/// `1.2B`, `24.3B`, `1.5T`; −∞/+∞ as `below`/`above` the range.
+pub fn volume_text(v: f64) -> String {
+    if v == f64::NEG_INFINITY {
+        return "below range".to_string();
+    }
+    if v == f64::INFINITY {
+        return "above range".to_string();
+    }
+    if !v.is_finite() {
+        return "-".to_string();
+    }
+    // Round to three significant digits first, so 999.99M reads 1B.
+    let v = if v == 0.0 {
+        0.0
+    } else {
+        let magnitude = 10f64.powi(v.abs().log10().floor() as i32 - 2);
+        (v / magnitude).round() * magnitude
+    };
+    let (scaled, suffix) = match v.abs() {
+        a if a >= 1e12 => (v / 1e12, "T"),
+        a if a >= 1e9 => (v / 1e9, "B"),
+        a if a >= 1e6 => (v / 1e6, "M"),
+        a if a >= 1e3 => (v / 1e3, "k"),
+        _ => (v, ""),
+    };
+    let digits = if scaled.abs() >= 100.0 {
+        0
+    } else if scaled.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{scaled:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text}{suffix}")
+}
+
+/// One sentence per break-even pair: who wins above and below, the median
+/// break-even with its 90% range, and how often the costs never cross.
+pub fn breakeven_sentences(breakeven: &[crate::decision::BreakEvenSummary]) -> Vec<String> {
+    breakeven
+        .iter()
+        .map(|b| {
+            let unit = b.unit.replace('_', " ");
+            let [p5, p50, p95] = b.quantiles;
+            let none = 1.0 - b.crossing_share;
+            if b.crossing_share == 0.0 {
+                let (a_share, b_share) =
+                    (b.a_cheaper_throughout_share, b.b_cheaper_throughout_share);
+                let (winner, loser, share) = if a_share >= b_share {
+                    (&b.a, &b.b, a_share)
+                } else {
+                    (&b.b, &b.a, b_share)
+                };
+                return format!(
+                    "{winner} is cheaper than {loser} at every volume from {} to {} {unit} in {} \
+                     of trials; they never cross.",
+                    volume_text(b.range.low),
+                    volume_text(b.range.high),
+                    pct(share)
+                );
+            }
+            let mut text = if p50.is_finite() {
+                format!(
+                    "{} is cheaper than {} above {} {unit} (median break-even; 90% of trials \
+                     between {} and {})",
+                    b.winner_above(),
+                    b.winner_below(),
+                    volume_text(p50),
+                    volume_text(p5),
+                    volume_text(p95),
+                )
+            } else if p50 == f64::INFINITY {
+                format!(
+                    "{} stays cheaper than {} up to {} {unit} in most trials",
+                    b.winner_below(),
+                    b.winner_above(),
+                    volume_text(b.range.high)
+                )
+            } else {
+                format!(
+                    "{} is cheaper than {} from {} {unit} on in most trials",
+                    b.winner_above(),
+                    b.winner_below(),
+                    volume_text(b.range.low)
+                )
+            };
+            if b.multiple_crossings_share >= 0.05 {
+                text.push_str(&format!(
+                    "; the costs cross again higher up in {} of trials",
+                    pct(b.multiple_crossings_share)
+                ));
+            }
+            if none > 0.0 {
+                text.push_str(&format!(
+                    "; no crossing between {} and {} in {} of trials",
+                    volume_text(b.range.low),
+                    volume_text(b.range.high),
+                    pct(none)
+                ));
+            }
+            text.push('.');
+            text
+        })
+        .collect()
+}
+
+/// The decision part of the terminal summary: break-even volumes and the
+/// inputs that move each pair most.
+pub fn decision_text(result: &crate::RunResult) -> String {
+    let summary = &result.summary;
+    let mut out = String::new();
+    if !summary.breakeven.is_empty() {
+        let rows: Vec<Vec<String>> = summary
+            .breakeven
+            .iter()
+            .map(|b| {
+                vec![
+                    format!("{} vs {}", b.a, b.b),
+                    b.winner_above().to_string(),
+                    volume_text(b.quantiles[0]),
+                    volume_text(b.quantiles[1]),
+                    volume_text(b.quantiles[2]),
+                    pct(1.0 - b.crossing_share),
+                ]
+            })
+            .collect();
+        let unit = summary.breakeven[0].unit.replace('_', " ");
+        out.push_str(&format!(
+            "Break-even volume, {unit}, per trial (searched {}–{}):\n",
+            volume_text(summary.breakeven[0].range.low),
+            volume_text(summary.breakeven[0].range.high)
+        ));
+        out.push_str(&table_text(
+            &["pair", "cheaper above", "p5", "p50", "p95", "no crossing"],
+            &rows,
+        ));
+        for line in breakeven_sentences(&summary.breakeven) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let sens = &result.sensitivity;
+    if !sens.effects.is_empty() {
+        out.push_str(if sens.tornado_trials > 0 {
+            "\nWhat moves each cost difference most (tornado swing, p5 → p95 of the input; Spearman ρ):\n"
+        } else {
+            "\nWhat moves each cost difference most (Spearman ρ):\n"
+        });
+        for p in &summary.pairs {
+            let top: Vec<String> = sens
+                .of_pair(&p.a, &p.b)
+                .take(3)
+                .map(|e| {
+                    if sens.tornado_trials > 0 {
+                        format!(
+                            "{} ({}, ρ {:+.2})",
+                            e.input,
+                            money_text(e.swing_usd),
+                            e.spearman
+                        )
+                    } else {
+                        format!("{} (ρ {:+.2})", e.input, e.spearman)
+                    }
+                })
+                .collect();
+            if !top.is_empty() {
+                out.push_str(&format!("  {} − {}: {}\n", p.a, p.b, top.join(", ")));
+            }
+        }
+    }
+    out
+}
+
+/// A name made safe for a file name (`[A-Za-z0-9_-]`, others as `_`).
+pub fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The hourly tokens of the first `trials` trials, labelled `trial N`.
+pub fn traffic_series(s: &Scenario, trials: u64, seed: u64) -> Vec<(String, Vec<f64>)> {
+    let mut draw = crate::traffic::TrialTraffic::default();
+    (0..trials)
+        .map(|trial| {
+            let p = crate::engine::draw_params(s, seed, trial);
+            crate::engine::draw_traffic(s, seed, trial, &p, &mut draw);
+            (
+                format!("trial {trial}"),
+                draw.hours.iter().map(|h| h.tokens()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The plots of a run, as (file name, SVG): `cost_ecdf.svg`,
+/// `tornado_<a>_vs_<b>.svg` for every pair (with a tornado) and
+/// `traffic.svg` (hourly tokens of the first three trials).
+pub fn run_plots(
+    s: &Scenario,
+    result: &crate::RunResult,
+    seed: u64,
+) -> Result<Vec<(String, String)>> {
+    use crate::plots;
+    let mut out = Vec::new();
+    let series: Vec<plots::CostSeries<'_>> = s
+        .deployments
+        .iter()
+        .zip(&result.costs)
+        .map(|(d, c)| plots::CostSeries {
+            name: d.name(),
+            costs_usd: c,
+        })
+        .collect();
+    out.push((
+        "cost_ecdf.svg".to_string(),
+        plots::cost_ecdf_svg(
+            &format!(
+                "{}: cost per trial ({} trials)",
+                s.name, result.summary.trials
+            ),
+            &series,
+        )?,
+    ));
+    if result.sensitivity.tornado_trials > 0 {
+        for q in 0..result.summary.pairs.len() {
+            out.push(tornado_plot(s, result, q)?);
+        }
+    }
+    out.push((
+        "traffic.svg".to_string(),
+        plots::traffic_svg(
+            &format!("{}: hourly traffic of three trials", s.name),
+            "tokens per hour",
+            &traffic_series(s, 3, seed),
+        )?,
+    ));
+    Ok(out)
+}
+
+/// The tornado of pair `q` (pair order) as (file name, SVG): the eight
+/// inputs with the largest swing.
+pub fn tornado_plot(s: &Scenario, result: &crate::RunResult, q: usize) -> Result<(String, String)> {
+    let p = &result.summary.pairs[q];
+    let bars: Vec<crate::plots::TornadoBar> = result
+        .sensitivity
+        .of_pair(&p.a, &p.b)
+        .take(8)
+        .map(|e| crate::plots::TornadoBar {
+            input: e.input.clone(),
+            at_low: e.diff_at_p5_usd,
+            at_high: e.diff_at_p95_usd,
+            low_input: e.input_p5,
+            high_input: e.input_p95,
+        })
+        .collect();
+    let svg = crate::plots::tornado_svg(
+        &format!("{}: what moves cost({}) − cost({})", s.name, p.a, p.b),
+        &format!("cost({}) − cost({}), USD", p.a, p.b),
+        result.sensitivity.base_diff_usd[q],
+        &bars,
+    )?;
+    Ok((
+        format!("tornado_{}_vs_{}.svg", file_safe(&p.a), file_safe(&p.b)),
+        svg,
+    ))
+}
+
+/// P(cheaper) against volume for every pair of a sweep, with each pair's
+/// break-even band (p5–p95, median dashed) shaded.
+pub fn probability_plot(s: &Scenario, sw: &crate::sweep::Sweep) -> Result<String> {
+    use crate::plots;
+    let Some(first) = sw.points.first() else {
+        return plots::probability_vs_volume_svg(&s.name, &sw.axis.label(), &[], &[]);
+    };
+    let curves: Vec<plots::ProbabilityCurve> = (0..first.pairs.len())
+        .map(|q| {
+            // Plot P(the deployment cheaper above the break-even wins), so
+            // every curve rises with volume where it can.
+            let flip = sw.breakeven.get(q).is_some_and(|b| !b.a_cheaper_above);
+            let p0 = &first.pairs[q];
+            let label = if flip {
+                format!("P({} < {})", p0.b, p0.a)
+            } else {
+                format!("P({} < {})", p0.a, p0.b)
+            };
+            let get = |f: &dyn Fn(&crate::analysis::PairSummary) -> f64| -> Vec<f64> {
+                sw.points.iter().map(|pt| f(&pt.pairs[q])).collect()
+            };
+            if flip {
+                plots::ProbabilityCurve {
+                    label,
+                    volumes: sw.volumes.clone(),
+                    p: get(&|p| 1.0 - p.p_a_cheaper),
+                    ci_low: get(&|p| 1.0 - p.ci.1),
+                    ci_high: get(&|p| 1.0 - p.ci.0),
+                }
+            } else {
+                plots::ProbabilityCurve {
+                    label,
+                    volumes: sw.volumes.clone(),
+                    p: get(&|p| p.p_a_cheaper),
+                    ci_low: get(&|p| p.ci.0),
+                    ci_high: get(&|p| p.ci.1),
+                }
+            }
+        })
+        .collect();
+    // Pairs whose median break-even lies outside the range have no band.
+    let bands: Vec<plots::BreakEvenBand> = sw
+        .breakeven
+        .iter()
+        .filter(|b| b.quantiles[1].is_finite())
+        .map(|b| plots::BreakEvenBand {
+            // The curve's own label, so the band takes the curve's colour.
+            label: format!("P({} < {})", b.winner_above(), b.winner_below()),
+            p5: b.quantiles[0],
+            p50: b.quantiles[1],
+            p95: b.quantiles[2],
+        })
+        .collect();
+    plots::probability_vs_volume_svg(
+        &format!("{}: probability of being cheaper, by volume", s.name),
+        &sw.axis.label(),
+        &curves,
+        &bands,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn money_reads_well() {
-        assert_eq!(money(73.514), "$73.51");
-        assert_eq!(money(2588.4), "$2,588");
-        assert_eq!(money(-1261.0), "-$1,261");
-        assert_eq!(money(12_512_000.0), "$12.51M");
-        assert_eq!(money(1_234_567.0), "$1,234,567");
+        assert_eq!(money_text(73.514), "$73.51");
+        assert_eq!(money_text(2588.4), "$2,588");
+        assert_eq!(money_text(-1261.0), "-$1,261");
+        assert_eq!(money_text(12_512_000.0), "$12.51M");
+        assert_eq!(money_text(1_234_567.0), "$1,234,567");
     }
 }

@@ -528,9 +528,11 @@ fn valid_scenario_writes_all_outputs() {
     assert_eq!(
         names,
         [
+            "breakeven.csv",
             "pairs.csv",
             "params.csv",
             "run.json",
+            "sensitivity.csv",
             "summary.csv",
             "trials.csv"
         ],
