@@ -438,6 +438,35 @@ mod tests {
     }
 
     #[test]
+    fn quantile_mcse_matches_the_asymptotic_standard_error() {
+        use rand::{RngExt, SeedableRng};
+        // n standard normals: SE of the q-quantile ≈ √(q(1−q)/n) / φ(z_q).
+        let n = 20_000;
+        let mut rng = crate::deploy::TrialRng::seed_from_u64(1);
+        let mut xs: Vec<f64> = (0..n)
+            .map(|_| rng.sample::<f64, _>(rand_distr::StandardNormal))
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        for (q, z) in [(0.5, 0.0f64), (0.05, -1.644_853_626_951_472)] {
+            let density = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            let exact = (q * (1.0 - q) / n as f64).sqrt() / density;
+            let est = quantile_mcse(&xs, q);
+            // The order-statistic estimate has a relative error of about
+            // 1/√(2·1.96·√(nq(1−q))), 6–10% here; allow three of those.
+            assert!((est / exact - 1.0).abs() < 0.3, "q {q}: {est} vs {exact}");
+        }
+        assert!(quantile_mcse(&[1.0], 0.5).is_nan());
+    }
+
+    #[test]
+    fn quantiles_never_interpolate_with_unbounded_values() {
+        let xs = [f64::NEG_INFINITY, 1.0, 2.0, f64::INFINITY];
+        assert_eq!(quantile_sorted(&xs, 0.1), f64::NEG_INFINITY);
+        assert_eq!(quantile_sorted(&xs, 0.5), 1.5);
+        assert_eq!(quantile_sorted(&xs, 0.9), f64::INFINITY);
+    }
+
+    #[test]
     fn wilson_matches_a_known_value() {
         // 50 of 100: 0.4038 to 0.5962.
         let (lo, hi) = wilson(50.0, 100.0);

@@ -139,8 +139,9 @@ pub struct BreakEvenSettings {
     /// changes of each pair's cost difference.
     pub grid_points: usize,
     /// At most this many prices of the pair to refine the first crossing
-    /// inside its grid interval (Illinois steps in log volume, stopping at a
-    /// bracket narrower than 1%).
+    /// inside its grid interval (Illinois steps in log volume, safeguarded
+    /// by bisection, stopping at a bracket narrower than 1%; the answer is
+    /// the bracket's middle).
     pub refine_steps: u32,
     /// Trials whose break-even is searched: the first `trials` of the run
     /// (each costs about `grid_points` + pairs × `refine_steps` prices).
@@ -151,14 +152,15 @@ pub struct BreakEvenSettings {
 pub const REFINE_TOLERANCE: f64 = 1e-2;
 
 impl BreakEvenSettings {
-    /// The defaults: 9 grid points over `range`, up to 8 refining steps, on
-    /// the first `trials` trials.
+    /// The defaults: 9 grid points over `range`, up to 14 refining steps
+    /// (enough to close a grid interval to 1% by bisection alone), on the
+    /// first `trials` trials.
     pub fn new(axis: VolumeAxis, range: VolumeRange, trials: u64) -> Self {
         BreakEvenSettings {
             axis,
             range,
             grid_points: 9,
-            refine_steps: 8,
+            refine_steps: 14,
             trials,
         }
     }
@@ -296,18 +298,21 @@ pub fn trial_breakeven(
             let (mut f_lo, mut f_hi) =
                 (costs[k][a] - costs[k][b], costs[k + 1][a] - costs[k + 1][b]);
             let mut side = 0i8;
+            // Widths of the bracket before each step: when two steps have
+            // not halved it (a cost with steps, such as whole replicas),
+            // the next step bisects, so the bracket always closes in.
+            let mut widths = vec![hi - lo];
             for _ in 0..settings.refine_steps {
                 if hi - lo < REFINE_TOLERANCE {
                     break;
                 }
-                let mut x = if f_lo.is_finite() && f_hi.is_finite() && f_hi != f_lo {
-                    lo - f_lo * (hi - lo) / (f_hi - f_lo)
+                let stalled = widths.len() >= 3 && hi - lo > 0.5 * widths[widths.len() - 3];
+                let secant = lo - f_lo * (hi - lo) / (f_hi - f_lo);
+                let x = if !stalled && secant > lo && secant < hi {
+                    secant
                 } else {
                     0.5 * (lo + hi)
                 };
-                if !(x > lo && x < hi) {
-                    x = 0.5 * (lo + hi);
-                }
                 let f = diff_at(x, &mut p, traffic);
                 if (f < 0.0) == below {
                     lo = x;
@@ -324,12 +329,9 @@ pub fn trial_breakeven(
                     }
                     side = 1;
                 }
+                widths.push(hi - lo);
             }
-            let root = if hi - lo < REFINE_TOLERANCE || f_hi == f_lo {
-                0.5 * (lo + hi)
-            } else {
-                (lo - f_lo * (hi - lo) / (f_hi - f_lo)).clamp(lo, hi)
-            };
+            let root = 0.5 * (lo + hi);
             PairCrossing {
                 kind: CrossingKind::Crossing,
                 volume: root.exp(),

@@ -192,14 +192,13 @@ struct DecideArgs {
 
 impl DecideArgs {
     fn options(&self, s: &Scenario) -> anyhow::Result<DecisionOptions> {
+        // Checked even where unused (one deployment), so a typo never passes.
+        let range = self.volume.as_deref().map(VolumeRange::parse).transpose()?;
         let breakeven = if self.breakeven_trials == 0 || s.deployments.len() < 2 {
             None
         } else {
             let axis = VolumeAxis::of(s)?;
-            let range = match &self.volume {
-                Some(v) => VolumeRange::parse(v)?,
-                None => VolumeRange::around(&axis),
-            };
+            let range = range.unwrap_or_else(|| VolumeRange::around(&axis));
             Some(BreakEvenSettings::new(axis, range, self.breakeven_trials))
         };
         Ok(DecisionOptions {

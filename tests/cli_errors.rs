@@ -892,3 +892,92 @@ fn traffic_with_zero_trials_is_rejected() {
     assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
     assert!(sb.out().join("mini").join("traffic.csv").is_file());
 }
+
+// The decision options: volume ranges, precision targets, sweep points,
+// and a sweep of a trace with no level to vary.
+
+/// `breakeven <args...> <file> --out <sandbox>/out` must exit 2 with a
+/// message holding every one of `words`, and write nothing.
+fn assert_option_rejected(sub: &str, extra: &[&str], words: &[&str]) {
+    let sb = Sandbox::new();
+    let file = sb.write("mini.toml", &base_scenario());
+    let out = sb.out();
+    let mut args: Vec<&std::ffi::OsStr> = vec![sub.as_ref(), file.as_os_str()];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    args.extend([std::ffi::OsStr::new("--out"), out.as_os_str()]);
+    let stderr = assert_user_error(&sb.breakeven(&args));
+    for w in words {
+        assert!(
+            stderr.contains(w),
+            "{sub} {extra:?}: message lacks `{w}`:\n{stderr}"
+        );
+    }
+    sb.assert_no_output();
+}
+
+#[test]
+fn a_volume_range_that_is_not_low_to_high_is_rejected() {
+    for sub in ["run", "sweep", "report"] {
+        assert_option_rejected(sub, &["--volume", "1e8-1e11"], &["--volume", "LOW..HIGH"]);
+        assert_option_rejected(
+            sub,
+            &["--volume", "1e11..1e8"],
+            &["LOW below HIGH", "e.g. 1e8..1e11"],
+        );
+        assert_option_rejected(
+            sub,
+            &["--volume", "1e8..lots"],
+            &["\"lots\" is not a number"],
+        );
+    }
+}
+
+#[test]
+fn a_precision_target_must_be_positive() {
+    for p in ["--precision=0", "--precision=-1", "--precision=nan"] {
+        assert_option_rejected("run", &[p], &["--precision", "positive percentage"]);
+    }
+}
+
+#[test]
+fn a_sweep_needs_at_least_one_point() {
+    assert_option_rejected(
+        "sweep",
+        &["--points", "0"],
+        &["--points must be at least 1"],
+    );
+    assert_option_rejected(
+        "report",
+        &["--points", "0"],
+        &["--points must be at least 1"],
+    );
+}
+
+#[test]
+fn a_trace_at_its_recorded_volume_cannot_be_swept() {
+    let sb = Sandbox::new();
+    sb.write("trace.csv", &azure_trace());
+    // The base scenario's traffic replaced by a trace at its own volume.
+    let base = base_scenario();
+    let traffic_start = base.find("tokens_per_month").unwrap();
+    let traffic_end = base.find("\n\n[deployment").unwrap();
+    let text = format!(
+        "{}trace = \"trace.csv\"{}",
+        &base[..traffic_start],
+        &base[traffic_end..]
+    );
+    let file = sb.write("mini.toml", &text);
+    let out = sb.out();
+    let stderr = assert_user_error(&sb.breakeven(&[
+        "sweep".as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]));
+    assert!(
+        stderr.contains("need a traffic level to vary")
+            && stderr.contains("tokens_per_month or requests_per_month"),
+        "{stderr}"
+    );
+    sb.assert_no_output();
+}

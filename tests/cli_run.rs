@@ -42,13 +42,24 @@ fn csv_is_byte_identical_for_one_and_two_threads() {
                 "2024",
                 "--threads",
                 threads,
+                "--breakeven-trials",
+                "200",
+                "--tornado-trials",
+                "24",
                 "--out",
                 dir.to_str().unwrap(),
                 "--quiet",
             ]);
             outputs.push(dir);
         }
-        for file in ["trials.csv", "summary.csv", "params.csv", "pairs.csv"] {
+        for file in [
+            "trials.csv",
+            "summary.csv",
+            "params.csv",
+            "pairs.csv",
+            "breakeven.csv",
+            "sensitivity.csv",
+        ] {
             let a = std::fs::read(outputs[0].join(file)).unwrap();
             let b = std::fs::read(outputs[1].join(file)).unwrap();
             assert!(a.len() > 100, "{file} is written");
@@ -74,6 +85,10 @@ fn a_different_seed_gives_different_draws() {
             "300",
             "--seed",
             seed,
+            "--breakeven-trials",
+            "0",
+            "--tornado-trials",
+            "0",
             "--out",
             dir.to_str().unwrap(),
             "--quiet",
@@ -92,6 +107,10 @@ fn run_writes_every_file_with_its_columns() {
         scenario("premium-api-1b.toml").to_str().unwrap(),
         "--trials",
         "400",
+        "--breakeven-trials",
+        "50",
+        "--tornado-trials",
+        "16",
         "--out",
         dir.to_str().unwrap(),
     ]);
@@ -116,6 +135,66 @@ fn run_writes_every_file_with_its_columns() {
         ],
     );
     assert_eq!(summary.lines().count(), 4);
+    assert_columns(
+        "summary.csv",
+        &summary,
+        &[
+            "mcse_p5_usd",
+            "mcse_p50_usd",
+            "mcse_p95_usd",
+            "mcse_usd_per_mtok_mean",
+            "mcse_p_cheapest",
+        ],
+    );
+    let pairs = std::fs::read_to_string(dir.join("pairs.csv")).unwrap();
+    assert_columns(
+        "pairs.csv",
+        &pairs,
+        &[
+            "p_a_cheaper",
+            "mcse_p_a_cheaper",
+            "breakeven_p5",
+            "breakeven_p50",
+            "breakeven_p95",
+            "crossing_share",
+            "cheaper_above_breakeven",
+        ],
+    );
+    // Against a premium API, two A100s break even below 1B tokens a month.
+    assert!(
+        stdout.contains("a100x2-dedicated is cheaper than premium-api above"),
+        "break-even sentence printed:\n{stdout}"
+    );
+    let breakeven = std::fs::read_to_string(dir.join("breakeven.csv")).unwrap();
+    assert_columns(
+        "breakeven.csv",
+        &breakeven,
+        &[
+            "trial",
+            "a",
+            "b",
+            "outcome",
+            "breakeven_volume",
+            "cheaper_above",
+        ],
+    );
+    // 50 searched trials × 3 pairs.
+    assert_eq!(breakeven.lines().count(), 1 + 50 * 3);
+    let sensitivity = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
+    assert_columns(
+        "sensitivity.csv",
+        &sensitivity,
+        &[
+            "a",
+            "b",
+            "input",
+            "rank",
+            "spearman",
+            "swing_usd",
+            "mcse_swing_usd",
+        ],
+    );
+    assert!(stdout.contains("What moves each cost difference most"));
     let trials = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
     assert_columns(
         "trials.csv",
@@ -167,6 +246,10 @@ fn a_folder_runs_as_a_batch_with_a_side_by_side_summary() {
         scenarios.to_str().unwrap(),
         "--trials",
         "256",
+        "--breakeven-trials",
+        "0",
+        "--tornado-trials",
+        "0",
         "--out",
         out.to_str().unwrap(),
         "--quiet",
