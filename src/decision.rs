@@ -135,32 +135,54 @@ pub struct BreakEvenSettings {
     pub axis: VolumeAxis,
     /// The range searched.
     pub range: VolumeRange,
-    /// Log-spaced volumes at which every deployment is priced to find sign
-    /// changes of each pair's cost difference.
-    pub grid_points: usize,
+    /// Grid volumes per decade at which every deployment is priced to find
+    /// sign changes of each pair's cost difference: the powers
+    /// 10^(j / points_per_decade) inside the range, plus its two ends. The
+    /// grid does not depend on the range, so two ranges find the same
+    /// crossings where they overlap.
+    pub points_per_decade: u32,
     /// At most this many prices of the pair to refine the first crossing
     /// inside its grid interval (Illinois steps in log volume, safeguarded
     /// by bisection, stopping at a bracket narrower than 1%; the answer is
     /// the bracket's middle).
     pub refine_steps: u32,
     /// Trials whose break-even is searched: the first `trials` of the run
-    /// (each costs about `grid_points` + pairs × `refine_steps` prices).
+    /// (each costs about the grid's size + pairs × `refine_steps` prices).
     pub trials: u64,
 }
 
-/// Width in log volume (≈ relative width) at which a bracket is narrow enough: 1%, well inside the Monte Carlo error of break-even quantiles.
+/// Width in log volume (≈ relative width) at which a bracket is narrow
+/// enough: 1%, well inside the Monte Carlo error of break-even quantiles.
 pub const REFINE_TOLERANCE: f64 = 1e-2;
 
 impl BreakEvenSettings {
-    /// The defaults: 9 grid points over `range`, up to 14 refining steps
-    /// (enough to close a grid interval to 1% by bisection alone), on the
-    /// first `trials` trials.
+    /// The grid volumes, ascending: the range's ends and every
+    /// 10^(j / points_per_decade) strictly between them.
+    pub fn grid(&self) -> Vec<f64> {
+        let per = f64::from(self.points_per_decade.max(1));
+        let (lo, hi) = (self.range.low, self.range.high);
+        let first = (lo.log10() * per).floor() as i64 + 1;
+        let last = (hi.log10() * per).ceil() as i64 - 1;
+        let mut grid = vec![lo];
+        grid.extend(
+            (first..=last)
+                .map(|j| 10f64.powf(j as f64 / per))
+                // Keep interior points clear of the ends (no near-duplicates).
+                .filter(|&v| v > lo * 1.001 && v < hi / 1.001),
+        );
+        grid.push(hi);
+        grid
+    }
+
+    /// The defaults: 4 grid points per decade (each interval × 1.78), up to
+    /// 10 refining steps (enough to close an interval to 1% by bisection
+    /// alone), on the first `trials` trials.
     pub fn new(axis: VolumeAxis, range: VolumeRange, trials: u64) -> Self {
         BreakEvenSettings {
             axis,
             range,
-            grid_points: 9,
-            refine_steps: 14,
+            points_per_decade: 4,
+            refine_steps: 10,
             trials,
         }
     }
@@ -241,7 +263,7 @@ pub fn trial_breakeven(
 ) -> Vec<PairCrossing> {
     let mut p = params.to_vec();
     let all: Vec<usize> = (0..s.deployments.len()).collect();
-    let grid = settings.range.log_grid(settings.grid_points);
+    let grid = settings.grid();
     let costs: Vec<Vec<f64>> = grid
         .iter()
         .map(|&v| {
@@ -449,6 +471,49 @@ impl BreakEvenSummary {
             format!("above {}", fmt_num(self.range.high))
         } else {
             fmt_num(v)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(low: f64, high: f64) -> BreakEvenSettings {
+        let axis = VolumeAxis {
+            param: ParamId(0),
+            unit: "tokens_per_month",
+            median: 1e9,
+        };
+        BreakEvenSettings::new(axis, VolumeRange { low, high }, 1)
+    }
+
+    #[test]
+    fn the_grid_is_the_same_powers_whatever_the_range() {
+        let wide = settings(1e7, 1e11).grid();
+        assert_eq!(wide.len(), 17);
+        assert_eq!(wide[4], 1e8);
+        let narrow = settings(3e8, 2e10).grid();
+        assert_eq!(narrow[0], 3e8);
+        assert_eq!(*narrow.last().unwrap(), 2e10);
+        // Every interior point of the narrow grid is a point of the wide one.
+        for v in &narrow[1..narrow.len() - 1] {
+            assert!(wide.iter().any(|w| (w / v - 1.0).abs() < 1e-12), "{v}");
+        }
+        assert!(narrow.windows(2).all(|w| w[1] > w[0]));
+    }
+
+    #[test]
+    fn volume_ranges_parse_and_refuse() {
+        assert_eq!(
+            VolumeRange::parse(" 1e8 .. 1_000e8 ").unwrap(),
+            VolumeRange {
+                low: 1e8,
+                high: 1e11
+            }
+        );
+        for bad in ["1e8", "1e9..1e8", "0..1e9", "1e8..inf", "a..b", "1e8..1e8"] {
+            assert!(VolumeRange::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -148,6 +148,9 @@ impl Sweep {
     }
 }
 
+/// Overflow share above which the sweep's table marks a cost.
+const OVERFLOW_NOTE: f64 = 0.01;
+
 /// Columns of `sweep.csv` (tidy long format: one statistic per row).
 pub const SWEEP_COLUMNS: &[&str] = &[
     "volume",
@@ -163,7 +166,8 @@ pub const SWEEP_COLUMNS: &[&str] = &[
 ];
 
 /// `sweep.csv` as bytes. Per volume and deployment: `mean_usd`,
-/// `p5_usd` … `p95_usd`, `usd_per_mtok_mean`, `p_cheapest`; per volume and
+/// `p5_usd` … `p95_usd`, `usd_per_mtok_mean`, `p_cheapest`, `overflow_share`
+/// (share of tokens beyond capacity or rate limit); per volume and
 /// pair (`deployment` vs `versus`): `p_cheaper` (P(deployment < versus) in
 /// the same trial) and `mean_diff_usd` (cost(deployment) − cost(versus)).
 pub fn sweep_csv(sw: &Sweep) -> Vec<u8> {
@@ -280,6 +284,17 @@ pub fn sweep_text(s: &Scenario, sw: &Sweep) -> String {
         .collect();
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&crate::report::table_text(&header_refs, &rows));
+    if sw.points.iter().any(|p| {
+        p.deployments
+            .iter()
+            .any(|d| d.overflow_share > OVERFLOW_NOTE)
+    }) {
+        out.push_str(
+            "* more than 1% of the tokens are beyond the deployment's capacity or rate limit \
+             (see overflow_share in sweep.csv): unless it spills to another deployment, \
+             they are not served and not in its cost, so it looks cheaper than it is.\n",
+        );
+    }
     out.push('\n');
     for (q, p) in first.pairs.iter().enumerate() {
         let at = sw.half_crossings(q);

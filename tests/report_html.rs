@@ -90,6 +90,10 @@ fn report_is_one_self_contained_page_that_chromium_renders() {
     assert!(out.join("sweep.csv").exists() && out.join("breakeven.csv").exists());
 
     let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("BREAKEVEN_REQUIRE_CHROMIUM").is_none(),
+            "BREAKEVEN_REQUIRE_CHROMIUM is set (as in CI) but no chromium is on PATH"
+        );
         eprintln!(
             "skipping the Chromium check: no chromium on PATH (Debian: apt-get install chromium)"
         );
