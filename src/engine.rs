@@ -1,8 +1,12 @@
 //! The Monte Carlo engine: trials, random streams, parallel chunks, ordered merge.
 //!
 //! Trial `i` draws every parameter from its own stream, seeded from
-//! `(seed, i, parameter name)`, and its traffic from the stream named
-//! `traffic`; deployment `d` gets the stream `deployment:<d>`. Adding a
+//! `(seed, i, parameter name)`, its traffic's regime path from the stream
+//! named `traffic` and each hour's counts from the hour's sub-stream of
+//! `traffic:hour`; deployment `d` gets a sub-stream of `deployment:<d>` per
+//! hour. Changing the traffic level therefore leaves every other draw where
+//! it was (common random numbers across volumes), and adding a deployment
+//! or reordering the file changes no other draw. Adding a
 //! deployment or reordering the file therefore changes no other draw.
 //! Trials run on rayon in fixed-size chunks whose results are handed to the
 //! caller in trial order, so output never depends on the thread count.
@@ -84,10 +88,15 @@ pub fn substream(seed: u64, trial: u64, name: &str, index: u64) -> TrialRng {
     ))
 }
 
-/// The noise stream of a deployment. Its name, `deployment:<name>`, cannot
-/// be a parameter's (those use dots, and deployment names have no colon).
-fn deployment_stream(seed: u64, trial: u64, deployment: &str) -> TrialRng {
-    TrialRng::seed_from_u64(stream_seed(seed, trial, &["deployment:", deployment]))
+/// The noise of a deployment in one hour of a trial: the `hour`-th
+/// sub-stream of the stream `deployment:<name>` (a name no parameter can
+/// have: those use dots, and deployment names have no colon). One stream
+/// per hour keeps the noise of every hour the same when another hour, or
+/// the traffic level, changes how many draws it takes.
+pub fn deployment_hour_stream(seed: u64, trial: u64, deployment: &str, hour: u64) -> TrialRng {
+    TrialRng::seed_from_u64(splitmix64(
+        stream_seed(seed, trial, &["deployment:", deployment]) ^ splitmix64(hour),
+    ))
 }
 
 /// Draw trial `trial`'s parameters.
@@ -142,11 +151,7 @@ pub fn price_deployments(
     };
     which
         .iter()
-        .map(|&i| {
-            let d = &s.deployments[i];
-            let mut rng = deployment_stream(seed, trial, d.name());
-            d.price(&ctx, hours, &mut rng)
-        })
+        .map(|&i| s.deployments[i].price(&ctx, hours))
         .collect()
 }
 

@@ -6,7 +6,7 @@
 //! tokens above it are reported as overflow (they are still billed, as a
 //! client would retry them).
 
-use super::{COMMON_KEYS, Deployment, Kind, Outcome, TrialContext, TrialRng, keys};
+use super::{COMMON_KEYS, Deployment, Kind, Outcome, TrialContext, keys};
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
 use crate::traffic::HourLoad;
@@ -114,7 +114,7 @@ impl Deployment for Api {
     fn kind(&self) -> Kind {
         Kind::Api
     }
-    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], _rng: &mut TrialRng) -> Outcome {
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome {
         let p = ctx.params;
         let mut o = Outcome::default();
         let (mut input, mut output) = (0.0, 0.0);

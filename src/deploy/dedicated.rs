@@ -11,7 +11,7 @@
 
 use super::{
     ApiPricing, COMMON_KEYS, Deployment, Fidelity, Kind, OPS_KEYS, Operations, Outcome,
-    TrialContext, TrialRng, keys,
+    TrialContext, keys,
 };
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
@@ -227,7 +227,7 @@ impl Deployment for Dedicated {
     fn kind(&self) -> Kind {
         Kind::Dedicated
     }
-    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome {
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome {
         let p = ctx.params;
         let curve = self.throughput.curve(p);
         // Request by request only at `request` fidelity: queueing on an
@@ -276,8 +276,9 @@ impl Deployment for Dedicated {
             if let Some(pool) = &mut pool {
                 pool.set_pinned(replicas as u32, i as f64 * 3600.0);
                 ctx.arrivals(i, h, &mut arrivals);
+                let mut rng = ctx.noise(&self.name, i);
                 for a in &arrivals {
-                    pool.arrive(*a, rng);
+                    pool.arrive(*a, &mut rng);
                 }
             }
             o.requests += h.requests;

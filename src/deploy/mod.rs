@@ -107,6 +107,11 @@ pub struct TrialContext<'a> {
 }
 
 impl TrialContext<'_> {
+    /// The noise stream of deployment `deployment` in hour `hour`.
+    pub fn noise(&self, deployment: &str, hour: usize) -> TrialRng {
+        crate::engine::deployment_hour_stream(self.seed, self.trial, deployment, hour as u64)
+    }
+
     /// The arrivals of hour `hour` (the same for every deployment of the
     /// trial: common random numbers down to the request).
     pub fn arrivals(&self, hour: usize, load: &HourLoad, out: &mut Vec<Arrival>) {
@@ -193,8 +198,9 @@ pub trait Deployment: Send + Sync + std::fmt::Debug {
     /// Its kind.
     fn kind(&self) -> Kind;
     /// Price one trial: `ctx` holds the trial's parameters and settings,
-    /// `hours` its hourly loads, `rng` a stream of this deployment's own.
-    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome;
+    /// `hours` its hourly loads; random noise comes from
+    /// [`TrialContext::noise`].
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome;
     /// For an API, its prices (so a dedicated fleet can spill overflow to it).
     fn api_pricing(&self) -> Option<ApiPricing> {
         None

@@ -221,7 +221,7 @@ impl Deployment for Serverless {
     fn kind(&self) -> Kind {
         Kind::Serverless
     }
-    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad], rng: &mut TrialRng) -> Outcome {
+    fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome {
         let p = ctx.params;
         let fleet = self.fleet(p);
         let gpus = self.gpus_per_worker as f64;
@@ -238,15 +238,16 @@ impl Deployment for Serverless {
             o.tokens += h.tokens();
             o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
             if ctx.fidelity.simulates(h.requests) {
+                let mut rng = ctx.noise(&self.name, i);
                 let pool = pool.get_or_insert_with(|| {
                     // The horizon starts in the steady state of its first
                     // hour, as if the service had been running before.
                     let previous = &hours[i.saturating_sub(1)];
-                    self.take_over(&fleet, start, previous, rng)
+                    self.take_over(&fleet, start, previous, &mut rng)
                 });
                 ctx.arrivals(i, h, &mut arrivals);
                 for a in &arrivals {
-                    pool.arrive(*a, rng);
+                    pool.arrive(*a, &mut rng);
                 }
                 pool.advance_to(start + 3600.0);
             } else {

@@ -542,8 +542,10 @@ impl Traffic {
 
     /// Draw the hourly loads (and the within-hour regime) of one trial into
     /// `out`. `p` is the trial's parameter vector; `rng` is the trial's
-    /// traffic stream; `seed` and `trial` name the per-hour sub-streams a
-    /// replayed trace uses.
+    /// traffic stream, which draws only the regime path (it does not depend
+    /// on the level); `seed` and `trial` name the per-hour sub-streams that
+    /// draw each hour's multiplier, count and token sums, so a change of
+    /// level moves no other hour's draws.
     pub fn fill<R: Rng + ?Sized>(
         &self,
         p: &[f64],
@@ -581,12 +583,13 @@ impl Traffic {
                         }
                     }
                     TraceData::Rates { .. } => {
-                        let n = poisson(span.requests * out.scale * grow, rng);
+                        let mut hour_rng = hour_stream(seed, trial, h);
+                        let n = poisson(span.requests * out.scale * grow, &mut hour_rng);
                         let (input_tokens, output_tokens) = match span.tokens {
                             Some((i, o)) if span.requests > 0.0 => {
                                 (i / span.requests * n, o / span.requests * n)
                             }
-                            _ => tokens.sums(n, rng),
+                            _ => tokens.sums(n, &mut hour_rng),
                         };
                         HourLoad {
                             requests: n,
@@ -616,11 +619,12 @@ impl Traffic {
             if let Some(r) = &mut regime {
                 rate *= r.hour_mean(h as f64 * 3600.0, rng, &mut out.steps);
             }
+            let mut hour_rng = hour_stream(seed, trial, h);
             if let Some(g) = &gamma {
-                rate *= g.sample(rng);
+                rate *= g.sample(&mut hour_rng);
             }
-            let requests = poisson(rate, rng);
-            let (input_tokens, output_tokens) = tokens.sums(requests, rng);
+            let requests = poisson(rate, &mut hour_rng);
+            let (input_tokens, output_tokens) = tokens.sums(requests, &mut hour_rng);
             out.hours.push(HourLoad {
                 requests,
                 input_tokens,
@@ -643,6 +647,12 @@ fn replay_copies<R: Rng + ?Sized>(n: f64, k: f64, rng: &mut R) -> (f64, f64) {
         0.0
     };
     (whole, extra)
+}
+
+/// The sub-stream of hour `hour` of the modelled traffic: its gamma
+/// multiplier, count and token sums, in that order.
+fn hour_stream(seed: u64, trial: u64, hour: u32) -> crate::deploy::TrialRng {
+    crate::engine::substream(seed, trial, "traffic:hour", u64::from(hour))
 }
 
 fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng {
@@ -957,14 +967,33 @@ pub fn split_minutes<R: Rng + ?Sized>(n: f64, weights: &[f64; 60], rng: &mut R) 
     out
 }
 
-/// A Poisson count with mean `rate` (0 for a non-positive rate).
+/// A Poisson count with mean `rate`. Below [`POISSON_INVERSION_MAX`] it
+/// is drawn by inversion from one uniform, so on the same stream a higher
+/// rate never gives a lower count (common random numbers stay monotone in
+/// the traffic level); above, by rand_distr's transformed rejection.
 pub fn poisson<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
     if rate <= 0.0 {
         0.0
+    } else if rate < POISSON_INVERSION_MAX {
+        let u: f64 = rng.random();
+        let mut term = (-rate).exp();
+        let mut cdf = term;
+        let mut k = 0.0;
+        // The tail beyond rate + 40 standard deviations is below 1e-300.
+        let limit = rate + 40.0 * rate.sqrt() + 40.0;
+        while u > cdf && k < limit {
+            k += 1.0;
+            term *= rate / k;
+            cdf += term;
+        }
+        k
     } else {
         Poisson::new(rate).map(|d| d.sample(rng)).unwrap_or(rate)
     }
 }
+
+/// Rates below this are drawn by inversion in [`poisson`].
+pub const POISSON_INVERSION_MAX: f64 = 30.0;
 
 /// Largest request count whose token sums are drawn request by request.
 pub const EXACT_SUM_MAX: f64 = 30.0;
@@ -1091,4 +1120,44 @@ fn profile<const N: usize>(
         ));
     }
     Ok((raw.map(|x| x / mean), name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn poisson_by_inversion_has_the_right_mean_and_variance() {
+        let mut rng = crate::deploy::TrialRng::seed_from_u64(9);
+        let n = 200_000;
+        for rate in [0.3, 5.0, 29.0] {
+            let xs: Vec<f64> = (0..n).map(|_| poisson(rate, &mut rng)).collect();
+            let mean = xs.iter().sum::<f64>() / n as f64;
+            let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            // SE of the mean √(λ/n); of the variance ≈ λ·√(2/n) (+ the
+            // excess kurtosis 1/λ, small).
+            let se_mean = (rate / n as f64).sqrt();
+            let se_var = rate * ((2.0 + 1.0 / rate) / n as f64).sqrt();
+            assert!(
+                (mean - rate).abs() < 4.0 * se_mean,
+                "rate {rate}: mean {mean}"
+            );
+            assert!(
+                (var - rate).abs() < 4.0 * se_var,
+                "rate {rate}: variance {var}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_higher_rate_never_draws_fewer_on_the_same_stream() {
+        for seed in 0..2000 {
+            let draw = |rate: f64| {
+                let mut rng = crate::deploy::TrialRng::seed_from_u64(seed);
+                poisson(rate, &mut rng)
+            };
+            assert!(draw(7.0) <= draw(7.3), "seed {seed}");
+        }
+    }
 }
