@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 use crate::sim::WaitHistogram;
 
 /// z-score of a two-sided 95% interval.
-const Z975: f64 = 1.959_963_984_540_054;
+pub const Z975: f64 = 1.959_963_984_540_054;
 
 /// Summary of one deployment over all trials. Money in USD over the horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,7 @@ pub struct DeploymentSummary {
     pub quantiles_mcse_usd: [f64; 5],
     /// Mean cost per million tokens, USD.
     pub usd_per_mtok_mean: f64,
-    /// Monte Carlo standard error of that mean, USD.
+    /// Monte Carlo standard error of that mean, USD per million tokens.
     pub usd_per_mtok_mcse: f64,
     /// Cost per million tokens at p5, p25, p50, p75, p95, USD.
     pub quantiles_usd_per_mtok: [f64; 5],
@@ -163,11 +163,6 @@ impl Collector {
     pub fn with_breakeven(mut self, settings: BreakEvenSettings) -> Self {
         self.breakeven = Some(settings);
         self
-    }
-
-    /// Trials added so far.
-    pub fn trials(&self) -> u64 {
-        self.n
     }
 
     /// The draws of each uncertain input so far (`[input][trial]`, inputs in

@@ -12,9 +12,9 @@ use crate::analysis::{quantile_mcse, quantile_sorted};
 use crate::deploy::Fidelity;
 use crate::engine;
 use crate::error::{Error, Result};
+use crate::report::volume_text;
 use crate::scenario::{ParamId, Scenario};
 use crate::traffic::{Level, TrialTraffic};
-use crate::uncertain::fmt_num;
 
 /// The volume axis of a scenario: which parameter is the monthly level and
 /// in what unit.
@@ -215,11 +215,16 @@ impl CrossingKind {
 pub struct PairCrossing {
     /// Whether and how the costs cross.
     pub kind: CrossingKind,
-    /// The lowest volume at which they cross (axis unit), NaN without a crossing.
+    /// Where they cross (axis unit), NaN without a crossing: the crossing
+    /// inside the first grid interval whose ends differ in which deployment
+    /// is cheaper, to 1%. Where a cost is a staircase (whole replicas) the
+    /// costs can cross and cross back inside one interval; such pairs of
+    /// crossings are not seen, so this is the first crossing the grid sees.
     pub volume: f64,
     /// Just above `volume`, `a` is the cheaper one.
     pub a_cheaper_above: bool,
     /// Sign changes seen on the grid (more than one: the costs cross again).
+    /// A lower bound on the crossings: two inside one interval cancel.
     pub sign_changes: u32,
 }
 
@@ -391,7 +396,8 @@ pub struct BreakEvenSummary {
     pub a_cheaper_throughout_share: f64,
     /// Share of trials where `b` is cheaper (or equal) throughout.
     pub b_cheaper_throughout_share: f64,
-    /// Share of trials whose costs cross more than once on the grid.
+    /// Share of trials whose costs cross more than once on the grid (a lower
+    /// bound: crossings inside one grid interval can cancel).
     pub multiple_crossings_share: f64,
     /// Trials summarised.
     pub trials: u64,
@@ -466,11 +472,11 @@ impl BreakEvenSummary {
     /// A volume for text: the number, or "below LOW" / "above HIGH".
     pub fn describe_volume(&self, v: f64) -> String {
         if v == f64::NEG_INFINITY {
-            format!("below {}", fmt_num(self.range.low))
+            format!("below {}", volume_text(self.range.low))
         } else if v == f64::INFINITY {
-            format!("above {}", fmt_num(self.range.high))
+            format!("above {}", volume_text(self.range.high))
         } else {
-            fmt_num(v)
+            volume_text(v)
         }
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::RunResult;
 use crate::report::{
-    DEPLOYMENT_HEADER, INPUT_HEADER, breakeven_sentences, deployment_rows, input_rows, money_text,
-    volume_text,
+    BREAKEVEN_HEADER, DEPLOYMENT_HEADER, INPUT_HEADER, breakeven_rows_text, breakeven_sentences,
+    deployment_rows, input_rows, money_text, volume_text,
 };
 use crate::scenario::Scenario;
 use crate::sweep::Sweep;
@@ -67,11 +67,19 @@ pub fn decision_sentence(s: &Scenario, result: &RunResult) -> String {
     else {
         return String::new();
     };
-    let level = crate::decision::VolumeAxis::of(s)
-        .map(|a| format!("{} {}", volume_text(a.median), a.label()))
-        .unwrap_or_else(|_| "the recorded volume".to_string());
+    let level = match crate::decision::VolumeAxis::of(s) {
+        Ok(a) if s.params.list[a.param.0].dist.is_fixed() => {
+            format!("At {} {}", volume_text(a.median), a.label())
+        }
+        Ok(a) => format!(
+            "Over the scenario's uncertain volume (median {} {})",
+            volume_text(a.median),
+            a.label()
+        ),
+        Err(_) => "At the trace's recorded volume".to_string(),
+    };
     let mut text = format!(
-        "At {level}, {} is the cheapest in {:.0}% of trials (P = {:.2}, 95% interval {:.2}–{:.2})",
+        "{level}, {} is the cheapest in {:.0}% of trials (P = {:.2}, 95% interval {:.2}–{:.2})",
         best.deployment,
         best.p_cheapest * 100.0,
         best.p_cheapest,
@@ -106,12 +114,43 @@ pub fn decision_sentence(s: &Scenario, result: &RunResult) -> String {
     text
 }
 
-/// The whole page. `plots` are (title, SVG) in the order shown.
+/// The command line that writes this page again.
+pub fn report_command(
+    s: &Scenario,
+    opts: &crate::engine::RunOptions,
+    decisions: &crate::DecisionOptions,
+    sweep: &Sweep,
+) -> String {
+    let mut cmd = format!(
+        "breakeven report {} --trials {} --seed {} --fidelity {} --points {}",
+        s.path.display(),
+        opts.trials,
+        opts.seed,
+        opts.fidelity.as_str(),
+        sweep.volumes.len()
+    );
+    if let (Some(lo), Some(hi)) = (sweep.volumes.first(), sweep.volumes.last()) {
+        cmd.push_str(&format!(" --volume {lo:e}..{hi:e}"));
+    }
+    cmd.push_str(&format!(
+        " --breakeven-trials {} --tornado-trials {}",
+        decisions.breakeven.map_or(0, |b| b.trials),
+        decisions.tornado_trials
+    ));
+    if let Some(p) = decisions.precision {
+        cmd.push_str(&format!(" --precision {}", p * 100.0));
+    }
+    cmd
+}
+
+/// The whole page: `command` writes it again, `note` (if any) is shown
+/// under it, and `plots` are (caption, SVG) in the order shown.
 pub fn report_page(
     s: &Scenario,
     result: &RunResult,
     sweep: &Sweep,
-    seed: u64,
+    command: &str,
+    note: Option<&str>,
     plots: &[(String, String)],
 ) -> String {
     let summary = &result.summary;
@@ -124,17 +163,19 @@ pub fn report_page(
         ));
     }
     body.push_str(&format!(
-        "<p class=\"meta\">Scenario <code>{}</code> (sha256 <code>{}</code>), seed {seed}, \
-         {} trials, horizon {} hours; sweep of {} volumes × {} trials. \
-         Reproduce: <code>breakeven report {}</code>.</p>\n",
+        "<p class=\"meta\">Scenario <code>{}</code> (sha256 <code>{}</code>), {} trials, \
+         horizon {} hours; sweep of {} volumes × {} trials. Reproduce: <code>{}</code></p>\n",
         escape(&s.path.display().to_string()),
-        escape(&s.sha256[..12.min(s.sha256.len())]),
+        escape(s.sha256.get(..12).unwrap_or(&s.sha256)),
         summary.trials,
         s.run.horizon_hours,
         sweep.volumes.len(),
         sweep.points.first().map_or(0, |p| p.trials),
-        escape(&s.path.display().to_string()),
+        escape(command),
     ));
+    if let Some(note) = note {
+        body.push_str(&format!("<p class=\"note\">{}</p>\n", escape(note)));
+    }
     body.push_str("<section id=\"decision\">\n<h2>Decision</h2>\n");
     body.push_str(&format!(
         "<p class=\"decision\">{}</p>\n",
@@ -174,37 +215,12 @@ pub fn report_page(
         &pair_rows,
     ));
     if !sweep.breakeven.is_empty() {
-        let rows: Vec<Vec<String>> = sweep
-            .breakeven
-            .iter()
-            .map(|b| {
-                vec![
-                    format!("{} vs {}", b.a, b.b),
-                    b.winner_above().to_string(),
-                    volume_text(b.quantiles[0]),
-                    volume_text(b.quantiles[1]),
-                    volume_text(b.quantiles[2]),
-                    format!("{:.1}%", (1.0 - b.crossing_share) * 100.0),
-                    b.trials.to_string(),
-                ]
-            })
-            .collect();
+        let rows = breakeven_rows_text(&sweep.breakeven);
         body.push_str(&format!(
             "<h3>Break-even volume per trial ({})</h3>\n",
             escape(&sweep.axis.label())
         ));
-        body.push_str(&table(
-            &[
-                "pair",
-                "cheaper above",
-                "p5",
-                "p50",
-                "p95",
-                "no crossing in range",
-                "trials",
-            ],
-            &rows,
-        ));
+        body.push_str(&table(&BREAKEVEN_HEADER, &rows));
     }
     body.push_str("</section>\n");
 
@@ -285,6 +301,7 @@ h2 { font-size: 1.35rem; margin-top: 2em; border-bottom: 1px solid #dde1e8; padd
 h3 { font-size: 1.05rem; margin-top: 1.4em; }
 p.lead { font-size: 1.1rem; color: #3b4352; }
 p.meta { font-size: 0.85rem; color: #5b6475; }
+p.note { font-size: 0.9rem; color: #8a4b00; background: #fff6e8; padding: 6px 10px; }
 p.decision { font-size: 1.2rem; font-weight: 600; background: #f3f6fb; border-left: 4px solid #0072b2; \
 padding: 12px 16px; }
 ul.breakeven li { margin: 0.4em 0; }

@@ -268,7 +268,9 @@ fn run_into(
 /// `report.html`, one self-contained page, into `out_dir`; nothing is
 /// renamed into place unless all succeeded. The break-even search is the
 /// run's (`decisions.breakeven`, over the sweep's range); `sweep.breakeven`
-/// is ignored. `progress` gets finished trials of each phase in turn.
+/// is ignored, and the sweep runs as many trials as the run did (fewer than
+/// `sweep_opts.trials` when a precision target stopped it early).
+/// `progress` gets finished trials of each phase in turn.
 pub fn run_report(
     s: &Scenario,
     opts: &RunOptions,
@@ -287,6 +289,7 @@ pub fn run_report(
         s,
         &sweep::SweepOptions {
             breakeven: None,
+            trials: result.summary.trials,
             ..sweep_opts.clone()
         },
         progress,
@@ -312,7 +315,9 @@ pub fn run_report(
         };
         plots.push((caption, svg));
     }
-    let page = html::report_page(s, &result, &sw, opts.seed, &plots);
+    let command = html::report_command(s, opts, &decisions, &sw);
+    let note = report::precision_note(&decisions, &result);
+    let page = html::report_page(s, &result, &sw, &command, note.as_deref(), &plots);
     out.write("report.html", page.as_bytes())?;
     out.commit()?;
     Ok((result, sw))

@@ -172,10 +172,12 @@ struct DecideArgs {
     /// (default: the scenario's median level ÷ 100 to × 100).
     #[arg(long, value_name = "LOW..HIGH")]
     volume: Option<String>,
-    /// Trials whose break-even volume is searched (the first N of the run;
-    /// each is priced at about 20 volumes); 0 skips the search.
-    #[arg(long, default_value_t = 1000)]
-    breakeven_trials: u64,
+    /// Trials whose break-even volume is searched (the first N of the run,
+    /// default 1,000; each is priced at about 25 volumes); 0 skips the search.
+    /// A trace played at its recorded volume has no level to vary, so there
+    /// the search is skipped unless asked for.
+    #[arg(long)]
+    breakeven_trials: Option<u64>,
     /// Trials each end of the tornado is averaged over (0: rank
     /// correlations only).
     #[arg(long, default_value_t = 256)]
@@ -194,12 +196,21 @@ impl DecideArgs {
     fn options(&self, s: &Scenario) -> anyhow::Result<DecisionOptions> {
         // Checked even where unused (one deployment), so a typo never passes.
         let range = self.volume.as_deref().map(VolumeRange::parse).transpose()?;
-        let breakeven = if self.breakeven_trials == 0 || s.deployments.len() < 2 {
+        let asked = self.volume.is_some() || self.breakeven_trials.is_some();
+        let trials = self.breakeven_trials.unwrap_or(1000);
+        let breakeven = if trials == 0 || s.deployments.len() < 2 {
             None
         } else {
-            let axis = VolumeAxis::of(s)?;
-            let range = range.unwrap_or_else(|| VolumeRange::around(&axis));
-            Some(BreakEvenSettings::new(axis, range, self.breakeven_trials))
+            match VolumeAxis::of(s) {
+                Ok(axis) => Some(BreakEvenSettings::new(
+                    axis,
+                    range.unwrap_or_else(|| VolumeRange::around(&axis)),
+                    trials,
+                )),
+                // A trace at its recorded volume: nothing to vary.
+                Err(_) if !asked => None,
+                Err(e) => return Err(e.into()),
+            }
         };
         Ok(DecisionOptions {
             breakeven,
@@ -208,6 +219,40 @@ impl DecideArgs {
             plots: self.plots,
         })
     }
+}
+
+/// The run settings of `s`: the command line's, else the file's. With a
+/// precision target the trial count is only a cap (default 1,000,000).
+fn run_options(
+    s: &Scenario,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    fidelity: &Option<String>,
+    decisions: &DecisionOptions,
+) -> RunOptions {
+    let default_trials = if decisions.precision.is_some() {
+        1_000_000
+    } else {
+        s.run.trials
+    };
+    RunOptions {
+        trials: trials.unwrap_or(default_trials),
+        seed: seed.unwrap_or(s.run.seed),
+        threads,
+        fidelity: fidelity
+            .as_deref()
+            .and_then(Fidelity::parse)
+            .unwrap_or(s.run.fidelity),
+    }
+}
+
+/// The volume range `--volume` gives, else the default around the level.
+fn volume_range(volume: &Option<String>, axis: &VolumeAxis) -> anyhow::Result<VolumeRange> {
+    Ok(match volume {
+        Some(v) => VolumeRange::parse(v)?,
+        None => VolumeRange::around(axis),
+    })
 }
 
 /// Print a line to standard output. When the reader has gone (`| head`),
@@ -264,14 +309,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => {
             let s = Scenario::load(&scenario)?;
             let axis = VolumeAxis::of(&s)?;
-            let range = match &volume {
-                Some(v) => VolumeRange::parse(v)?,
-                None => VolumeRange::around(&axis),
-            };
+            let range = volume_range(&volume, &axis)?;
             if points == 0 {
                 return Err(Error::Usage("--points must be at least 1".into()).into());
             }
-            let trials = trials.unwrap_or(s.run.trials);
+            let run = run_options(&s, trials, seed, threads, &fidelity, &Default::default());
+            let trials = run.trials;
             let opts = SweepOptions {
                 axis,
                 volumes: if linear {
@@ -280,12 +323,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     range.log_grid(points)
                 },
                 trials,
-                seed: seed.unwrap_or(s.run.seed),
+                seed: run.seed,
                 threads,
-                fidelity: fidelity
-                    .as_deref()
-                    .and_then(Fidelity::parse)
-                    .unwrap_or(s.run.fidelity),
+                fidelity: run.fidelity,
                 breakeven: (breakeven_trials > 0 && s.deployments.len() > 1)
                     .then(|| BreakEvenSettings::new(axis, range, breakeven_trials)),
             };
@@ -316,20 +356,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             let axis = VolumeAxis::of(&s)?;
             let mut decisions = decide.options(&s)?;
-            let range = match &decide.volume {
-                Some(v) => VolumeRange::parse(v)?,
-                None => VolumeRange::around(&axis),
-            };
-            let trials = trials.unwrap_or(s.run.trials);
-            let opts = RunOptions {
-                trials,
-                seed: seed.unwrap_or(s.run.seed),
-                threads,
-                fidelity: fidelity
-                    .as_deref()
-                    .and_then(Fidelity::parse)
-                    .unwrap_or(s.run.fidelity),
-            };
+            let range = volume_range(&decide.volume, &axis)?;
+            let opts = run_options(&s, trials, seed, threads, &fidelity, &decisions);
+            let trials = opts.trials;
             decisions.plots = true;
             let sweep_opts = SweepOptions {
                 axis,
@@ -342,9 +371,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             };
             let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name).join("report"));
             let bar = Progress::new(trials);
-            breakeven::run_report(&s, &opts, &decisions, &sweep_opts, &dir, &|n| bar.set(n))
-                .with_context(|| format!("reporting {}", s.path.display()))?;
+            let (result, _) =
+                breakeven::run_report(&s, &opts, &decisions, &sweep_opts, &dir, &|n| bar.set(n))
+                    .with_context(|| format!("reporting {}", s.path.display()))?;
             bar.finish();
+            if let Some(note) = report::precision_note(&decisions, &result) {
+                eprintln!("{note}");
+            }
             say(&format!("wrote {}", dir.join("report.html").display()));
             Ok(())
         }
@@ -395,23 +428,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let loaded = load_all(&scenarios)?;
             let batch = loaded.len() > 1 || scenarios.iter().any(|p| p.is_dir());
             let base = out.clone().unwrap_or_else(|| PathBuf::from("output"));
+            // Every scenario's options are checked before any runs.
+            let planned = loaded
+                .iter()
+                .map(|s| {
+                    let decisions = decide.options(s)?;
+                    let opts = run_options(s, trials, seed, threads, &fidelity, &decisions);
+                    Ok((s, decisions, opts))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let mut runs = Vec::new();
-            for s in &loaded {
-                let decisions = decide.options(s)?;
-                let default_trials = if decisions.precision.is_some() {
-                    1_000_000
-                } else {
-                    s.run.trials
-                };
-                let opts = RunOptions {
-                    trials: trials.unwrap_or(default_trials),
-                    seed: seed.unwrap_or(s.run.seed),
-                    threads,
-                    fidelity: fidelity
-                        .as_deref()
-                        .and_then(Fidelity::parse)
-                        .unwrap_or(s.run.fidelity),
-                };
+            for (s, decisions, opts) in planned {
                 let dir = match (&out, batch) {
                     (Some(o), false) => o.clone(),
                     _ => base.join(&s.name),
@@ -424,6 +451,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     say(&report::summary_text(s, &result.summary));
                     say(&report::decision_text(&result));
                     say(&format!("wrote {}", dir.display()));
+                }
+                if let Some(note) = report::precision_note(&decisions, &result) {
+                    eprintln!("{note}");
                 }
                 runs.push((s.name.clone(), result.summary));
             }

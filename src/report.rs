@@ -39,9 +39,17 @@ impl Staged {
         })
     }
 
-    /// Open `name` for writing under a temporary name.
+    /// Open `name` for writing under a temporary name; a name already
+    /// being written is refused.
     pub fn create(&mut self, name: &str) -> Result<(BufWriter<File>, PathBuf)> {
         let final_path = self.dir.join(name);
+        if self.files.iter().any(|(_, dest)| *dest == final_path) {
+            return Err(Error::Usage(format!(
+                "{}: two outputs would share this file name (deployment names like \
+                 \"a_vs\" and \"vs_b\" make tornado plots collide); rename a deployment",
+                final_path.display()
+            )));
+        }
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let f = File::create(&tmp).map_err(|cause| Error::WriteOutput {
             path: tmp.clone(),
@@ -59,13 +67,15 @@ impl Staged {
             .map_err(|cause| Error::WriteOutput { path, cause })
     }
 
-    /// Rename every file into place.
+    /// Rename every file into place. If a rename fails, the files not yet
+    /// renamed are removed (by drop), and the error says which failed.
     pub fn commit(mut self) -> Result<()> {
-        for (tmp, dest) in std::mem::take(&mut self.files) {
+        while let Some((tmp, dest)) = self.files.first().cloned() {
             std::fs::rename(&tmp, &dest).map_err(|cause| Error::WriteOutput {
                 path: dest.clone(),
                 cause,
             })?;
+            self.files.remove(0);
         }
         self.created_dir = false;
         Ok(())
@@ -605,7 +615,7 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
             "range_high": b.range.high,
             "points_per_decade": b.points_per_decade,
             "refine_steps": b.refine_steps,
-            "trials": b.trials,
+            "trials": b.trials.min(info.trials),
         })),
         "tornado_trials": info.decisions.tornado_trials,
         "precision_target_relative_mcse": info.decisions.precision,
@@ -1008,8 +1018,8 @@ pub fn breakeven_sentences(breakeven: &[crate::decision::BreakEvenSummary]) -> V
                     b.winner_above(),
                     b.winner_below(),
                     volume_text(p50),
-                    volume_text(p5),
-                    volume_text(p95),
+                    b.describe_volume(p5),
+                    b.describe_volume(p95),
                 )
             } else if p50 == f64::INFINITY {
                 format!(
@@ -1028,7 +1038,7 @@ pub fn breakeven_sentences(breakeven: &[crate::decision::BreakEvenSummary]) -> V
             };
             if b.multiple_crossings_share >= 0.05 {
                 text.push_str(&format!(
-                    "; the costs cross again higher up in {} of trials",
+                    "; the costs cross again higher up in at least {} of trials",
                     pct(b.multiple_crossings_share)
                 ));
             }
@@ -1046,36 +1056,49 @@ pub fn breakeven_sentences(breakeven: &[crate::decision::BreakEvenSummary]) -> V
         .collect()
 }
 
+/// Column heads of [`breakeven_rows_text`].
+pub const BREAKEVEN_HEADER: [&str; 7] = [
+    "pair",
+    "cheaper above",
+    "p5",
+    "p50",
+    "p95",
+    "no crossing in range",
+    "trials",
+];
+
+/// One row per pair of the break-even table, as text.
+pub fn breakeven_rows_text(breakeven: &[crate::decision::BreakEvenSummary]) -> Vec<Vec<String>> {
+    breakeven
+        .iter()
+        .map(|b| {
+            vec![
+                format!("{} vs {}", b.a, b.b),
+                b.winner_above().to_string(),
+                volume_text(b.quantiles[0]),
+                volume_text(b.quantiles[1]),
+                volume_text(b.quantiles[2]),
+                pct(1.0 - b.crossing_share),
+                b.trials.to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// The decision part of the terminal summary: break-even volumes and the
 /// inputs that move each pair most.
 pub fn decision_text(result: &crate::RunResult) -> String {
     let summary = &result.summary;
     let mut out = String::new();
     if !summary.breakeven.is_empty() {
-        let rows: Vec<Vec<String>> = summary
-            .breakeven
-            .iter()
-            .map(|b| {
-                vec![
-                    format!("{} vs {}", b.a, b.b),
-                    b.winner_above().to_string(),
-                    volume_text(b.quantiles[0]),
-                    volume_text(b.quantiles[1]),
-                    volume_text(b.quantiles[2]),
-                    pct(1.0 - b.crossing_share),
-                ]
-            })
-            .collect();
+        let rows = breakeven_rows_text(&summary.breakeven);
         let unit = summary.breakeven[0].unit.replace('_', " ");
         out.push_str(&format!(
             "Break-even volume, {unit}, per trial (searched {}–{}):\n",
             volume_text(summary.breakeven[0].range.low),
             volume_text(summary.breakeven[0].range.high)
         ));
-        out.push_str(&table_text(
-            &["pair", "cheaper above", "p5", "p50", "p95", "no crossing"],
-            &rows,
-        ));
+        out.push_str(&table_text(&BREAKEVEN_HEADER, &rows));
         for line in breakeven_sentences(&summary.breakeven) {
             out.push_str(&line);
             out.push('\n');
@@ -1111,19 +1134,6 @@ pub fn decision_text(result: &crate::RunResult) -> String {
         }
     }
     out
-}
-
-/// A name made safe for a file name (`[A-Za-z0-9_-]`, others as `_`).
-pub fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The hourly tokens of the first `trials` trials, labelled `trial N`.
@@ -1209,7 +1219,8 @@ pub fn tornado_plot(s: &Scenario, result: &crate::RunResult, q: usize) -> Result
         &bars,
     )?;
     Ok((
-        format!("tornado_{}_vs_{}.svg", file_safe(&p.a), file_safe(&p.b)),
+        // Deployment names use only letters, digits, '-', '_' and '.'.
+        format!("tornado_{}_vs_{}.svg", p.a, p.b),
         svg,
     ))
 }
@@ -1275,9 +1286,41 @@ pub fn probability_plot(s: &Scenario, sw: &crate::sweep::Sweep) -> Result<String
     )
 }
 
+/// When a precision target was set and not met within the trial cap, a
+/// line saying so (for the terminal and the report).
+pub fn precision_note(
+    decisions: &crate::DecisionOptions,
+    result: &crate::RunResult,
+) -> Option<String> {
+    let target = decisions.precision?;
+    match result.precision_reached {
+        Some((reached, false)) => Some(format!(
+            "note: precision target {}% not met after {} trials (the cap): the worst \
+             relative MCSE of a mean cost is {}%; raise --trials to go on",
+            fmt_num(target * 100.0),
+            result.summary.trials,
+            fmt_num(reached * 100.0)
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staged_refuses_a_name_twice_and_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        {
+            let mut staged = Staged::new(&dir).unwrap();
+            staged.write("a.svg", b"one").unwrap();
+            let err = staged.write("a.svg", b"two").unwrap_err();
+            assert!(err.is_user_input() && err.to_string().contains("share this file name"));
+        }
+        assert!(!dir.exists(), "a failed output leaves no folder behind");
+    }
 
     #[test]
     fn money_reads_well() {

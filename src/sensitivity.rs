@@ -13,15 +13,12 @@
 //! and rows are ordered by effect, then name, so the result does not depend
 //! on the order of inputs in the scenario file.
 
-use crate::analysis::mean_sd;
+use crate::analysis::{Z975, mean_sd};
 use crate::decision::pairs;
 use crate::deploy::Fidelity;
 use crate::engine;
 use crate::error::Result;
 use crate::scenario::Scenario;
-
-/// z-score of a two-sided 95% interval.
-const Z975: f64 = 1.959_963_984_540_054;
 
 /// Ranks of `xs` (1-based; ties share their average rank).
 pub fn ranks(xs: &[f64]) -> Vec<f64> {
@@ -66,13 +63,13 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// 95% interval of a Spearman ρ from `n` pairs: Fisher's z with the
-/// Fieller–Hartley–Pearson standard error 1.06/√(n−3).
+/// Fieller–Hartley–Pearson standard error √(1.06/(n−3)).
 pub fn spearman_ci(rho: f64, n: usize) -> (f64, f64) {
     if n <= 3 || !rho.is_finite() {
         return (f64::NAN, f64::NAN);
     }
     let z = rho.clamp(-0.999_999, 0.999_999).atanh();
-    let se = 1.06 / ((n - 3) as f64).sqrt();
+    let se = (1.06 / (n - 3) as f64).sqrt();
     ((z - Z975 * se).tanh(), (z + Z975 * se).tanh())
 }
 

@@ -172,7 +172,7 @@ pub const SWEEP_COLUMNS: &[&str] = &[
 /// the same trial) and `mean_diff_usd` (cost(deployment) − cost(versus)).
 pub fn sweep_csv(sw: &Sweep) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let z = 1.959_963_984_540_054;
+    let z = crate::analysis::Z975;
     let mut rows: Vec<[String; 10]> = Vec::new();
     for (v, point) in sw.volumes.iter().zip(&sw.points) {
         let trials = point.trials.to_string();
@@ -363,7 +363,7 @@ pub fn run_sweep(
         "volume_unit": opts.axis.unit,
         "volumes": opts.volumes,
         "fidelity": opts.fidelity.as_str(),
-        "breakeven_trials": opts.breakeven.map(|b| b.trials),
+        "breakeven_trials": opts.breakeven.map(|b| b.trials.min(opts.trials)),
         "wall_time_s": start.elapsed().as_secs_f64(),
         "version": env!("CARGO_PKG_VERSION"),
     });

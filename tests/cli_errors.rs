@@ -981,3 +981,36 @@ fn a_trace_at_its_recorded_volume_cannot_be_swept() {
     );
     sb.assert_no_output();
 }
+
+#[test]
+fn a_trace_at_its_recorded_volume_runs_without_break_even_unless_asked() {
+    let sb = Sandbox::new();
+    sb.write("trace.csv", &azure_trace());
+    let base = base_scenario();
+    let traffic_start = base.find("tokens_per_month").unwrap();
+    let traffic_end = base.find("\n\n[deployment").unwrap();
+    // Two deployments, so there is a pair to break even.
+    let text = format!(
+        "{}trace = \"trace.csv\"{}\n[deployment.api]\nkind = \"api\"\nusd_per_mtok = 0.5\n",
+        &base[..traffic_start],
+        &base[traffic_end..]
+    );
+    let file = sb.write("mini.toml", &text);
+    let out = sb.run(&file);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");
+    assert!(sb.out().join("pairs.csv").is_file());
+    assert!(!sb.out().join("breakeven.csv").exists());
+    // Asked for explicitly, the search is refused with the reason.
+    let other = sb.path().join("other");
+    let stderr = assert_user_error(&sb.breakeven(&[
+        "run".as_ref(),
+        file.as_os_str(),
+        "--breakeven-trials".as_ref(),
+        "10".as_ref(),
+        "--out".as_ref(),
+        other.as_os_str(),
+    ]));
+    assert!(stderr.contains("need a traffic level to vary"), "{stderr}");
+    assert!(!other.exists());
+}
