@@ -466,3 +466,41 @@ fn breakeven_volume_is_where_the_costs_cross() {
     }
     assert!(checked >= 15, "only {checked} single crossings");
 }
+
+/// A sweep's files are byte-identical whatever the thread count.
+#[test]
+fn sweep_csv_is_byte_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = scenario("spiky-100m.toml");
+    let dirs: Vec<PathBuf> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let dir = tmp.path().join(threads);
+            run_ok(&[
+                "sweep",
+                path.to_str().unwrap(),
+                "--points",
+                "5",
+                "--trials",
+                "300",
+                "--breakeven-trials",
+                "60",
+                "--threads",
+                threads,
+                "--plots",
+                "--quiet",
+                "--out",
+                dir.to_str().unwrap(),
+            ]);
+            dir
+        })
+        .collect();
+    for file in ["sweep.csv", "breakeven.csv", "probability.svg"] {
+        let a = std::fs::read(dirs[0].join(file)).unwrap();
+        assert!(a.len() > 100, "{file} is written");
+        assert!(
+            a == std::fs::read(dirs[1].join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+}
