@@ -2,12 +2,12 @@
 //!
 //! Trial `i` draws every parameter from its own stream, seeded from
 //! `(seed, i, parameter name)`, its traffic's regime path from the stream
-//! named `traffic` and each hour's counts from the hour's sub-stream of
-//! `traffic:hour`; deployment `d` gets a sub-stream of `deployment:<d>` per
-//! hour. Changing the traffic level therefore leaves every other draw where
-//! it was (common random numbers across volumes), and adding a deployment
-//! or reordering the file changes no other draw. Adding a
-//! deployment or reordering the file therefore changes no other draw.
+//! named `traffic`, each hour's multiplier and count from the hour's
+//! sub-stream of `traffic:hour` and its token sums from `traffic:tokens`;
+//! deployment `d` gets a sub-stream of `deployment:<d>` per hour. Changing
+//! the traffic level therefore leaves every other draw where it was (common
+//! random numbers across volumes), and adding a deployment or reordering the
+//! file changes no other draw.
 //! Trials run on rayon in fixed-size chunks whose results are handed to the
 //! caller in trial order, so output never depends on the thread count.
 

@@ -119,26 +119,27 @@ pub fn report_command(
     s: &Scenario,
     opts: &crate::engine::RunOptions,
     decisions: &crate::DecisionOptions,
-    sweep: &Sweep,
+    sweep: &crate::sweep::SweepOptions,
 ) -> String {
     let mut cmd = format!(
-        "breakeven report {} --trials {} --seed {} --fidelity {} --points {}",
+        "breakeven report {} --trials {} --seed {} --fidelity {} --points {} --volume {:e}..{:e}",
         s.path.display(),
         opts.trials,
         opts.seed,
         opts.fidelity.as_str(),
-        sweep.volumes.len()
+        sweep.volumes.len(),
+        sweep.range.low,
+        sweep.range.high,
     );
-    if let (Some(lo), Some(hi)) = (sweep.volumes.first(), sweep.volumes.last()) {
-        cmd.push_str(&format!(" --volume {lo:e}..{hi:e}"));
-    }
     cmd.push_str(&format!(
         " --breakeven-trials {} --tornado-trials {}",
         decisions.breakeven.map_or(0, |b| b.trials),
         decisions.tornado_trials
     ));
     if let Some(p) = decisions.precision {
-        cmd.push_str(&format!(" --precision {}", p * 100.0));
+        // The percentage as given (undo the rounding of ÷ 100 then × 100).
+        let percent = (p * 100.0 * 1e12).round() / 1e12;
+        cmd.push_str(&format!(" --precision {percent}"));
     }
     cmd
 }

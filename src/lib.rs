@@ -315,7 +315,7 @@ pub fn run_report(
         };
         plots.push((caption, svg));
     }
-    let command = html::report_command(s, opts, &decisions, &sw);
+    let command = html::report_command(s, opts, &decisions, sweep_opts);
     let note = report::precision_note(&decisions, &result);
     let page = html::report_page(s, &result, &sw, &command, note.as_deref(), &plots);
     out.write("report.html", page.as_bytes())?;

@@ -317,6 +317,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let trials = run.trials;
             let opts = SweepOptions {
                 axis,
+                range,
                 volumes: if linear {
                     range.linear_grid(points)
                 } else {
@@ -362,6 +363,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             decisions.plots = true;
             let sweep_opts = SweepOptions {
                 axis,
+                range,
                 volumes: range.log_grid(points),
                 trials,
                 seed: opts.seed,

@@ -553,29 +553,38 @@ pub fn hour_arrivals<R: Rng + ?Sized>(
     if n == 0 {
         return;
     }
-    let mut push = |time_s: f64, rng: &mut R| {
+    // Arrival k's time takes exactly two uniforms (minute by inversion on
+    // the weights, then the second within it) and its tokens come from a
+    // stream of their own, so the first k arrivals of an hour are the same
+    // whatever n is: one request more adds an arrival and moves no other
+    // (common random numbers across traffic levels). Given n, minutes are
+    // i.i.d. with the weights: the same multinomial as a split of n.
+    use rand::SeedableRng;
+    let mut token_rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(rng.random::<u64>());
+    let cumulative: Option<[f64; 60]> = minute_weights.map(|w| {
+        let mut c = [0.0; 60];
+        let mut sum = 0.0;
+        for (ci, wi) in c.iter_mut().zip(w) {
+            sum += wi;
+            *ci = sum;
+        }
+        c
+    });
+    for _ in 0..n {
+        let (u_minute, u_time): (f64, f64) = (rng.random(), rng.random());
+        let time_s = match &cumulative {
+            Some(c) if c[59] > 0.0 => {
+                let target = u_minute * c[59];
+                let m = c.partition_point(|&x| x <= target).min(59);
+                hour_start_s + (m as f64 + u_time) * 60.0
+            }
+            _ => hour_start_s + u_time * 3600.0,
+        };
         out.push(Arrival {
             time_s,
-            input_tokens: input.sample(rng).max(0.0),
-            output_tokens: output.sample(rng).max(0.0),
+            input_tokens: input.sample(&mut token_rng).max(0.0),
+            output_tokens: output.sample(&mut token_rng).max(0.0),
         });
-    };
-    match minute_weights {
-        Some(w) => {
-            let counts = crate::traffic::split_minutes(load.requests, w, rng);
-            for (m, &c) in counts.iter().enumerate() {
-                for _ in 0..c {
-                    let t = hour_start_s + (m as f64 + rng.random::<f64>()) * 60.0;
-                    push(t, rng);
-                }
-            }
-        }
-        None => {
-            for _ in 0..n {
-                let t = hour_start_s + rng.random::<f64>() * 3600.0;
-                push(t, rng);
-            }
-        }
     }
     finish_hour(out, load);
 }
@@ -605,6 +614,39 @@ pub fn finish_hour(out: &mut [Arrival], load: &crate::traffic::HourLoad) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_request_more_adds_an_arrival_and_moves_no_other() {
+        use rand::SeedableRng;
+        let input = crate::uncertain::Dist::lognormal_p5_p95(200.0, 3000.0);
+        let output = crate::uncertain::Dist::lognormal_p5_p95(50.0, 800.0);
+        let mut weights = [1.0; 60];
+        weights[7] = 20.0;
+        let times = |n: f64| {
+            let load = crate::traffic::HourLoad {
+                requests: n,
+                input_tokens: 1000.0 * n,
+                output_tokens: 300.0 * n,
+            };
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(4);
+            let mut out = Vec::new();
+            hour_arrivals(
+                0.0,
+                &load,
+                &input,
+                &output,
+                Some(&weights),
+                &mut rng,
+                &mut out,
+            );
+            out.iter().map(|a| a.time_s).collect::<Vec<f64>>()
+        };
+        let (ten, eleven) = (times(10.0), times(11.0));
+        assert_eq!(eleven.len(), 11);
+        for t in &ten {
+            assert!(eleven.contains(t), "{t} moved: {ten:?} vs {eleven:?}");
+        }
+    }
 
     #[test]
     fn histogram_quantiles_are_close() {

@@ -16,6 +16,8 @@ use crate::scenario::Scenario;
 pub struct SweepOptions {
     /// The volume axis.
     pub axis: VolumeAxis,
+    /// The range the volumes span (and the break-even search's range).
+    pub range: crate::decision::VolumeRange,
     /// Volumes, ascending, in the axis unit.
     pub volumes: Vec<f64>,
     /// Trials at every volume (the same trials at each).

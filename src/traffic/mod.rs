@@ -589,7 +589,7 @@ impl Traffic {
                             Some((i, o)) if span.requests > 0.0 => {
                                 (i / span.requests * n, o / span.requests * n)
                             }
-                            _ => tokens.sums(n, &mut hour_rng),
+                            _ => tokens.sums(n, &mut token_stream(seed, trial, h)),
                         };
                         HourLoad {
                             requests: n,
@@ -624,7 +624,10 @@ impl Traffic {
                 rate *= g.sample(&mut hour_rng);
             }
             let requests = poisson(rate, &mut hour_rng);
-            let (input_tokens, output_tokens) = tokens.sums(requests, &mut hour_rng);
+            // Tokens from a stream of their own: a count drawn by rejection
+            // (rates of 30 and more) takes a varying number of draws.
+            let (input_tokens, output_tokens) =
+                tokens.sums(requests, &mut token_stream(seed, trial, h));
             out.hours.push(HourLoad {
                 requests,
                 input_tokens,
@@ -650,9 +653,14 @@ fn replay_copies<R: Rng + ?Sized>(n: f64, k: f64, rng: &mut R) -> (f64, f64) {
 }
 
 /// The sub-stream of hour `hour` of the modelled traffic: its gamma
-/// multiplier, count and token sums, in that order.
+/// multiplier, then its count.
 fn hour_stream(seed: u64, trial: u64, hour: u32) -> crate::deploy::TrialRng {
     crate::engine::substream(seed, trial, "traffic:hour", u64::from(hour))
+}
+
+/// The sub-stream of hour `hour`'s token sums.
+fn token_stream(seed: u64, trial: u64, hour: u32) -> crate::deploy::TrialRng {
+    crate::engine::substream(seed, trial, "traffic:tokens", u64::from(hour))
 }
 
 fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng {
