@@ -174,7 +174,7 @@ fn run_into(
     let mut precision_reached = None;
     while first < opts.trials {
         let last = (first + block).min(opts.trials);
-        // Trials with a break-even search cost about 20 times the others:
+        // Trials with a break-even search cost about 25 times the others:
         // small chunks spread them over the threads.
         let chunk = match breakeven {
             Some(b) if first < b.trials => 16,
