@@ -110,7 +110,9 @@ struct Acc {
     cold: f64,
     cold_waits: f64,
     queue_waits: f64,
-    waits: WaitHistogram,
+    // Wait histogram summed in fixed point (units of 2^-24 of a request),
+    // so partial sums add up exactly in any grouping (shards merge).
+    waits: Vec<u128>,
     requests: f64,
     cheapest: f64,
 }
@@ -171,6 +173,25 @@ impl Collector {
         &self.inputs
     }
 
+    /// Each deployment's wait histogram so far, in fixed point (for
+    /// [`Collector::add_waits`] of another collector: sums are exact).
+    pub fn waits(&self) -> Vec<Vec<u128>> {
+        self.acc.iter().map(|a| a.waits.clone()).collect()
+    }
+
+    /// Add wait histograms taken with [`Collector::waits`] from a collector
+    /// of other trials (whose trials were added without their waits).
+    pub fn add_waits(&mut self, waits: &[Vec<u128>]) {
+        for (a, w) in self.acc.iter_mut().zip(waits) {
+            if a.waits.len() < w.len() {
+                a.waits.resize(w.len(), 0);
+            }
+            for (acc, x) in a.waits.iter_mut().zip(w) {
+                *acc += x;
+            }
+        }
+    }
+
     /// Each deployment's cost in every trial so far, USD (`[deployment][trial]`).
     pub fn costs(&self) -> Vec<&[f64]> {
         self.acc.iter().map(|a| a.cost.as_slice()).collect()
@@ -211,7 +232,12 @@ impl Collector {
             a.cold += o.cold_starts;
             a.cold_waits += o.cold_start_waits;
             a.queue_waits += o.queue_waits;
-            a.waits.merge(&o.waits);
+            if !o.waits.bins().is_empty() {
+                a.waits.resize(o.waits.bins().len(), 0);
+                for (acc, w) in a.waits.iter_mut().zip(o.waits.bins()) {
+                    *acc += (w * WAIT_FIXED_POINT).round() as u128;
+                }
+            }
             a.requests += o.requests;
             lowest = lowest.min(o.cost_usd);
         }
@@ -260,6 +286,12 @@ impl Collector {
                     v
                 };
                 let (pm_mean, pm_sd) = mean_sd(&finite);
+                let waits = WaitHistogram::from_bins(
+                    a.waits
+                        .iter()
+                        .map(|&w| w as f64 / WAIT_FIXED_POINT)
+                        .collect(),
+                );
                 DeploymentSummary {
                     deployment: name.clone(),
                     kind: *kind,
@@ -283,8 +315,8 @@ impl Collector {
                     cold_starts_mean: a.cold / nf,
                     cold_start_wait_share: ratio(a.cold_waits, a.requests),
                     queue_wait_share: ratio(a.queue_waits, a.requests),
-                    wait_share: ratio(a.waits.total(), a.requests),
-                    wait_quantiles_s: [0.5, 0.95, 0.99].map(|q| a.waits.quantile(q)),
+                    wait_share: ratio(waits.total(), a.requests),
+                    wait_quantiles_s: [0.5, 0.95, 0.99].map(|q| waits.quantile(q)),
                     p_cheapest: a.cheapest / nf,
                     p_cheapest_ci: wilson(a.cheapest, nf),
                     p_cheapest_mcse: proportion_mcse(a.cheapest / nf, nf),
@@ -331,6 +363,9 @@ impl Collector {
         }
     }
 }
+
+/// Units per request of the fixed-point wait sums.
+const WAIT_FIXED_POINT: f64 = (1u64 << 24) as f64;
 
 /// The quantiles reported: p5, p25, p50, p75, p95.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];

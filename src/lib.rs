@@ -56,6 +56,7 @@ pub mod plots;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod sim;
 pub mod sweep;
 pub mod throughput;
@@ -89,6 +90,9 @@ pub struct DecisionOptions {
     pub precision: Option<f64>,
     /// Also write SVG plots (`cost_ecdf.svg`, `tornado.svg`, `traffic.svg`).
     pub plots: bool,
+    /// Run only this shard's trials and write its rows and `shard.json`
+    /// for [`shard::merge`] instead of the summaries.
+    pub shard: Option<shard::Shard>,
 }
 
 impl Default for DecisionOptions {
@@ -98,6 +102,7 @@ impl Default for DecisionOptions {
             tornado_trials: 256,
             precision: None,
             plots: false,
+            shard: None,
         }
     }
 }
@@ -159,6 +164,13 @@ fn run_into(
             p * 100.0
         )));
     }
+    if decisions.shard.is_some() && (decisions.precision.is_some() || decisions.plots) {
+        return Err(Error::Usage(
+            "--shard runs a fixed slice of the trials: --precision and --plots apply to the \
+             merged run (draw plots from the merged CSVs)"
+                .to_string(),
+        ));
+    }
     let start = Instant::now();
     let breakeven = decisions.breakeven.as_ref();
     let mut writer = TrialWriter::new(out, s, breakeven.map(|b| b.axis.unit))?;
@@ -170,10 +182,14 @@ fn run_into(
         Some(_) => PRECISION_BLOCK_TRIALS,
         None => opts.trials,
     };
-    let mut first = 0;
+    let trials = match decisions.shard {
+        Some(shard) => shard.trials(opts.trials),
+        None => 0..opts.trials,
+    };
+    let mut first = trials.start;
     let mut precision_reached = None;
-    while first < opts.trials {
-        let last = (first + block).min(opts.trials);
+    while first < trials.end {
+        let last = (first + block).min(trials.end);
         // Trials with a break-even search cost about 25 times the others:
         // small chunks spread them over the threads.
         let chunk = match breakeven {
@@ -184,7 +200,7 @@ fn run_into(
             first..last,
             chunk,
             opts.threads,
-            &|n| progress(first + n),
+            &|n| progress(first - trials.start + n),
             |i, traffic| {
                 let mut r = engine::run_trial(s, opts.seed, i, opts.fidelity, traffic);
                 if let Some(b) = breakeven.filter(|b| i < b.trials) {
@@ -218,6 +234,23 @@ fn run_into(
         }
     }
     writer.finish()?;
+    if let Some(shard) = decisions.shard {
+        out.write(
+            shard::SHARD_FILE,
+            &shard::shard_json(s, opts, decisions, shard, &collector.waits()),
+        )?;
+        let costs: Vec<Vec<f64>> = collector.costs().iter().map(|c| c.to_vec()).collect();
+        return Ok(RunResult {
+            summary: collector.finish(),
+            sensitivity: sensitivity::Sensitivity {
+                tornado_trials: 0,
+                base_diff_usd: Vec::new(),
+                effects: Vec::new(),
+            },
+            costs,
+            precision_reached: None,
+        });
+    }
     let costs: Vec<Vec<f64>> = collector.costs().iter().map(|c| c.to_vec()).collect();
     let sensitivity = sensitivity::sensitivity(
         s,

@@ -10,6 +10,7 @@ use anyhow::Context;
 use breakeven::decision::{BreakEvenSettings, VolumeAxis, VolumeRange};
 use breakeven::deploy::Fidelity;
 use breakeven::engine::RunOptions;
+use breakeven::shard::Shard;
 use breakeven::sweep::{SweepOptions, run_sweep, sweep_text};
 use breakeven::traffic::stats::TrafficSummary;
 use breakeven::traffic::trace::{Trace, TraceFormat};
@@ -55,8 +56,28 @@ enum Command {
         /// Do not print the summary table.
         #[arg(long)]
         quiet: bool,
+        /// Run only shard K of N of the trials (K from 1) and write its rows
+        /// and shard.json; `breakeven merge` then writes the whole run's files.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         #[command(flatten)]
         decide: DecideArgs,
+    },
+    /// Merge the folders of `run --shard K/N` (every K of one run) into the
+    /// files one machine would have written (byte-identical CSVs).
+    Merge {
+        /// Shard output folders, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads for the tornado (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Do not print the summary table.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Price the same trials at a grid of monthly volumes: cost quantiles,
     /// P(cheapest) and P(a < b) per volume (sweep.csv), and where each pair
@@ -217,6 +238,7 @@ impl DecideArgs {
             tornado_trials: self.tornado_trials,
             precision: self.precision.map(|p| p / 100.0),
             plots: self.plots,
+            shard: None,
         })
     }
 }
@@ -383,6 +405,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             say(&format!("wrote {}", dir.join("report.html").display()));
             Ok(())
         }
+        Command::Merge {
+            shards,
+            out,
+            threads,
+            quiet,
+        } => {
+            let result = breakeven::shard::merge(&shards, &out, threads)?;
+            if !quiet {
+                say(&report::decision_text(&result));
+                say(&format!("wrote {}", out.display()));
+            }
+            Ok(())
+        }
         Command::Fit {
             trace,
             format,
@@ -425,8 +460,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             fidelity,
             out,
             quiet,
+            shard,
             decide,
         } => {
+            let shard = shard.as_deref().map(Shard::parse).transpose()?;
             let loaded = load_all(&scenarios)?;
             let batch = loaded.len() > 1 || scenarios.iter().any(|p| p.is_dir());
             let base = out.clone().unwrap_or_else(|| PathBuf::from("output"));
@@ -434,7 +471,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let planned = loaded
                 .iter()
                 .map(|s| {
-                    let decisions = decide.options(s)?;
+                    let mut decisions = decide.options(s)?;
+                    decisions.shard = shard;
                     let opts = run_options(s, trials, seed, threads, &fidelity, &decisions);
                     Ok((s, decisions, opts))
                 })
@@ -449,7 +487,21 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 let result = breakeven::run_scenario(s, &opts, &decisions, &dir, &|n| bar.set(n))
                     .with_context(|| format!("running {}", s.path.display()))?;
                 bar.finish();
-                if !quiet {
+                if let Some(k) = shard {
+                    let r = k.trials(opts.trials);
+                    if !quiet {
+                        say(&format!(
+                            "{}: shard {} of {}, trials {}..{}: wrote {} (combine the shards \
+                             with breakeven merge)",
+                            s.name,
+                            k.index,
+                            k.count,
+                            r.start,
+                            r.end,
+                            dir.display()
+                        ));
+                    }
+                } else if !quiet {
                     say(&report::summary_text(s, &result.summary));
                     say(&report::decision_text(&result));
                     say(&format!("wrote {}", dir.display()));
@@ -459,7 +511,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 }
                 runs.push((s.name.clone(), result.summary));
             }
-            if batch {
+            // Shards' summaries are partial: the merge writes the batch's.
+            if batch && shard.is_none() {
                 let mut staged = report::Staged::new(&base)?;
                 staged.write("batch_summary.csv", &report::batch_summary_csv(&runs))?;
                 staged.commit()?;

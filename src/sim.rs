@@ -64,6 +64,20 @@ impl WaitHistogram {
         self.bins[Self::bin(wait_s)] += w;
     }
 
+    /// The weight of every bin (empty when nothing waited).
+    pub fn bins(&self) -> &[f64] {
+        &self.bins
+    }
+
+    /// A histogram with these bin weights (as [`WaitHistogram::bins`] gives).
+    pub fn from_bins(bins: Vec<f64>) -> WaitHistogram {
+        if bins.iter().all(|&w| w == 0.0) {
+            WaitHistogram::default()
+        } else {
+            WaitHistogram { bins }
+        }
+    }
+
     /// Add every wait of `other`.
     pub fn merge(&mut self, other: &WaitHistogram) {
         if other.bins.is_empty() {

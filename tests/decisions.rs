@@ -374,7 +374,7 @@ fn precision_target_stops_at_the_first_block_that_meets_it() {
             breakeven: None,
             tornado_trials: 0,
             precision,
-            plots: false,
+            ..DecisionOptions::default()
         };
         breakeven::run_scenario(&s, &opts, &decisions, &tmp.path().join(dir), &|_| {}).unwrap()
     };
