@@ -251,6 +251,34 @@ fn run_into(
             precision_reached: None,
         });
     }
+    let result = summarise(
+        s,
+        opts,
+        decisions,
+        collector,
+        out,
+        start.elapsed().as_secs_f64(),
+        precision_reached,
+    )?;
+    if decisions.plots {
+        for (name, svg) in report::run_plots(s, &result, opts.seed)? {
+            out.write(&name, svg.as_bytes())?;
+        }
+    }
+    Ok(result)
+}
+
+/// Finish a run from its collected trials: the tornado, `summary.csv`,
+/// `pairs.csv`, `sensitivity.csv` and `run.json` (`wall_time_s` so far).
+pub(crate) fn summarise(
+    s: &Scenario,
+    opts: &RunOptions,
+    decisions: &DecisionOptions,
+    collector: Collector,
+    out: &mut Staged,
+    wall_time_s: f64,
+    precision_reached: Option<(f64, bool)>,
+) -> Result<RunResult> {
     let costs: Vec<Vec<f64>> = collector.costs().iter().map(|c| c.to_vec()).collect();
     let sensitivity = sensitivity::sensitivity(
         s,
@@ -276,24 +304,18 @@ fn run_into(
         } else {
             opts.threads
         },
-        wall_time_s: start.elapsed().as_secs_f64(),
+        wall_time_s,
         fidelity: opts.fidelity,
         decisions: decisions.clone(),
         precision_reached,
     };
     out.write("run.json", &report::run_json(s, &info))?;
-    let result = RunResult {
+    Ok(RunResult {
         summary,
         sensitivity,
         costs,
         precision_reached,
-    };
-    if decisions.plots {
-        for (name, svg) in report::run_plots(s, &result, opts.seed)? {
-            out.write(&name, svg.as_bytes())?;
-        }
-    }
-    Ok(result)
+    })
 }
 
 /// Run a scenario and a volume sweep of it and write everything

@@ -18,7 +18,7 @@ use crate::decision::{BreakEvenSettings, CrossingKind, PairCrossing, VolumeAxis,
 use crate::deploy::{Fidelity, Outcome};
 use crate::engine::{RunOptions, TrialResult};
 use crate::error::{Error, Result};
-use crate::report::{self, RunInfo, Staged};
+use crate::report::Staged;
 use crate::scenario::Scenario;
 use crate::{DecisionOptions, RunResult};
 
@@ -423,44 +423,17 @@ pub fn merge(dirs: &[PathBuf], out_dir: &Path, threads: usize) -> Result<RunResu
     for (name, text) in &files {
         out.write(name, text.as_bytes())?;
     }
-    let costs: Vec<Vec<f64>> = collector.costs().iter().map(|c| c.to_vec()).collect();
-    let sensitivity = crate::sensitivity::sensitivity(
+    let result = crate::summarise(
         &s,
-        opts.seed,
-        opts.fidelity,
-        threads,
-        collector.inputs(),
-        &costs,
-        decisions.tornado_trials,
+        &opts,
+        &decisions,
+        collector,
+        &mut out,
+        start.elapsed().as_secs_f64(),
+        None,
     )?;
-    let summary = collector.finish();
-    out.write("summary.csv", &report::summary_csv(&summary))?;
-    out.write("pairs.csv", &report::pairs_csv(&summary))?;
-    out.write(
-        "sensitivity.csv",
-        &report::sensitivity_csv(&summary, &sensitivity),
-    )?;
-    let info = RunInfo {
-        trials: summary.trials,
-        seed: opts.seed,
-        threads: if threads == 0 {
-            rayon::current_num_threads()
-        } else {
-            threads
-        },
-        wall_time_s: start.elapsed().as_secs_f64(),
-        fidelity: opts.fidelity,
-        decisions,
-        precision_reached: None,
-    };
-    out.write("run.json", &report::run_json(&s, &info))?;
     out.commit()?;
-    Ok(RunResult {
-        summary,
-        sensitivity,
-        costs,
-        precision_reached: None,
-    })
+    Ok(result)
 }
 
 #[cfg(test)]
