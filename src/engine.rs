@@ -83,9 +83,24 @@ pub fn stream(seed: u64, trial: u64, name: &str) -> TrialRng {
 
 /// The `index`-th sub-stream of the stream named `name` (e.g. one per hour).
 pub fn substream(seed: u64, trial: u64, name: &str, index: u64) -> TrialRng {
-    TrialRng::seed_from_u64(splitmix64(
-        stream_seed(seed, trial, &[name]) ^ splitmix64(index),
-    ))
+    Substreams::new(seed, trial, name).at(index)
+}
+
+/// The sub-streams of one named stream of a trial, with the name hashed
+/// once (for loops that take one sub-stream per hour).
+#[derive(Debug, Clone, Copy)]
+pub struct Substreams(u64);
+
+impl Substreams {
+    /// The sub-streams of the stream named `name` of trial `trial`.
+    pub fn new(seed: u64, trial: u64, name: &str) -> Self {
+        Substreams(stream_seed(seed, trial, &[name]))
+    }
+
+    /// The `index`-th one: the same stream as [`substream`] gives.
+    pub fn at(&self, index: u64) -> TrialRng {
+        TrialRng::seed_from_u64(splitmix64(self.0 ^ splitmix64(index)))
+    }
 }
 
 /// The noise of a deployment in one hour of a trial: the `hour`-th

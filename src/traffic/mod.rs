@@ -559,6 +559,7 @@ impl Traffic {
         out.scale = 1.0;
         let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
         let tokens = TokenSummer::new(&self.input_tokens, &self.output_tokens);
+        let streams = HourStreams::new(seed, trial);
         if let Some(trace) = &self.replay {
             out.scale = self.base_requests_per_hour(p) / trace.requests_per_hour();
             for h in 0..horizon_hours {
@@ -583,13 +584,13 @@ impl Traffic {
                         }
                     }
                     TraceData::Rates { .. } => {
-                        let mut hour_rng = hour_stream(seed, trial, h);
+                        let mut hour_rng = streams.hour.at(u64::from(h));
                         let n = poisson(span.requests * out.scale * grow, &mut hour_rng);
                         let (input_tokens, output_tokens) = match span.tokens {
                             Some((i, o)) if span.requests > 0.0 => {
                                 (i / span.requests * n, o / span.requests * n)
                             }
-                            _ => tokens.sums(n, &mut token_stream(seed, trial, h)),
+                            _ => tokens.sums(n, &mut streams.tokens.at(u64::from(h))),
                         };
                         HourLoad {
                             requests: n,
@@ -619,7 +620,7 @@ impl Traffic {
             if let Some(r) = &mut regime {
                 rate *= r.hour_mean(h as f64 * 3600.0, rng, &mut out.steps);
             }
-            let mut hour_rng = hour_stream(seed, trial, h);
+            let mut hour_rng = streams.hour.at(u64::from(h));
             if let Some(g) = &gamma {
                 rate *= g.sample(&mut hour_rng);
             }
@@ -627,7 +628,7 @@ impl Traffic {
             // Tokens from a stream of their own: a count drawn by rejection
             // (rates of 30 and more) takes a varying number of draws.
             let (input_tokens, output_tokens) =
-                tokens.sums(requests, &mut token_stream(seed, trial, h));
+                tokens.sums(requests, &mut streams.tokens.at(u64::from(h)));
             out.hours.push(HourLoad {
                 requests,
                 input_tokens,
@@ -652,15 +653,21 @@ fn replay_copies<R: Rng + ?Sized>(n: f64, k: f64, rng: &mut R) -> (f64, f64) {
     (whole, extra)
 }
 
-/// The sub-stream of hour `hour` of the modelled traffic: its gamma
-/// multiplier, then its count.
-fn hour_stream(seed: u64, trial: u64, hour: u32) -> crate::deploy::TrialRng {
-    crate::engine::substream(seed, trial, "traffic:hour", u64::from(hour))
+/// The per-hour sub-streams of the modelled traffic of one trial: `hour`
+/// draws each hour's gamma multiplier, then its count; `tokens` its token
+/// sums.
+struct HourStreams {
+    hour: crate::engine::Substreams,
+    tokens: crate::engine::Substreams,
 }
 
-/// The sub-stream of hour `hour`'s token sums.
-fn token_stream(seed: u64, trial: u64, hour: u32) -> crate::deploy::TrialRng {
-    crate::engine::substream(seed, trial, "traffic:tokens", u64::from(hour))
+impl HourStreams {
+    fn new(seed: u64, trial: u64) -> Self {
+        HourStreams {
+            hour: crate::engine::Substreams::new(seed, trial, "traffic:hour"),
+            tokens: crate::engine::Substreams::new(seed, trial, "traffic:tokens"),
+        }
+    }
 }
 
 fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng {
