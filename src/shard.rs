@@ -18,7 +18,7 @@ use crate::decision::{BreakEvenSettings, CrossingKind, PairCrossing, VolumeAxis,
 use crate::deploy::{Fidelity, Outcome};
 use crate::engine::{RunOptions, TrialResult};
 use crate::error::{Error, Result};
-use crate::report::Staged;
+use crate::report::{self, Staged};
 use crate::scenario::Scenario;
 use crate::{DecisionOptions, RunResult};
 
@@ -327,9 +327,26 @@ pub fn merge(dirs: &[PathBuf], out_dir: &Path, threads: usize) -> Result<RunResu
         let (_, param_rows, param_header) = rows(&texts[1].1, &texts[1].0)?;
         let param_cols: Vec<Option<usize>> = param_header.iter().map(|h| param_index(h)).collect();
         let crossings: Vec<Vec<String>> = match texts.get(2) {
-            Some((path, text)) => rows(text, path)?.1,
+            Some((path, text)) => {
+                let (_, body, header) = rows(text, path)?;
+                if header != report::BREAKEVEN_COLUMNS {
+                    return Err(bad_shard(path, "not a breakeven.csv of this version"));
+                }
+                body
+            }
             None => Vec::new(),
         };
+        let n = (end - first) as usize;
+        if trial_rows.len() != n * names.len() || param_rows.len() != n {
+            return Err(bad_shard(
+                &sh.dir,
+                format!(
+                    "trials.csv or params.csv does not hold trials {first}..{end} of {} \
+                     deployments (cut short?)",
+                    names.len()
+                ),
+            ));
+        }
         let mut crossing_at = 0;
         let n_pairs = names.len() * names.len().saturating_sub(1) / 2;
         for (t, prow) in (first..end).zip(&param_rows) {
@@ -371,7 +388,10 @@ pub fn merge(dirs: &[PathBuf], out_dir: &Path, threads: usize) -> Result<RunResu
             }
             let mut breakeven = Vec::new();
             if crossing_at < crossings.len() && crossings[crossing_at][0] == t.to_string() {
-                for row in &crossings[crossing_at..crossing_at + n_pairs] {
+                let Some(pair_rows) = crossings.get(crossing_at..crossing_at + n_pairs) else {
+                    return Err(bad_shard(&sh.dir, "breakeven.csv is cut short"));
+                };
+                for row in pair_rows {
                     let kind = match row[3].as_str() {
                         "crossing" => CrossingKind::Crossing,
                         "a_cheaper_throughout" => CrossingKind::ACheaperThroughout,

@@ -178,4 +178,24 @@ fn incomplete_or_mixed_shards_are_refused() {
         ],
         "K must be between 1 and N",
     );
+    // A shard whose trials.csv was cut short (a copy lost its tail).
+    let cut = tmp.path().join("cut");
+    std::fs::create_dir(&cut).unwrap();
+    for f in ["trials.csv", "params.csv", "breakeven.csv", "shard.json"] {
+        std::fs::copy(shards[1].join(f), cut.join(f)).unwrap();
+    }
+    let trials = std::fs::read_to_string(cut.join("trials.csv")).unwrap();
+    let head: Vec<&str> = trials.lines().take(100).collect();
+    std::fs::write(cut.join("trials.csv"), head.join("\n") + "\n").unwrap();
+    refused(
+        &[
+            "merge",
+            s(0),
+            cut.to_str().unwrap(),
+            s(2),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "cut short",
+    );
 }
