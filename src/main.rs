@@ -34,20 +34,8 @@ enum Command {
         /// Scenario files (.toml), or folders of them.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
-        /// Trials (overrides [run] trials).
-        #[arg(long)]
-        trials: Option<u64>,
-        /// Seed (overrides [run] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core); results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Simulation fidelity (overrides [run] fidelity): hourly (fast path),
-        /// request (event simulation of every request), auto (event
-        /// simulation for sparse hours).
-        #[arg(long, value_parser = ["hourly", "request", "auto"])]
-        fidelity: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Output folder. One scenario: its files go here (default
         /// output/<name>). Several: each goes to <out>/<name> and
         /// batch_summary.csv to <out> (default output).
@@ -95,18 +83,8 @@ enum Command {
         /// Space the volumes evenly instead of evenly in log.
         #[arg(long)]
         linear: bool,
-        /// Trials at each volume (default: [run] trials).
-        #[arg(long)]
-        trials: Option<u64>,
-        /// Seed (overrides [run] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core); results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Simulation fidelity (overrides [run] fidelity).
-        #[arg(long, value_parser = ["hourly", "request", "auto"])]
-        fidelity: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Trials whose break-even volume is searched over the same range
         /// (the shaded band of the plot); 0 skips the search.
         #[arg(long, default_value_t = 1000)]
@@ -127,18 +105,8 @@ enum Command {
     Report {
         /// Scenario file (.toml).
         scenario: PathBuf,
-        /// Trials (overrides [run] trials; the sweep uses the same).
-        #[arg(long)]
-        trials: Option<u64>,
-        /// Seed (overrides [run] seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core); results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Simulation fidelity (overrides [run] fidelity).
-        #[arg(long, value_parser = ["hourly", "request", "auto"])]
-        fidelity: Option<String>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Volumes of the sweep, log-spaced (default: median ÷ 100 to × 100).
         #[arg(long, default_value_t = 25)]
         points: usize,
@@ -243,29 +211,44 @@ impl DecideArgs {
     }
 }
 
-/// The run settings of `s`: the command line's, else the file's. With a
-/// precision target the trial count is only a cap (default 1,000,000).
-fn run_options(
-    s: &Scenario,
+/// The run settings every simulating command takes.
+#[derive(clap::Args, Debug, Clone)]
+struct RunArgs {
+    /// Trials (overrides [run] trials).
+    #[arg(long)]
     trials: Option<u64>,
+    /// Seed (overrides [run] seed).
+    #[arg(long)]
     seed: Option<u64>,
+    /// Worker threads (default: one per core); results do not depend on it.
+    #[arg(long, default_value_t = 0)]
     threads: usize,
-    fidelity: &Option<String>,
-    decisions: &DecisionOptions,
-) -> RunOptions {
-    let default_trials = if decisions.precision.is_some() {
-        1_000_000
-    } else {
-        s.run.trials
-    };
-    RunOptions {
-        trials: trials.unwrap_or(default_trials),
-        seed: seed.unwrap_or(s.run.seed),
-        threads,
-        fidelity: fidelity
-            .as_deref()
-            .and_then(Fidelity::parse)
-            .unwrap_or(s.run.fidelity),
+    /// Simulation fidelity (overrides [run] fidelity): hourly (fast path),
+    /// request (event simulation of every request), auto (event
+    /// simulation for sparse hours).
+    #[arg(long, value_parser = ["hourly", "request", "auto"])]
+    fidelity: Option<String>,
+}
+
+impl RunArgs {
+    /// The run settings of `s`: the command line's, else the file's. With a
+    /// precision target the trial count is only a cap (default 1,000,000).
+    fn options(&self, s: &Scenario, decisions: &DecisionOptions) -> RunOptions {
+        let default_trials = if decisions.precision.is_some() {
+            1_000_000
+        } else {
+            s.run.trials
+        };
+        RunOptions {
+            trials: self.trials.unwrap_or(default_trials),
+            seed: self.seed.unwrap_or(s.run.seed),
+            threads: self.threads,
+            fidelity: self
+                .fidelity
+                .as_deref()
+                .and_then(Fidelity::parse)
+                .unwrap_or(s.run.fidelity),
+        }
     }
 }
 
@@ -320,10 +303,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             volume,
             points,
             linear,
-            trials,
-            seed,
-            threads,
-            fidelity,
+            run,
             breakeven_trials,
             out,
             plots,
@@ -335,8 +315,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             if points == 0 {
                 return Err(Error::Usage("--points must be at least 1".into()).into());
             }
-            let run = run_options(&s, trials, seed, threads, &fidelity, &Default::default());
-            let trials = run.trials;
+            let opts_run = run.options(&s, &Default::default());
+            let trials = opts_run.trials;
             let opts = SweepOptions {
                 axis,
                 range,
@@ -346,9 +326,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     range.log_grid(points)
                 },
                 trials,
-                seed: run.seed,
-                threads,
-                fidelity: run.fidelity,
+                seed: opts_run.seed,
+                threads: opts_run.threads,
+                fidelity: opts_run.fidelity,
                 breakeven: (breakeven_trials > 0 && s.deployments.len() > 1)
                     .then(|| BreakEvenSettings::new(axis, range, breakeven_trials)),
             };
@@ -365,10 +345,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Report {
             scenario,
-            trials,
-            seed,
-            threads,
-            fidelity,
+            run,
             points,
             out,
             decide,
@@ -380,7 +357,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let axis = VolumeAxis::of(&s)?;
             let mut decisions = decide.options(&s)?;
             let range = volume_range(&decide.volume, &axis)?;
-            let opts = run_options(&s, trials, seed, threads, &fidelity, &decisions);
+            let opts = run.options(&s, &decisions);
             let trials = opts.trials;
             decisions.plots = true;
             let sweep_opts = SweepOptions {
@@ -389,7 +366,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 volumes: range.log_grid(points),
                 trials,
                 seed: opts.seed,
-                threads,
+                threads: opts.threads,
                 fidelity: opts.fidelity,
                 breakeven: None,
             };
@@ -454,10 +431,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run {
             scenarios,
-            trials,
-            seed,
-            threads,
-            fidelity,
+            run,
             out,
             quiet,
             shard,
@@ -473,7 +447,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .map(|s| {
                     let mut decisions = decide.options(s)?;
                     decisions.shard = shard;
-                    let opts = run_options(s, trials, seed, threads, &fidelity, &decisions);
+                    let opts = run.options(s, &decisions);
                     Ok((s, decisions, opts))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;

@@ -1007,14 +1007,7 @@ fn decorate(x: f64, decimals: usize, suffix: &str, style: NumStyle) -> String {
         Some((i, f)) => (i.to_string(), format!(".{f}")),
         None => (digits.clone(), String::new()),
     };
-    let mut grouped = String::new();
-    let len = int.len();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
+    let grouped = crate::report::group_thousands(&int);
     let sign = if negative { "−" } else { "" };
     match style {
         NumStyle::Usd => format!("{sign}${grouped}{frac}{suffix}"),

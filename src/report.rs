@@ -628,6 +628,18 @@ pub fn run_json(s: &Scenario, info: &RunInfo) -> Vec<u8> {
     bytes
 }
 
+/// Whole-number digits with a comma every three: `1234567` → `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 /// Dollars for people: `$73.51`, `$2,588`, `-$1,261`, `$1.25M`.
 pub fn money_text(x: f64) -> String {
     if !x.is_finite() {
@@ -638,15 +650,7 @@ pub fn money_text(x: f64) -> String {
     if a >= 1e7 {
         format!("{sign}${:.2}M", a / 1e6)
     } else if a >= 100.0 {
-        let digits = format!("{a:.0}");
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{sign}${grouped}")
+        format!("{sign}${}", group_thousands(&format!("{a:.0}")))
     } else {
         format!("{sign}${a:.2}")
     }

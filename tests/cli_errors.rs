@@ -953,20 +953,24 @@ fn a_sweep_needs_at_least_one_point() {
     );
 }
 
+/// The base scenario with its traffic replaced by `trace.csv` played at
+/// its recorded volume, and `extra` appended.
+fn recorded_trace_scenario(extra: &str) -> String {
+    let base = base_scenario();
+    let traffic_start = base.find("tokens_per_month").unwrap();
+    let traffic_end = base.find("\n\n[deployment").unwrap();
+    format!(
+        "{}trace = \"trace.csv\"{}{extra}",
+        &base[..traffic_start],
+        &base[traffic_end..]
+    )
+}
+
 #[test]
 fn a_trace_at_its_recorded_volume_cannot_be_swept() {
     let sb = Sandbox::new();
     sb.write("trace.csv", &azure_trace());
-    // The base scenario's traffic replaced by a trace at its own volume.
-    let base = base_scenario();
-    let traffic_start = base.find("tokens_per_month").unwrap();
-    let traffic_end = base.find("\n\n[deployment").unwrap();
-    let text = format!(
-        "{}trace = \"trace.csv\"{}",
-        &base[..traffic_start],
-        &base[traffic_end..]
-    );
-    let file = sb.write("mini.toml", &text);
+    let file = sb.write("mini.toml", &recorded_trace_scenario(""));
     let out = sb.out();
     let stderr = assert_user_error(&sb.breakeven(&[
         "sweep".as_ref(),
@@ -986,16 +990,11 @@ fn a_trace_at_its_recorded_volume_cannot_be_swept() {
 fn a_trace_at_its_recorded_volume_runs_without_break_even_unless_asked() {
     let sb = Sandbox::new();
     sb.write("trace.csv", &azure_trace());
-    let base = base_scenario();
-    let traffic_start = base.find("tokens_per_month").unwrap();
-    let traffic_end = base.find("\n\n[deployment").unwrap();
     // Two deployments, so there is a pair to break even.
-    let text = format!(
-        "{}trace = \"trace.csv\"{}\n[deployment.api]\nkind = \"api\"\nusd_per_mtok = 0.5\n",
-        &base[..traffic_start],
-        &base[traffic_end..]
+    let file = sb.write(
+        "mini.toml",
+        &recorded_trace_scenario("\n[deployment.api]\nkind = \"api\"\nusd_per_mtok = 0.5\n"),
     );
-    let file = sb.write("mini.toml", &text);
     let out = sb.run(&file);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{stderr}");

@@ -1,28 +1,10 @@
 //! The `breakeven` binary on valid scenarios: reproducibility across thread
 //! counts, batch runs, and the files a run writes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_breakeven"))
-}
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().expect("binary runs");
-    assert!(
-        out.status.success(),
-        "breakeven {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
+mod common;
+use common::{run_ok, scenario};
 
 #[test]
 fn csv_is_byte_identical_for_one_and_two_threads() {

@@ -5,31 +5,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use breakeven::decision::{BreakEvenSettings, VolumeAxis, VolumeRange};
 use breakeven::engine::RunOptions;
 use breakeven::{DecisionOptions, Scenario};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_breakeven"))
-}
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().expect("binary runs");
-    assert!(
-        out.status.success(),
-        "breakeven {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
+mod common;
+use common::{run_ok, scenario};
 
 /// Rows of a CSV as maps from column name to cell.
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {

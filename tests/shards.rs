@@ -3,30 +3,20 @@
 //! wall time), and bad shard sets are refused.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 fn breakeven(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_breakeven"))
-        .args(args)
-        .output()
-        .expect("binary runs")
+    common::bin().args(args).output().expect("binary runs")
 }
 
 fn ok(args: &[&str]) {
-    let out = breakeven(args);
-    assert!(
-        out.status.success(),
-        "breakeven {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_ok(args);
 }
 
 fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
+    common::scenario(name).display().to_string()
 }
 
 /// Run `name` whole into `<tmp>/single` and as three shards into
