@@ -402,7 +402,8 @@ impl Fleet {
         // damped iteration to convergence over-counts bursty pile-ups: see
         // docs/validation.md).
         let mut hold_s = service_s;
-        let mut out = self.levels(lambda, service_s, hold_s, arrivals);
+        let mut worker_one = None;
+        let mut out = self.levels(lambda, (service_s, hold_s), arrivals, &mut worker_one);
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
@@ -415,22 +416,33 @@ impl Fleet {
                 break;
             }
             hold_s = target;
-            out = self.levels(lambda, service_s, hold_s, arrivals);
+            out = self.levels(lambda, (service_s, hold_s), arrivals, &mut worker_one);
         }
         out
     }
 
     /// One pass over the worker levels with slot holding time `hold_s`.
-    fn levels(&self, lambda: f64, service_s: f64, hold_s: f64, arrivals: Option<f64>) -> HourStats {
+    /// `worker_one` keeps worker 1's closed forms (billed fraction, cold
+    /// starts and boot waits per second) from one pass to the next.
+    fn levels(
+        &self,
+        lambda: f64,
+        (service_s, hold_s): (f64, f64),
+        arrivals: Option<f64>,
+        worker_one: &mut Option<(f64, f64, f64)>,
+    ) -> HourStats {
         let mut out = HourStats::default();
         let m = lambda * hold_s;
         let b = self.curve.batch_cap;
         let (c, t) = (self.cold_start_s, self.keep_alive_s);
-        // Whether every arrival during a boot fits in the booting worker's batch.
         let lc = lambda * c;
-        let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
-        // Levels well below the mean concurrency are always busy.
-        let always_on_requests = (m - 10.0 * m.sqrt() - 10.0).max(0.0);
+        // Levels well below the mean concurrency are always busy (none
+        // while m <= 100, where m - 10 sqrt(m) - 10 < 0).
+        let always_on_requests = if m <= 100.0 {
+            0.0
+        } else {
+            (m - 10.0 * m.sqrt() - 10.0).max(0.0)
+        };
         let first = if b.is_finite() {
             ((always_on_requests / b).floor() as u64).max(1)
         } else {
@@ -456,94 +468,110 @@ impl Fleet {
                 k += 1;
                 continue;
             }
-            // Far above the mean the tail is negligible (Chernoff: below
-            // 1e-15 this far out); skip the incomplete gamma function.
-            if j > m + 12.0 * m.sqrt() + 20.0 {
-                break;
-            }
-            let (p_on, pmf_below) = poisson_tail(m, j);
-            if p_on < NEGLIGIBLE {
-                break;
-            }
             // Worker 1 follows the closed forms unless it serves one request
             // at a time and long boots in busy hours spill many arrivals to
             // other workers (then the occupancy model below, which counts
             // boot waits as held slots, fits the simulation better).
-            let (billed_frac, cold_rate, wait_rate) = if k == 1 && (b > 1.0 || lc <= 1.0) {
-                // P(no arrival in a window of x seconds): for the billed time
-                // (a random instant) and for a request (the gap before it).
-                // With the hour's count known, a request sees the other
-                // n - 1 arrivals (uniform in the hour) and a random instant
-                // sees all n; both replace λ in the λC terms as well, which
-                // keeps them unbiased over Poisson counts (a request's
-                // neighbours are Poisson, not the count it was drawn with).
-                let x = t + service_s;
-                let (idle_instant, idle_gap, lc_instant, lc_gap) = match arrivals {
-                    Some(n) => {
-                        let s = (1.0 - x / 3600.0).max(0.0);
-                        let per_s = c / 3600.0;
-                        (s.powf(n), s.powf(n - 1.0), n * per_s, (n - 1.0) * per_s)
-                    }
-                    None => {
-                        let q = (-lambda * x).exp();
-                        (q, q, lc, lc)
-                    }
-                };
-                // Closed forms with 1/E = idle probability. The billed
-                // fraction is written as boots (cold rate × C) plus the time
-                // covered by keep-alive windows, (E-1)/(λC+E): equal to
-                // (λC+E-1)/(λC+E) for a known rate, and exact for a single
-                // arrival when the count is known.
-                let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
-                // Arrivals during a boot join it while its batch has room;
-                // the rest go to the workers above.
-                let joiners = if joinable {
-                    lc_gap
-                } else {
-                    lc_gap.min((b - 1.0).max(0.0))
-                };
-                (
-                    cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
-                    cold,
-                    lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
-                )
-            } else if p_on > 1.0 - NEGLIGIBLE {
-                (1.0, 0.0, 0.0)
+            let closed_form = k == 1 && (b > 1.0 || lc <= 1.0);
+            // Far above the mean the tail is negligible: skip the
+            // incomplete gamma function.
+            if tail_is_negligible(m, j) {
+                break;
+            }
+            // The closed forms need no tail: P(Q >= 1) = 1 - exp(-m) is
+            // negligible only for a negligible m.
+            let (p_on, pmf_below) = if closed_form && m >= NEGLIGIBLE {
+                (f64::NAN, f64::NAN)
             } else {
-                // Off periods of the level `Q >= j`: at the crossing down,
-                // Q = j-1; the next event is an arrival (a short gap) with
-                // probability a, else the gap is a longer excursion whose
-                // mean makes the total match (1 - p_on) / ν.
-                let nu = lambda * pmf_below;
-                let mean_off = (1.0 - p_on) / nu;
-                let first_rate = lambda + (j - 1.0) / hold_s;
-                let a = lambda / first_rate;
-                let short = 1.0 / first_rate;
-                let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
-                    // Level 1's off periods are the gaps between arrivals:
-                    // use the exact gap law of n uniform arrivals.
-                    let s = (1.0 - t / 3600.0).max(0.0);
-                    let released = s.powf(n - 1.0);
-                    // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n.
-                    let kept = 3600.0 / (n + 1.0) * (1.0 - s.powf(n + 1.0));
-                    (released, kept)
-                } else if a < 1.0 && mean_off > a * short {
-                    let long = (mean_off - a * short) / (1.0 - a);
-                    let (es, el) = ((-t / short).exp(), (-t / long).exp());
-                    (
-                        a * es + (1.0 - a) * el,
-                        a * short * (1.0 - es) + (1.0 - a) * long * (1.0 - el),
-                    )
-                } else {
-                    let e = (-t / mean_off).exp();
-                    (e, mean_off * (1.0 - e))
-                };
-                let cold = nu * released;
-                // Boot waits hold slots, so boot time is already in p_on.
-                let frac = (p_on + nu * kept_alive).min(1.0);
-                let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
-                (frac, cold, cold * (1.0 + joiners))
+                poisson_tail(m, j)
             };
+            if p_on < NEGLIGIBLE {
+                break;
+            }
+            let (billed_frac, cold_rate, wait_rate) =
+                if let (true, Some(w)) = (closed_form, *worker_one) {
+                    // The closed forms do not depend on the holding time: the
+                    // same as the last pass.
+                    w
+                } else if closed_form {
+                    // P(no arrival in a window of x seconds): for the billed time
+                    // (a random instant) and for a request (the gap before it).
+                    // With the hour's count known, a request sees the other
+                    // n - 1 arrivals (uniform in the hour) and a random instant
+                    // sees all n; both replace λ in the λC terms as well, which
+                    // keeps them unbiased over Poisson counts (a request's
+                    // neighbours are Poisson, not the count it was drawn with).
+                    let x = t + service_s;
+                    let (idle_instant, idle_gap, lc_instant, lc_gap) = match arrivals {
+                        Some(n) => {
+                            let (all, others) = uniform_gap_survival(x, n);
+                            let per_s = c / 3600.0;
+                            (all, others, n * per_s, (n - 1.0) * per_s)
+                        }
+                        None => {
+                            let q = (-lambda * x).exp();
+                            (q, q, lc, lc)
+                        }
+                    };
+                    // Closed forms with 1/E = idle probability. The billed
+                    // fraction is written as boots (cold rate × C) plus the time
+                    // covered by keep-alive windows, (E-1)/(λC+E): equal to
+                    // (λC+E-1)/(λC+E) for a known rate, and exact for a single
+                    // arrival when the count is known.
+                    let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
+                    // Arrivals during a boot join it while its batch has room
+                    // (all of them when even a busy boot's arrivals fit); the
+                    // rest go to the workers above.
+                    let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
+                    let joiners = if joinable {
+                        lc_gap
+                    } else {
+                        lc_gap.min((b - 1.0).max(0.0))
+                    };
+                    let w = (
+                        cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
+                        cold,
+                        lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
+                    );
+                    *worker_one = Some(w);
+                    w
+                } else if p_on > 1.0 - NEGLIGIBLE {
+                    (1.0, 0.0, 0.0)
+                } else {
+                    // Off periods of the level `Q >= j`: at the crossing down,
+                    // Q = j-1; the next event is an arrival (a short gap) with
+                    // probability a, else the gap is a longer excursion whose
+                    // mean makes the total match (1 - p_on) / ν.
+                    let nu = lambda * pmf_below;
+                    let mean_off = (1.0 - p_on) / nu;
+                    let first_rate = lambda + (j - 1.0) / hold_s;
+                    let a = lambda / first_rate;
+                    let short = 1.0 / first_rate;
+                    let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
+                        // Level 1's off periods are the gaps between arrivals:
+                        // use the exact gap law of n uniform arrivals.
+                        let s = (1.0 - t / 3600.0).max(0.0);
+                        let (all, released) = uniform_gap_survival(t, n);
+                        // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n.
+                        let kept = 3600.0 / (n + 1.0) * (1.0 - all * s);
+                        (released, kept)
+                    } else if a < 1.0 && mean_off > a * short {
+                        let long = (mean_off - a * short) / (1.0 - a);
+                        let (es, el) = ((-t / short).exp(), (-t / long).exp());
+                        (
+                            a * es + (1.0 - a) * el,
+                            a * short * (1.0 - es) + (1.0 - a) * long * (1.0 - el),
+                        )
+                    } else {
+                        let e = (-t / mean_off).exp();
+                        (e, mean_off * (1.0 - e))
+                    };
+                    let cold = nu * released;
+                    // Boot waits hold slots, so boot time is already in p_on.
+                    let frac = (p_on + nu * kept_alive).min(1.0);
+                    let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
+                    (frac, cold, cold * (1.0 + joiners))
+                };
             let mut billed = billed_frac * 3600.0;
             if !self.bill_cold_start {
                 billed -= cold_rate * c * 3600.0;
@@ -558,8 +586,8 @@ impl Fleet {
             }
             k += 1;
         }
-        if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 {
-            let cap = self.max_workers as f64 * b;
+        let cap = self.max_workers as f64 * b;
+        if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 && !tail_is_negligible(m, cap) {
             let (tail_at, _) = poisson_tail(m, cap);
             let (tail_above, _) = poisson_tail(m, cap + 1.0);
             out.overflow_share = ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0);
@@ -568,7 +596,44 @@ impl Fleet {
     }
 }
 
+/// `((1 - x/3600)^n, (1 - x/3600)^(n-1))`: the chance that none of `n`
+/// (or of the `n - 1` other) arrivals uniform in the hour fall in a window
+/// of `x` seconds. One logarithm and one exponential, where two `powf`
+/// calls would take two of each.
+fn uniform_gap_survival(x: f64, n: f64) -> (f64, f64) {
+    let s = 1.0 - x / 3600.0;
+    if s <= 0.0 {
+        // 0^0 = 1: with no other arrival there is no gap to fill.
+        let none = |k: f64| if k <= 0.0 { 1.0 } else { 0.0 };
+        return (none(n), none(n - 1.0));
+    }
+    let ln_s = (-x / 3600.0).ln_1p();
+    let others = ((n - 1.0) * ln_s).exp();
+    (others * s, others)
+}
+
+/// Whether `P(Q >= j)` for `Q ~ Poisson(m)` is below `1e-13`, by the
+/// Chernoff bound `P(Q >= j) <= exp(-m) (e m / j)^j` (for `j > m`). One
+/// logarithm, where the tail itself takes an incomplete gamma function.
+fn tail_is_negligible(m: f64, j: f64) -> bool {
+    if j <= m {
+        false
+    } else if j >= 30.0 && j >= std::f64::consts::E * std::f64::consts::E * m {
+        // Then ln(m / j) <= -2 and the bound's logarithm is at most
+        // -m - j <= -30: the same answer without the logarithm.
+        true
+    } else {
+        j - m + j * (m / j).ln() < -30.0
+    }
+}
+
 /// For `Q ~ Poisson(m)` and a whole `j >= 1`: `(P(Q >= j), P(Q = j - 1))`.
+///
+/// For `m` below [`DIRECT_TAIL_MAX_MEAN`] the tail is summed from the pmf
+/// at `j - 1` outwards (upwards when `j - 1 >= m`, where its terms shrink
+/// at least as fast as `m / j`; else the lower sum, downwards), which
+/// takes one `exp` and a few dozen multiplications where the incomplete
+/// gamma function takes several `exp`/`ln` calls; larger means use statrs.
 pub fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
     if m <= 0.0 {
         return (0.0, if j <= 1.0 { 1.0 } else { 0.0 });
@@ -577,9 +642,60 @@ pub fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
         let p0 = (-m).exp();
         return (-(-m).exp_m1(), p0);
     }
-    let ln_pmf = (j - 1.0) * m.ln() - m - statrs::function::gamma::ln_gamma(j);
-    let tail = statrs::function::gamma::gamma_lr(j, m);
-    (tail, ln_pmf.exp())
+    let below = j - 1.0;
+    let pmf = (below * m.ln() - m - ln_factorial(below)).exp();
+    if m >= DIRECT_TAIL_MAX_MEAN || pmf <= 0.0 {
+        return (statrs::function::gamma::gamma_lr(j, m), pmf);
+    }
+    let (mut term, mut sum) = (pmf, 0.0);
+    if below >= m {
+        // P(Q >= j) = sum over i >= j of pmf(i), pmf(i) = pmf(i - 1) m / i.
+        let mut i = j;
+        loop {
+            term *= m / i;
+            sum += term;
+            if term <= TAIL_SUM_EPSILON * sum {
+                return (sum, pmf);
+            }
+            i += 1.0;
+        }
+    }
+    // P(Q <= j - 1) = sum over i <= j - 1 of pmf(i), pmf(i - 1) = pmf(i) i / m.
+    sum = pmf;
+    let mut i = below;
+    while i > 0.0 {
+        term *= i / m;
+        sum += term;
+        if term <= TAIL_SUM_EPSILON * sum {
+            break;
+        }
+        i -= 1.0;
+    }
+    ((1.0 - sum).max(0.0), pmf)
+}
+
+/// Means up to which [`poisson_tail`] sums the pmf (at most a few hundred
+/// terms) rather than calling the incomplete gamma function.
+const DIRECT_TAIL_MAX_MEAN: f64 = 200.0;
+
+/// A sum's relative size at which [`poisson_tail`] stops adding terms.
+const TAIL_SUM_EPSILON: f64 = 1e-17;
+
+/// `ln(k!)` for a whole `k >= 0`: from a table of the first 1,024 (each
+/// from statrs' `ln_gamma`, computed once), else `ln_gamma(k + 1)`.
+fn ln_factorial(k: f64) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    const SIZE: usize = 1024;
+    if k < SIZE as f64 {
+        let table = TABLE.get_or_init(|| {
+            (0..SIZE)
+                .map(|i| statrs::function::gamma::ln_gamma(i as f64 + 1.0))
+                .collect()
+        });
+        table[k as usize]
+    } else {
+        statrs::function::gamma::ln_gamma(k + 1.0)
+    }
 }
 
 #[cfg(test)]
@@ -609,6 +725,31 @@ mod tests {
         let (tail, pmf) = poisson_tail(3.0, 1.0);
         assert!((tail - (1.0 - (-3.0f64).exp())).abs() < 1e-15);
         assert!((pmf - (-3.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn poisson_tail_agrees_with_the_incomplete_gamma_function() {
+        for m in [0.01, 0.5, 3.0, 9.5, 40.0, 150.0, 199.0, 250.0, 5000.0] {
+            for j in [2.0, 3.0, 8.0, 27.0, 41.0, 102.0, 180.0, 400.0, 6000.0] {
+                let (tail, pmf) = poisson_tail(m, j);
+                let exact_tail = statrs::function::gamma::gamma_lr(j, m);
+                let exact_pmf =
+                    ((j - 1.0) * m.ln() - m - statrs::function::gamma::ln_gamma(j)).exp();
+                // Relative where the values are not negligible, absolute below.
+                let error = |a: f64, b: f64| (a - b).abs() / b.abs().max(1e-250);
+                let (e_tail, e_pmf) = (error(tail, exact_tail), error(pmf, exact_pmf));
+                // The lower sum gives 1 - P(Q <= j - 1): absolute accuracy.
+                let e_tail = if j - 1.0 < m {
+                    (tail - exact_tail).abs()
+                } else {
+                    e_tail
+                };
+                assert!(
+                    e_tail < 1e-12 && e_pmf < 1e-12,
+                    "m {m} j {j}: {tail} vs {exact_tail}, {pmf} vs {exact_pmf}"
+                );
+            }
+        }
     }
 
     #[test]
