@@ -2,9 +2,9 @@
 //!
 //! Trial `i` draws every parameter from its own stream, seeded from
 //! `(seed, i, parameter name)`, its traffic's regime path from the stream
-//! named `traffic`, each hour's multiplier and count from the hour's
-//! sub-stream of `traffic:hour` and its token sums from `traffic:tokens`;
-//! deployment `d` gets a sub-stream of `deployment:<d>` per hour. Changing
+//! named `traffic`, each hour's multiplier, count (one uniform, by
+//! inversion) and then token sums from the hour's sub-stream of
+//! `traffic:hour`; deployment `d` gets a sub-stream of `deployment:<d>` per hour. Changing
 //! the traffic level therefore leaves every other draw where it was (common
 //! random numbers across volumes), and adding a deployment or reordering the
 //! file changes no other draw.
