@@ -335,8 +335,13 @@ pub fn trial_breakeven(
                 }
                 let stalled = widths.len() >= 3 && hi - lo > 0.5 * widths[widths.len() - 3];
                 let secant = lo - f_lo * (hi - lo) / (f_hi - f_lo);
+                // A secant step lands at least 0.4 of the tolerance inside
+                // the bracket: when one end already sits on the root (the
+                // secant creeping towards it), the next price falls just
+                // beyond the root and closes the bracket.
+                let margin = 0.4 * REFINE_TOLERANCE;
                 let x = if !stalled && secant > lo && secant < hi {
-                    secant
+                    secant.clamp(lo + margin, hi - margin)
                 } else {
                     0.5 * (lo + hi)
                 };
