@@ -1,7 +1,10 @@
 //! Trial-loop throughput on scenarios/steady-1b.toml.
 //!
-//! Throughput is in hour-steps: one hour of one deployment, plus that hour's
-//! traffic draw. A trial is `horizon_hours * deployments` hour-steps.
+//! `engine_run` and `run_trial` count hour-steps: one hour of one
+//! deployment, plus that hour's traffic draw; a trial is
+//! `horizon_hours * deployments` of them. `per_hour` splits an hour-step
+//! into its parts: the traffic draw, and each deployment's pricing, per
+//! hour of the horizon.
 //!
 //! Run with `cargo bench --bench trial_loop`.
 
@@ -10,7 +13,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use breakeven::Scenario;
+use breakeven::deploy::TrialContext;
 use breakeven::engine::{self, RunOptions};
+use breakeven::traffic::TrialTraffic;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/steady-1b.toml");
@@ -65,7 +70,7 @@ fn bench_trial(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(steps_per_trial(&s)));
-    let mut hours = breakeven::traffic::TrialTraffic::default();
+    let mut hours = TrialTraffic::default();
     // Cycle over the same trial indices as the run benchmark so the figure
     // averages over their parameter draws rather than one trial's.
     let mut trial = 0u64;
@@ -79,5 +84,55 @@ fn bench_trial(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_run, bench_trial);
+/// Where an hour-step's time goes: drawing one trial's traffic, and pricing
+/// it with each deployment alone (per hour of the horizon).
+fn bench_parts(c: &mut Criterion) {
+    let s = load();
+    let seed = s.run.seed;
+    let hours = u64::from(s.run.horizon_hours);
+    let mut group = c.benchmark_group("per_hour");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(hours));
+    // The same 64 trials for every part.
+    let trials: Vec<(u64, Vec<f64>, TrialTraffic)> = (0..64)
+        .map(|trial| {
+            let params = engine::draw_params(&s, seed, trial);
+            let mut traffic = TrialTraffic::default();
+            engine::draw_traffic(&s, seed, trial, &params, &mut traffic);
+            (trial, params, traffic)
+        })
+        .collect();
+    let mut next = 0;
+    let mut scratch = TrialTraffic::default();
+    group.bench_function("traffic", |b| {
+        b.iter(|| {
+            let (trial, params, _) = &trials[next % trials.len()];
+            next += 1;
+            engine::draw_traffic(&s, seed, *trial, params, &mut scratch);
+            black_box(scratch.hours.len())
+        })
+    });
+    for d in &s.deployments {
+        group.bench_function(d.name().to_string(), |b| {
+            b.iter(|| {
+                let (trial, params, traffic) = &trials[next % trials.len()];
+                next += 1;
+                let ctx = TrialContext {
+                    seed,
+                    trial: *trial,
+                    traffic: &s.traffic,
+                    draw: traffic,
+                    params,
+                    fidelity: s.run.fidelity,
+                };
+                black_box(d.price(&ctx, &traffic.hours))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_run, bench_trial, bench_parts);
 criterion_main!(benches);
