@@ -1,5 +1,6 @@
-//! One full trial of each example scenario, one sweep point, and one
-//! trial's break-even search.
+//! One full trial of each example scenario, one sweep point, one trial's
+//! break-even search, each scenario's 2-core scaling, and one trial of
+//! each at `request` fidelity.
 //!
 //! Throughput is in hour-steps (one hour of one deployment with that hour's
 //! traffic draw): a trial is `horizon_hours × deployments` of them.
@@ -12,10 +13,12 @@ use std::time::Duration;
 
 use breakeven::Scenario;
 use breakeven::decision::{self, BreakEvenSettings, VolumeAxis, VolumeRange};
+use breakeven::deploy::{Fidelity, Kind};
 use breakeven::engine;
+use breakeven::engine::RunOptions;
 use breakeven::sweep::{self, SweepOptions};
 use breakeven::traffic::TrialTraffic;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn scenarios() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -112,10 +115,84 @@ fn bench_breakeven(c: &mut Criterion) {
     group.finish();
 }
 
+/// 2,000 trials (8 chunks) of each scenario through `engine::run` (chunks, threads and
+/// the ordered merge included) on 1 and 2 threads: the 2-core scaling.
+fn bench_scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine_run_2000_trials");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(4));
+    let trials = 2000;
+    for path in scenarios() {
+        let s = load(&path);
+        let steps = u64::from(s.run.horizon_hours) * s.deployments.len() as u64;
+        group.throughput(Throughput::Elements(trials * steps));
+        for threads in [1usize, 2] {
+            let opts = RunOptions {
+                trials,
+                seed: s.run.seed,
+                threads,
+                fidelity: s.run.fidelity,
+            };
+            group.bench_function(format!("{}/threads_{threads}", s.name), |b| {
+                b.iter(|| {
+                    engine::run(&s, &opts, &|_| {}, |chunk| {
+                        black_box(chunk);
+                        Ok(())
+                    })
+                    .expect("run succeeds")
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// One trial of each scenario at `request` fidelity (every hour simulated
+/// request by request, for every serverless and dedicated deployment), in
+/// arrivals simulated: the trial's requests times those deployments.
+fn bench_request_fidelity(c: &mut Criterion) {
+    let mut group = c.benchmark_group("request_fidelity_trial");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for path in scenarios() {
+        let s = load(&path);
+        let simulated = s
+            .deployments
+            .iter()
+            .filter(|d| d.kind() != Kind::Api)
+            .count() as f64;
+        if simulated == 0.0 {
+            continue;
+        }
+        let mut traffic = TrialTraffic::default();
+        let r = engine::run_trial(&s, s.run.seed, 0, Fidelity::Request, &mut traffic);
+        let requests: f64 = r.outcomes[0].requests;
+        group.throughput(Throughput::Elements((requests * simulated) as u64));
+        group.bench_function(s.name.clone(), |b| {
+            b.iter(|| {
+                black_box(engine::run_trial(
+                    &s,
+                    s.run.seed,
+                    0,
+                    Fidelity::Request,
+                    &mut traffic,
+                ))
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_full_trials,
     bench_sweep_point,
-    bench_breakeven
+    bench_breakeven,
+    bench_scaling,
+    bench_request_fidelity
 );
 criterion_main!(benches);
