@@ -4,10 +4,10 @@
 //! `(seed, i, parameter name)`, its traffic's regime path from the stream
 //! named `traffic`, each hour's multiplier, count (one uniform, by
 //! inversion) and then token sums from the hour's sub-stream of
-//! `traffic:hour`; deployment `d` gets a sub-stream of `deployment:<d>` per hour. Changing
-//! the traffic level therefore leaves every other draw where it was (common
-//! random numbers across volumes), and adding a deployment or reordering the
-//! file changes no other draw.
+//! `traffic:hour`; deployment `d` gets a sub-stream of `deployment:<d>` per
+//! hour. Changing the traffic level therefore leaves every other draw where
+//! it was (common random numbers across volumes), and adding a deployment
+//! or reordering the file changes no other draw.
 //! Trials run on rayon in fixed-size chunks whose results are handed to the
 //! caller in trial order, so output never depends on the thread count.
 

@@ -344,6 +344,17 @@ pub struct HourStats {
     pub overflow_share: f64,
 }
 
+/// Worker 1's closed forms (see [`Fleet::hour_at`]).
+#[derive(Debug, Clone, Copy)]
+struct WorkerOne {
+    /// Share of the time the worker is billed (booting, busy or kept alive).
+    billed_fraction: f64,
+    /// Cold starts per second.
+    cold_starts_per_s: f64,
+    /// Requests that wait on a boot, per second.
+    boot_waits_per_s: f64,
+}
+
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
@@ -403,7 +414,7 @@ impl Fleet {
         // docs/validation.md).
         let mut hold_s = service_s;
         let mut worker_one = None;
-        let mut out = self.levels(lambda, (service_s, hold_s), arrivals, &mut worker_one);
+        let mut out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
@@ -416,20 +427,71 @@ impl Fleet {
                 break;
             }
             hold_s = target;
-            out = self.levels(lambda, (service_s, hold_s), arrivals, &mut worker_one);
+            out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
         }
         out
     }
 
+    /// Worker 1's closed forms for one worker with keep-alive `T` counted
+    /// from the last completion and cold start `C`, at arrival rate
+    /// `lambda` (requests/s) and service time `service_s` (seconds); with
+    /// `arrivals = Some(n)`, by the gap law of `n` uniform arrivals.
+    fn worker_one(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> WorkerOne {
+        let b = self.curve.batch_cap;
+        let (c, t) = (self.cold_start_s, self.keep_alive_s);
+        let lc = lambda * c;
+        // P(no arrival in a window of x seconds): for the billed time
+        // (a random instant) and for a request (the gap before it).
+        // With the hour's count known, a request sees the other
+        // n - 1 arrivals (uniform in the hour) and a random instant
+        // sees all n; both replace λ in the λC terms as well, which
+        // keeps them unbiased over Poisson counts (a request's
+        // neighbours are Poisson, not the count it was drawn with).
+        let x = t + service_s;
+        let (idle_instant, idle_gap, lc_instant, lc_gap) = match arrivals {
+            Some(n) => {
+                let (all, others) = uniform_gap_survival(x, n);
+                let per_s = c / 3600.0;
+                (all, others, n * per_s, (n - 1.0) * per_s)
+            }
+            None => {
+                let q = (-lambda * x).exp();
+                (q, q, lc, lc)
+            }
+        };
+        // Closed forms with 1/E = idle probability. The billed
+        // fraction is written as boots (cold rate × C) plus the time
+        // covered by keep-alive windows, (E-1)/(λC+E): equal to
+        // (λC+E-1)/(λC+E) for a known rate, and exact for a single
+        // arrival when the count is known.
+        let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
+        // Arrivals during a boot join it while its batch has room
+        // (all of them when even a busy boot's arrivals fit); the
+        // rest go to the workers above.
+        let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
+        let joiners = if joinable {
+            lc_gap
+        } else {
+            lc_gap.min((b - 1.0).max(0.0))
+        };
+        WorkerOne {
+            billed_fraction: cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
+            cold_starts_per_s: cold,
+            boot_waits_per_s: lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
+        }
+    }
+
     /// One pass over the worker levels with slot holding time `hold_s`.
-    /// `worker_one` keeps worker 1's closed forms (billed fraction, cold
-    /// starts and boot waits per second) from one pass to the next.
+    /// `service_s` is the mean service time and `hold_s` the mean time a
+    /// request holds its slot (service plus boot wait), both seconds;
+    /// `worker_one` keeps worker 1's closed forms from one pass to the next.
     fn levels(
         &self,
         lambda: f64,
-        (service_s, hold_s): (f64, f64),
+        service_s: f64,
+        hold_s: f64,
         arrivals: Option<f64>,
-        worker_one: &mut Option<(f64, f64, f64)>,
+        worker_one: &mut Option<WorkerOne>,
     ) -> HourStats {
         let mut out = HourStats::default();
         let m = lambda * hold_s;
@@ -478,64 +540,23 @@ impl Fleet {
             if tail_is_negligible(m, j) {
                 break;
             }
-            // The closed forms need no tail: P(Q >= 1) = 1 - exp(-m) is
-            // negligible only for a negligible m.
-            let (p_on, pmf_below) = if closed_form && m >= NEGLIGIBLE {
-                (f64::NAN, f64::NAN)
+            let (billed_frac, cold_rate, wait_rate) = if closed_form {
+                // The closed forms need no tail, only to know that
+                // P(Q >= 1) = 1 - exp(-m) is not negligible.
+                if m < 1e-9 && -(-m).exp_m1() < NEGLIGIBLE {
+                    break;
+                }
+                // They do not depend on the holding time: the same as the
+                // last pass.
+                let w =
+                    *worker_one.get_or_insert_with(|| self.worker_one(lambda, service_s, arrivals));
+                (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s)
             } else {
-                poisson_tail(m, j)
-            };
-            if p_on < NEGLIGIBLE {
-                break;
-            }
-            let (billed_frac, cold_rate, wait_rate) =
-                if let (true, Some(w)) = (closed_form, *worker_one) {
-                    // The closed forms do not depend on the holding time: the
-                    // same as the last pass.
-                    w
-                } else if closed_form {
-                    // P(no arrival in a window of x seconds): for the billed time
-                    // (a random instant) and for a request (the gap before it).
-                    // With the hour's count known, a request sees the other
-                    // n - 1 arrivals (uniform in the hour) and a random instant
-                    // sees all n; both replace λ in the λC terms as well, which
-                    // keeps them unbiased over Poisson counts (a request's
-                    // neighbours are Poisson, not the count it was drawn with).
-                    let x = t + service_s;
-                    let (idle_instant, idle_gap, lc_instant, lc_gap) = match arrivals {
-                        Some(n) => {
-                            let (all, others) = uniform_gap_survival(x, n);
-                            let per_s = c / 3600.0;
-                            (all, others, n * per_s, (n - 1.0) * per_s)
-                        }
-                        None => {
-                            let q = (-lambda * x).exp();
-                            (q, q, lc, lc)
-                        }
-                    };
-                    // Closed forms with 1/E = idle probability. The billed
-                    // fraction is written as boots (cold rate × C) plus the time
-                    // covered by keep-alive windows, (E-1)/(λC+E): equal to
-                    // (λC+E-1)/(λC+E) for a known rate, and exact for a single
-                    // arrival when the count is known.
-                    let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
-                    // Arrivals during a boot join it while its batch has room
-                    // (all of them when even a busy boot's arrivals fit); the
-                    // rest go to the workers above.
-                    let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
-                    let joiners = if joinable {
-                        lc_gap
-                    } else {
-                        lc_gap.min((b - 1.0).max(0.0))
-                    };
-                    let w = (
-                        cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
-                        cold,
-                        lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
-                    );
-                    *worker_one = Some(w);
-                    w
-                } else if p_on > 1.0 - NEGLIGIBLE {
+                let (p_on, pmf_below) = poisson_tail(m, j);
+                if p_on < NEGLIGIBLE {
+                    break;
+                }
+                if p_on > 1.0 - NEGLIGIBLE {
                     (1.0, 0.0, 0.0)
                 } else {
                     // Off periods of the level `Q >= j`: at the crossing down,
@@ -550,9 +571,10 @@ impl Fleet {
                     let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
                         // Level 1's off periods are the gaps between arrivals:
                         // use the exact gap law of n uniform arrivals.
-                        let s = (1.0 - t / 3600.0).max(0.0);
                         let (all, released) = uniform_gap_survival(t, n);
-                        // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n.
+                        // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n:
+                        // (1 - (1 - T/3600)^(n+1)) 3600 / (n + 1).
+                        let s = (1.0 - t / 3600.0).max(0.0);
                         let kept = 3600.0 / (n + 1.0) * (1.0 - all * s);
                         (released, kept)
                     } else if a < 1.0 && mean_off > a * short {
@@ -571,7 +593,8 @@ impl Fleet {
                     let frac = (p_on + nu * kept_alive).min(1.0);
                     let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
                     (frac, cold, cold * (1.0 + joiners))
-                };
+                }
+            };
             let mut billed = billed_frac * 3600.0;
             if !self.bill_cold_start {
                 billed -= cold_rate * c * 3600.0;
@@ -634,7 +657,8 @@ fn tail_is_negligible(m: f64, j: f64) -> bool {
 /// at least as fast as `m / j`; else the lower sum, downwards), which
 /// takes one `exp` and a few dozen multiplications where the incomplete
 /// gamma function takes several `exp`/`ln` calls; larger means use statrs.
-pub fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
+pub(crate) fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
+    debug_assert!(j.fract() == 0.0, "poisson_tail needs a whole j, got {j}");
     if m <= 0.0 {
         return (0.0, if j <= 1.0 { 1.0 } else { 0.0 });
     }
@@ -644,7 +668,8 @@ pub fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
     }
     let below = j - 1.0;
     let pmf = (below * m.ln() - m - ln_factorial(below)).exp();
-    if m >= DIRECT_TAIL_MAX_MEAN || pmf <= 0.0 {
+    // (A NaN mean goes to statrs too, rather than into the loops.)
+    if m.is_nan() || m >= DIRECT_TAIL_MAX_MEAN || pmf <= 0.0 {
         return (statrs::function::gamma::gamma_lr(j, m), pmf);
     }
     let (mut term, mut sum) = (pmf, 0.0);

@@ -559,7 +559,7 @@ impl Traffic {
         out.scale = 1.0;
         let growth_per_hour = (1.0 + p[self.growth_per_month.0]).ln() / HOURS_PER_MONTH;
         let tokens = TokenSummer::new(&self.input_tokens, &self.output_tokens);
-        let streams = HourStreams::new(seed, trial);
+        let hour_streams = hour_streams(seed, trial);
         if let Some(trace) = &self.replay {
             out.scale = self.base_requests_per_hour(p) / trace.requests_per_hour();
             for h in 0..horizon_hours {
@@ -584,7 +584,7 @@ impl Traffic {
                         }
                     }
                     TraceData::Rates { .. } => {
-                        let mut hour_rng = streams.hour.at(u64::from(h));
+                        let mut hour_rng = hour_streams.at(u64::from(h));
                         let n = poisson(span.requests * out.scale * grow, &mut hour_rng);
                         let (input_tokens, output_tokens) = match span.tokens {
                             Some((i, o)) if span.requests > 0.0 => {
@@ -621,7 +621,7 @@ impl Traffic {
             if let Some(r) = &mut regime {
                 rate *= r.hour_mean(h as f64 * 3600.0, rng, &mut out.steps);
             }
-            let mut hour_rng = streams.hour.at(u64::from(h));
+            let mut hour_rng = hour_streams.at(u64::from(h));
             if let Some(g) = &gamma {
                 rate *= g.sample(&mut hour_rng);
             }
@@ -655,16 +655,8 @@ fn replay_copies<R: Rng + ?Sized>(n: f64, k: f64, rng: &mut R) -> (f64, f64) {
 /// `h`-th draws hour `h`'s gamma multiplier, then its count (one uniform,
 /// see [`poisson`]), then its token sums. Nothing after the count depends
 /// on it within the hour, so a change of level moves no other draw.
-struct HourStreams {
-    hour: crate::engine::Substreams,
-}
-
-impl HourStreams {
-    fn new(seed: u64, trial: u64) -> Self {
-        HourStreams {
-            hour: crate::engine::Substreams::new(seed, trial, "traffic:hour"),
-        }
-    }
+fn hour_streams(seed: u64, trial: u64) -> crate::engine::Substreams {
+    crate::engine::Substreams::new(seed, trial, "traffic:hour")
 }
 
 fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng {
@@ -672,7 +664,7 @@ fn replay_stream(seed: u64, trial: u64, hour: usize) -> crate::deploy::TrialRng 
 }
 
 /// The arrivals of hour `hour` of a replayed request trace scaled by `k`
-/// (see [`replay_copies`]): originals at their recorded times, extra copies
+/// (see `replay_copies`): originals at their recorded times, extra copies
 /// at a uniform time in the same minute, tokens as recorded.
 pub fn replay_arrivals<R: Rng + ?Sized>(
     trace: &Trace,
@@ -983,15 +975,15 @@ pub fn split_minutes<R: Rng + ?Sized>(n: f64, weights: &[f64; 60], rng: &mut R) 
 /// drawn by inverting ONE uniform `u` (one `rng.random::<f64>()`; none when
 /// `rate <= 0`, which gives 0, or when `rate` is not finite, returned as
 /// is). Both branches are quantile functions of the same `u`, so on the
-/// same stream a higher rate never gives a lower count (common random
-/// numbers stay monotone in the traffic level), and every draw takes
-/// exactly one uniform.
+/// same stream a higher rate gives a lower count only across the rate-30
+/// threshold, on 6.9e-6 of `u` (common random numbers stay monotone in the
+/// traffic level), and every draw takes exactly one uniform.
 ///
 /// - Below [`POISSON_INVERSION_MAX`]: exact inversion, walking the pmf from
 ///   0 (O(rate), ~40 ns at rates 1–29).
 /// - From it up: `floor` of the Cornish–Fisher expansion of the Poisson
 ///   quantile with continuity correction, to order λ^(-3/2), at
-///   `z = Φ⁻¹(u)` ([`std_normal_quantile`]); see [`poisson_quantile`].
+///   `z = Φ⁻¹(u)` (`std_normal_quantile`); see `poisson_quantile`.
 ///   O(1): ~20 ns (rand_distr's `Poisson` with a new rate each draw,
 ///   which this replaces, ~23–30 ns; `cargo bench --bench samplers`). Its
 ///   count differs from the exact quantile on a share of `u` (an upper
