@@ -3,7 +3,10 @@
 //! each at `request` fidelity.
 //!
 //! Throughput is in hour-steps (one hour of one deployment with that hour's
-//! traffic draw): a trial is `horizon_hours × deployments` of them.
+//! traffic draw: a trial is `horizon_hours × deployments` of them), except
+//! `request_fidelity_trial`, in arrivals simulated (a trial's requests times
+//! its serverless and dedicated deployments), and `breakeven_search`, timed
+//! per trial.
 //!
 //! Run with `cargo bench --bench scenarios`.
 
