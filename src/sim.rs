@@ -233,6 +233,9 @@ struct Worker {
     waiting: Vec<(Arrival, bool)>,
     epoch: u64,
     busy_since: f64,
+    /// When the worker last had no request in hand, seconds (its last
+    /// completion, or when it became ready).
+    idle_since: f64,
     draining: bool,
 }
 
@@ -317,6 +320,7 @@ impl Pool {
         let w = self.spawn(Worker {
             ready_at: time_s,
             episode_start: time_s,
+            idle_since: expires_s - self.cfg.keep_alive_s,
             ..Worker::default()
         });
         let epoch = self.workers[w].epoch;
@@ -383,14 +387,18 @@ impl Pool {
     pub fn arrive<R: Rng + ?Sized>(&mut self, a: Arrival, rng: &mut R) {
         self.advance_to(a.time_s);
         let t = a.time_s;
-        // The busiest ready worker with a free slot.
+        // The busiest ready worker with a free slot; among equally busy
+        // ones, the one freed most recently (so the longest idle expire).
         let mut best: Option<usize> = None;
         for (i, w) in self.workers.iter().enumerate() {
             if w.alive
                 && !w.draining
                 && w.ready_at <= t
                 && w.active < self.slots
-                && best.is_none_or(|b| w.active > self.workers[b].active)
+                && best.is_none_or(|b| {
+                    let b = &self.workers[b];
+                    w.active > b.active || (w.active == b.active && w.idle_since > b.idle_since)
+                })
             {
                 best = Some(i);
             }
@@ -481,6 +489,7 @@ impl Pool {
         w.active -= 1;
         if w.active == 0 {
             self.stats.busy_worker_s += t - w.busy_since;
+            w.idle_since = t;
         }
         self.pull_queue(i, t);
         self.maybe_schedule_expiry(i, t);

@@ -412,6 +412,13 @@ impl Fleet {
         // time is service + boot wait, taken from one fixed-point step (a
         // damped iteration to convergence over-counts bursty pile-ups: see
         // docs/validation.md).
+        if self.curve.batch_cap == 1.0
+            && self.min_workers == 0
+            && self.keep_alive_s <= service_s
+            && lambda > 0.0
+        {
+            return self.one_request_per_worker(lambda, service_s);
+        }
         let mut hold_s = service_s;
         let mut worker_one = None;
         let mut out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
@@ -609,13 +616,96 @@ impl Fleet {
             }
             k += 1;
         }
+        out.overflow_share = self.overflow_share(m);
+        out
+    }
+
+    /// Share of the work beyond `max_workers × batch_cap` slots when `m`
+    /// requests are in service on average (Poisson).
+    fn overflow_share(&self, m: f64) -> f64 {
+        let b = self.curve.batch_cap;
         let cap = self.max_workers as f64 * b;
         if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 && !tail_is_negligible(m, cap) {
             let (tail_at, _) = poisson_tail(m, cap);
             let (tail_above, _) = poisson_tail(m, cap + 1.0);
-            out.overflow_share = ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0);
+            ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0)
+        } else {
+            0.0
         }
-        out
+    }
+
+    /// A fleet whose workers serve one request at a time, with a keep-alive
+    /// `T` no longer than the service time `S`, at `lambda` requests/s.
+    ///
+    /// A request takes the worker freed most recently, so the idle workers
+    /// form a stack: workers join it as requests complete and leave it as
+    /// requests arrive or after `T` idle. Looking back from an arrival over
+    /// `s <= T <= S` seconds, completions (of requests that arrived `S`
+    /// earlier) and arrivals are independent Poisson counts, so the stack
+    /// is empty, and the request cold-starts, when their difference stays
+    /// at or below zero all the way back to `T`: by reflection,
+    /// `P(cold) = P(X = 0) + P(X = -1)` for `X` Skellam(`λT`, `λT`), that is
+    /// `e^(-2λT) (I₀(2λT) + I₁(2λT))`. The mean number of idle workers is
+    /// `E[max X] = E|X| - (1 - P(X = 0)) / 2`, with `E|X| = 2λT P(cold)`.
+    /// Every cold start's request waits for its boot.
+    fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
+        let twice_mu = 2.0 * lambda * self.keep_alive_s;
+        let (i0, i1) = scaled_bessel_i0_i1(twice_mu);
+        let cold_share = (i0 + i1).min(1.0);
+        let idle_workers = (twice_mu * cold_share - 0.5 * (1.0 - i0)).max(0.0);
+        let cold_per_s = lambda * cold_share;
+        let boot_s = if self.bill_cold_start {
+            self.cold_start_s
+        } else {
+            0.0
+        };
+        // Busy, idle and booting workers, plus half a billing unit per episode.
+        let billed_per_s =
+            lambda * service_s + idle_workers + cold_per_s * (boot_s + 0.5 * self.billing_unit_s);
+        HourStats {
+            flex_worker_s: billed_per_s * 3600.0,
+            cold_starts: cold_per_s * 3600.0,
+            cold_start_waits: cold_per_s * 3600.0,
+            overflow_share: self
+                .overflow_share(lambda * (service_s + cold_share * self.cold_start_s)),
+        }
+    }
+}
+
+/// `(e^(-x) I₀(x), e^(-x) I₁(x))`: the modified Bessel functions of the
+/// first kind, scaled, for `x >= 0`; by their power series up to `x = 30`
+/// and their asymptotic series above (relative error below 1e-12 there).
+fn scaled_bessel_i0_i1(x: f64) -> (f64, f64) {
+    if x <= 30.0 {
+        let half = 0.5 * x;
+        let quarter_sq = half * half;
+        let (mut t0, mut t1) = (1.0, half);
+        let (mut s0, mut s1) = (t0, t1);
+        for k in 1..200 {
+            let k = k as f64;
+            t0 *= quarter_sq / (k * k);
+            t1 *= quarter_sq / (k * (k + 1.0));
+            s0 += t0;
+            s1 += t1;
+            if t0 <= 1e-17 * s0 && t1 <= 1e-17 * s1 {
+                break;
+            }
+        }
+        let e = (-x).exp();
+        (s0 * e, s1 * e)
+    } else {
+        let series = |nu: f64| {
+            let four_nu_sq = 4.0 * nu * nu;
+            let (mut term, mut sum) = (1.0, 1.0);
+            for k in 1..16 {
+                let k = k as f64;
+                let odd = 2.0 * k - 1.0;
+                term *= -(four_nu_sq - odd * odd) / (k * 8.0 * x);
+                sum += term;
+            }
+            sum / (2.0 * std::f64::consts::PI * x).sqrt()
+        };
+        (series(0.0), series(1.0))
     }
 }
 
@@ -774,6 +864,26 @@ mod tests {
                     "m {m} j {j}: {tail} vs {exact_tail}, {pmf} vs {exact_pmf}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn scaled_bessel_functions_give_the_skellam_probabilities() {
+        // P(X = 0) = sum_a pois(a)^2 and P(X = -1) = sum_a pois(a) pois(a + 1)
+        // for X = A - B, A and B Poisson(mu): e^(-2mu) I0(2mu) and I1(2mu).
+        for mu in [0.01, 0.4, 3.0, 14.9, 15.1, 60.0, 300.0] {
+            let pois =
+                |a: f64| (a * f64::ln(mu) - mu - statrs::function::gamma::ln_gamma(a + 1.0)).exp();
+            let top = (mu + 40.0 * mu.sqrt() + 40.0) as u32;
+            let (mut p0, mut p1) = (0.0, 0.0);
+            for a in 0..top {
+                let a = a as f64;
+                p0 += pois(a) * pois(a);
+                p1 += pois(a) * pois(a + 1.0);
+            }
+            let (i0, i1) = scaled_bessel_i0_i1(2.0 * mu);
+            assert!((i0 - p0).abs() <= 1e-12 * p0, "mu {mu}: {i0} vs {p0}");
+            assert!((i1 - p1).abs() <= 1e-12 * p1, "mu {mu}: {i1} vs {p1}");
         }
     }
 
