@@ -5,7 +5,8 @@
 //! admitted as the `b`-th active one on its worker holds its slot for
 //! `S(b) = b × input / prefill_tps + output × t(b)` seconds (the same slot
 //! time as the fast path). Arrivals go to the busiest ready worker with a
-//! free slot, else to a booting worker with room (they wait for the boot),
+//! free slot (among equally busy ones, the one freed most recently), else
+//! to a booting worker with room (they wait for the boot),
 //! else start a new worker (a cold start of sampled duration) while fewer
 //! than `max_workers` run, else wait in a FIFO queue. A worker scales down
 //! `keep_alive_s` after its last completion; each episode from boot start to

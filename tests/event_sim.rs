@@ -158,3 +158,38 @@ fn lambda_cold_starts_match_measurements_where_lambda_t_is_small() {
     }
     assert_eq!(checked, 6);
 }
+
+/// Workers that serve one request at a time with a keep-alive no longer than
+/// the service time: the fast path's closed form for the fleet (a request
+/// finds no idle worker with probability e^(-2λT)(I0 + I1)(2λT)) agrees with
+/// the request-level simulation within the bounds (mean cost within
+/// 3%, cold-start share within max(10%, 0.005)), from sparse to busy hours.
+/// `docs/validation.md` has the whole grid; 52 of these 54 points pass there.
+#[test]
+fn one_request_workers_with_short_keep_alive_meet_the_fast_path_bounds() {
+    for (lambda, keep_alive_s, cold_start_s, service_s) in [
+        (0.01, 60.0, 300.0, 60.0),
+        (0.1, 5.0, 30.0, 10.0),
+        (1.0, 5.0, 1.0, 60.0),
+        (1.0, 60.0, 30.0, 60.0),
+        (10.0, 5.0, 30.0, 10.0),
+    ] {
+        let point = validation::GridPoint {
+            lambda,
+            keep_alive_s,
+            cold_start_s,
+            service_s,
+            batch: 1,
+        };
+        let (hours, trials) = validation::grid_budget(lambda);
+        let a = validation::compare(&point, hours, trials, 11).unwrap();
+        assert!(
+            a.within_bounds(),
+            "{point:?}: cost {:.2} vs {:.2}, cold share {:.4} vs {:.4}",
+            a.fast_cost,
+            a.event_cost,
+            a.fast_cold_share,
+            a.event_cold_share
+        );
+    }
+}

@@ -32,6 +32,10 @@
 //!   excursion. A worker is released, and later cold-started, when an off
 //!   period outlasts `T`. Requests waiting on a boot hold their slots, so
 //!   `S` above includes the mean boot wait (one fixed-point step).
+//! * A fleet of workers serving one request at a time with `T <= S` (and
+//!   none kept warm) has a closed form instead: a request takes the worker
+//!   freed most recently, and finds none idle with probability
+//!   `e^(-2λT) (I₀(2λT) + I₁(2λT))` (see `Fleet::one_request_per_worker`).
 //! * Concurrency beyond `max_workers × batch_cap` waits; its share of the
 //!   tokens is reported as overflow.
 //!
