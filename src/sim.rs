@@ -234,8 +234,9 @@ struct Worker {
     waiting: Vec<(Arrival, bool)>,
     epoch: u64,
     busy_since: f64,
-    /// When the worker last had no request in hand, seconds (its last
-    /// completion, or when it became ready).
+    /// When the worker last went idle, seconds: its last completion (0
+    /// before its first; for a warm worker taken over, its keep-alive's
+    /// start). Among equally busy workers the latest is used first.
     idle_since: f64,
     draining: bool,
 }

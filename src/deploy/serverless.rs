@@ -412,10 +412,7 @@ impl Fleet {
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
     /// into `exp(-λx)` would be biased by up to tens of percent.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
-        // Requests waiting on a boot hold their slots too: the mean holding
-        // time is service + boot wait, taken from one fixed-point step (a
-        // damped iteration to convergence over-counts bursty pile-ups: see
-        // docs/validation.md).
+        // One request per worker with T <= S: the fleet's closed form.
         if self.curve.batch_cap == 1.0
             && self.min_workers == 0
             && self.keep_alive_s <= service_s
@@ -423,6 +420,10 @@ impl Fleet {
         {
             return self.one_request_per_worker(lambda, service_s);
         }
+        // Requests waiting on a boot hold their slots too: the mean holding
+        // time is service + boot wait, taken from one fixed-point step (a
+        // damped iteration to convergence over-counts bursty pile-ups: see
+        // docs/validation.md).
         let mut hold_s = service_s;
         let mut worker_one = None;
         let mut out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
