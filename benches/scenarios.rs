@@ -18,10 +18,11 @@ use breakeven::Scenario;
 use breakeven::decision::{self, BreakEvenSettings, VolumeAxis, VolumeRange};
 use breakeven::deploy::{Fidelity, Kind};
 use breakeven::engine;
-use breakeven::engine::RunOptions;
 use breakeven::sweep::{self, SweepOptions};
 use breakeven::traffic::TrialTraffic;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+mod common;
 
 fn scenarios() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -132,21 +133,8 @@ fn bench_scaling(c: &mut Criterion) {
         let steps = u64::from(s.run.horizon_hours) * s.deployments.len() as u64;
         group.throughput(Throughput::Elements(trials * steps));
         for threads in [1usize, 2] {
-            let opts = RunOptions {
-                trials,
-                seed: s.run.seed,
-                threads,
-                fidelity: s.run.fidelity,
-            };
-            group.bench_function(format!("{}/threads_{threads}", s.name), |b| {
-                b.iter(|| {
-                    engine::run(&s, &opts, &|_| {}, |chunk| {
-                        black_box(chunk);
-                        Ok(())
-                    })
-                    .expect("run succeeds")
-                })
-            });
+            let name = format!("{}/threads_{threads}", s.name);
+            common::bench_engine_run(&mut group, name, &s, trials, threads);
         }
     }
     group.finish();

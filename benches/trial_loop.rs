@@ -14,9 +14,11 @@ use std::time::Duration;
 
 use breakeven::Scenario;
 use breakeven::deploy::TrialContext;
-use breakeven::engine::{self, RunOptions};
+use breakeven::engine;
 use breakeven::traffic::TrialTraffic;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+mod common;
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/steady-1b.toml");
 /// Trials per `engine::run` call (8 chunks of 256 trials, the last partial).
@@ -33,7 +35,6 @@ fn steps_per_trial(s: &Scenario) -> u64 {
 
 fn bench_run(c: &mut Criterion) {
     let s = load();
-    let seed = s.run.seed;
     let mut group = c.benchmark_group("engine_run");
     // One iteration is ~0.1-0.5 s, so take a fixed number of iterations per
     // sample rather than criterion's linear ramp (which would need 55).
@@ -43,21 +44,8 @@ fn bench_run(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(6));
     group.throughput(Throughput::Elements(TRIALS * steps_per_trial(&s)));
     for threads in [1usize, 2] {
-        let opts = RunOptions {
-            trials: TRIALS,
-            seed,
-            threads,
-            fidelity: s.run.fidelity,
-        };
-        group.bench_function(format!("{TRIALS}_trials/threads_{threads}"), |b| {
-            b.iter(|| {
-                engine::run(&s, &opts, &|_| {}, |chunk| {
-                    black_box(chunk);
-                    Ok(())
-                })
-                .expect("run succeeds")
-            })
-        });
+        let name = format!("{TRIALS}_trials/threads_{threads}");
+        common::bench_engine_run(&mut group, name, &s, TRIALS, threads);
     }
     group.finish();
 }
