@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod dedicated;
+mod scan;
 pub mod serverless;
 
 use rand::rngs::Xoshiro256PlusPlus;

@@ -362,6 +362,11 @@ struct WorkerOne {
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
+/// Arrivals in an hour from which the one-request fleet with a keep-alive
+/// longer than the service uses its stationary model (fewer use the level
+/// model with the gap law of the hour's arrivals).
+const STATIONARY_MIN_ARRIVALS: f64 = 30.0;
+
 /// Below this, a level's probability is treated as zero (and above 1 minus it, as one).
 const NEGLIGIBLE: f64 = 1e-12;
 
@@ -412,11 +417,17 @@ impl Fleet {
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
     /// into `exp(-λx)` would be biased by up to tens of percent.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
-        // One request per worker with T <= S: the fleet's closed form.
+        // One request per worker: the fleet is the running maximum of the
+        // occupancy over the keep-alive.
+        // Below about 30 arrivals an hour, the rate is too uncertain for a
+        // stationary model at `n / 3600` (it would bias the cold starts);
+        // the level model below uses the exact gap law of `n` arrivals.
+        let dense = arrivals.unwrap_or(lambda * 3600.0) >= STATIONARY_MIN_ARRIVALS;
         if self.curve.batch_cap == 1.0
             && self.min_workers == 0
-            && self.keep_alive_s <= service_s
             && lambda > 0.0
+            && service_s > 0.0
+            && (dense || self.keep_alive_s <= service_s)
         {
             return self.one_request_per_worker(lambda, service_s);
         }
@@ -441,6 +452,9 @@ impl Fleet {
             hold_s = target;
             out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
         }
+        // Every cold start is some request's: the levels, each counted
+        // separately, can sum to more in sparse hours with long boots.
+        out.cold_starts = out.cold_starts.min(lambda * 3600.0);
         out
     }
 
@@ -639,34 +653,51 @@ impl Fleet {
         }
     }
 
-    /// A fleet whose workers serve one request at a time, with a keep-alive
-    /// `T` no longer than the service time `S`, at `lambda` requests/s.
+    /// A fleet whose workers serve one request at a time, at `lambda`
+    /// requests/s of `service_s` seconds each.
     ///
     /// A request takes the worker freed most recently, so the idle workers
     /// form a stack: workers join it as requests complete and leave it as
-    /// requests arrive or after `T` idle. Looking back from an arrival over
-    /// `s <= T <= S` seconds, completions (of requests that arrived `S`
-    /// earlier) and arrivals are independent Poisson counts, so the stack
-    /// is empty, and the request cold-starts, when their difference stays
-    /// at or below zero all the way back to `T`: by reflection,
-    /// `P(cold) = P(X = 0) + P(X = -1)` for `X` Skellam(`λT`, `λT`), that is
-    /// `e^(-2λT) (I₀(2λT) + I₁(2λT))`. The mean number of idle workers is
-    /// `E[max X] = E|X| - (1 - P(X = 0)) / 2`, with `E|X| = 2λT P(cold)`.
-    /// Every cold start's request waits for its boot.
+    /// requests arrive or after `T` idle. The fleet is then the running
+    /// maximum of the occupancy over the last `T` seconds, and a request
+    /// cold-starts when the occupancy is at that maximum.
+    ///
+    /// With `T <= S`, looking back from an arrival over `s <= T` seconds,
+    /// completions (of requests that arrived `S` earlier) and arrivals are
+    /// independent Poisson counts, so the stack is empty when their
+    /// difference stays at or below zero all the way back to `T`: by
+    /// reflection, `P(cold) = P(X = 0) + P(X = -1)` for `X`
+    /// Skellam(`λT`, `λT`), that is `e^(-2λT) (I₀(2λT) + I₁(2λT))`, and the
+    /// mean number of idle workers is `E[max X] = E|X| - (1 - P(X = 0)) / 2`,
+    /// with `E|X| = 2λT P(cold)`. With `T > S` the completions within the
+    /// window are those of its own arrivals, and the running maximum comes
+    /// from the Poisson scan statistic ([`super::scan::running_max`]).
+    ///
+    /// Boots are added to the occupancy model's bill (`C` per cold start)
+    /// but not to its holding times. Every cold start's request waits for
+    /// its boot.
     fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
-        let twice_mu = 2.0 * lambda * self.keep_alive_s;
-        let (i0, i1) = scaled_bessel_i0_i1(twice_mu);
-        let cold_share = (i0 + i1).min(1.0);
-        let idle_workers = (twice_mu * cold_share - 0.5 * (1.0 - i0)).max(0.0);
+        let (cold_share, fleet) = if self.keep_alive_s <= service_s {
+            let twice_mu = 2.0 * lambda * self.keep_alive_s;
+            let (i0, i1) = scaled_bessel_i0_i1(twice_mu);
+            let cold_share = (i0 + i1).min(1.0);
+            let idle_workers = (twice_mu * cold_share - 0.5 * (1.0 - i0)).max(0.0);
+            (cold_share, lambda * service_s + idle_workers)
+        } else {
+            let max = super::scan::running_max(lambda, service_s, self.keep_alive_s);
+            (
+                (max.growth_per_s / lambda).clamp(0.0, 1.0),
+                max.mean.max(lambda * service_s),
+            )
+        };
         let cold_per_s = lambda * cold_share;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
         } else {
             0.0
         };
-        // Busy, idle and booting workers, plus half a billing unit per episode.
-        let billed_per_s =
-            lambda * service_s + idle_workers + cold_per_s * (boot_s + 0.5 * self.billing_unit_s);
+        // Busy and idle workers, booting ones, plus half a billing unit per episode.
+        let billed_per_s = fleet + cold_per_s * (boot_s + 0.5 * self.billing_unit_s);
         HourStats {
             flex_worker_s: billed_per_s * 3600.0,
             cold_starts: cold_per_s * 3600.0,
@@ -680,7 +711,7 @@ impl Fleet {
 /// `(e^(-x) I₀(x), e^(-x) I₁(x))`: the modified Bessel functions of the
 /// first kind, scaled, for `x >= 0`; by their power series up to `x = 30`
 /// and their asymptotic series above (relative error below 1e-12 there).
-fn scaled_bessel_i0_i1(x: f64) -> (f64, f64) {
+pub(super) fn scaled_bessel_i0_i1(x: f64) -> (f64, f64) {
     if x <= 30.0 {
         let half = 0.5 * x;
         let quarter_sq = half * half;
@@ -803,7 +834,7 @@ const TAIL_SUM_EPSILON: f64 = 1e-17;
 
 /// `ln(k!)` for a whole `k >= 0`: from a table of the first 1,024 (each
 /// from statrs' `ln_gamma`, computed once), else `ln_gamma(k + 1)`.
-fn ln_factorial(k: f64) -> f64 {
+pub(super) fn ln_factorial(k: f64) -> f64 {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
     const SIZE: usize = 1024;
     if k < SIZE as f64 {
