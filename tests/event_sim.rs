@@ -204,7 +204,7 @@ fn one_request_workers_with_short_keep_alive_meet_the_fast_path_bounds() {
 /// maximum of the occupancy over the keep-alive, from the Poisson scan
 /// statistic, and a request cold-starts at the rate that maximum grows
 /// with the keep-alive. Each of these points missed the bounds with the
-/// level model (by 3.2% to 7.6% in cost).
+/// level model (by 3.6% to 7.6% in cost in docs/validation.md).
 #[test]
 fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
     assert_one_request_points_within_bounds(&[

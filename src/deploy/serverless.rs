@@ -32,10 +32,15 @@
 //!   excursion. A worker is released, and later cold-started, when an off
 //!   period outlasts `T`. Requests waiting on a boot hold their slots, so
 //!   `S` above includes the mean boot wait (one fixed-point step).
-//! * A fleet of workers serving one request at a time with `T <= S` (and
-//!   none kept warm) has a closed form instead: a request takes the worker
-//!   freed most recently, and finds none idle with probability
-//!   `e^(-2λT) (I₀(2λT) + I₁(2λT))` (see `Fleet::one_request_per_worker`).
+//! * A fleet of workers serving one request at a time (none kept warm) has
+//!   a model of its own instead: a request takes the worker freed most
+//!   recently, so the fleet is the running maximum of concurrency over the
+//!   last `T`. With `T <= S` a request finds none idle with probability
+//!   `e^(-2λT) (I₀(2λT) + I₁(2λT))`; with `T > S` the fleet comes from the
+//!   Poisson scan statistic, except in hours with fewer than 30 arrivals,
+//!   which keep the level models above and their gap law (see
+//!   `Fleet::one_request_per_worker`). Boot waits are not in its holding
+//!   time, and it assumes the hour before ran at the same rate.
 //! * Concurrency beyond `max_workers × batch_cap` waits; its share of the
 //!   tokens is reported as overflow.
 //!
@@ -411,7 +416,7 @@ impl Fleet {
     /// The expected bill of one hour at rate `lambda` (requests/s) and
     /// service time `service_s` (seconds per request). With `arrivals =
     /// Some(n)`, the hour is known to hold `n` arrivals, uniform in the hour,
-    /// and worker 1 uses the exact gap law of `n` uniform points,
+    /// and worker 1 of the level model uses the exact gap law of `n` uniform points,
     /// `P(gap > x) = (1 - x/3600)^n`, in place of `exp(-λx)`: averaged over
     /// Poisson counts this reproduces the closed forms exactly when `C = 0`
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
@@ -669,13 +674,14 @@ impl Fleet {
     /// reflection, `P(cold) = P(X = 0) + P(X = -1)` for `X`
     /// Skellam(`λT`, `λT`), that is `e^(-2λT) (I₀(2λT) + I₁(2λT))`, and the
     /// mean number of idle workers is `E[max X] = E|X| - (1 - P(X = 0)) / 2`,
-    /// with `E|X| = 2λT P(cold)`. With `T > S` the completions within the
-    /// window are those of its own arrivals, and the running maximum comes
-    /// from the Poisson scan statistic ([`super::scan::running_max`]).
+    /// with `E|X| = 2λT P(cold)`. With `T > S` some completions within the
+    /// window are of arrivals within it, the two counts are no longer
+    /// independent, and the running maximum comes from the Poisson scan
+    /// statistic ([`super::scan::running_max`]).
     ///
-    /// Boots are added to the occupancy model's bill (`C` per cold start)
-    /// but not to its holding times. Every cold start's request waits for
-    /// its boot.
+    /// Boots are added to this model's bill (`C` per cold start) but not to
+    /// its holding times. Every cold start's request waits for its boot. The
+    /// fleet is capped at `max_workers` (the rest waits, as overflow).
     fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
         let (cold_share, fleet) = if self.keep_alive_s <= service_s {
             let twice_mu = 2.0 * lambda * self.keep_alive_s;
@@ -690,6 +696,7 @@ impl Fleet {
                 max.mean.max(lambda * service_s),
             )
         };
+
         let cold_per_s = lambda * cold_share;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
@@ -697,7 +704,8 @@ impl Fleet {
             0.0
         };
         // Busy and idle workers, booting ones, plus half a billing unit per episode.
-        let billed_per_s = fleet + cold_per_s * (boot_s + 0.5 * self.billing_unit_s);
+        let billed_per_s = (fleet + cold_per_s * (boot_s + 0.5 * self.billing_unit_s))
+            .min(self.max_workers as f64);
         HourStats {
             flex_worker_s: billed_per_s * 3600.0,
             cold_starts: cold_per_s * 3600.0,
@@ -920,6 +928,18 @@ mod tests {
             let (i0, i1) = scaled_bessel_i0_i1(2.0 * mu);
             assert!((i0 - p0).abs() <= 1e-12 * p0, "mu {mu}: {i0} vs {p0}");
             assert!((i1 - p1).abs() <= 1e-12 * p1, "mu {mu}: {i1} vs {p1}");
+        }
+    }
+
+    #[test]
+    fn a_one_request_fleet_bills_no_more_than_its_max_workers() {
+        // λS = 10 busy workers wanted, at most one allowed: the rest waits.
+        for keep_alive_s in [5.0, 60.0] {
+            let mut f = fleet(1.0, keep_alive_s, 1.0);
+            f.max_workers = 1;
+            let h = f.hour_at(1.0, 10.0, Some(3600.0));
+            assert!(h.flex_worker_s <= 3600.0, "T {keep_alive_s}: {h:?}");
+            assert!(h.overflow_share > 0.8, "T {keep_alive_s}: {h:?}");
         }
     }
 
