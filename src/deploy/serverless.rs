@@ -681,7 +681,7 @@ impl Fleet {
     ///
     /// Boots are added to this model's bill (`C` per cold start) but not to
     /// its holding times. Every cold start's request waits for its boot. The
-    /// fleet is capped at `max_workers` (the rest waits, as overflow).
+    /// bill is capped at `max_workers` workers (the rest waits, as overflow).
     fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
         let (cold_share, fleet) = if self.keep_alive_s <= service_s {
             let twice_mu = 2.0 * lambda * self.keep_alive_s;
@@ -696,7 +696,6 @@ impl Fleet {
                 max.mean.max(lambda * service_s),
             )
         };
-
         let cold_per_s = lambda * cold_share;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
