@@ -85,8 +85,48 @@ fn main() -> anyhow::Result<()> {
             if a.within_bounds() { "yes" } else { "**no**" }
         ));
     }
+    bundled_scenarios(&mut out)?;
     traffic_fits(&mut out)?;
     print!("{out}");
+    Ok(())
+}
+
+/// The bundled scenarios' serverless deployments at the three fidelities.
+fn bundled_scenarios(out: &mut String) -> anyhow::Result<()> {
+    const TRIALS: u64 = 40;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    out.push_str("\n## Bundled scenarios at the three fidelities\n\n");
+    out.push_str(&format!(
+        "Each serverless deployment of `scenarios/*.toml`, priced on the same {TRIALS} trials \
+         (seed 42) at every fidelity, without the break-even search. The difference is paired \
+         trial by trial; ± is its standard error.\n\n"
+    ));
+    out.push_str("| scenario | deployment | mean cost hourly | auto | request | hourly − request | cold starts hourly | auto | request |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for path in &paths {
+        let s = breakeven::scenario::Scenario::load(path)?;
+        for c in validation::compare_fidelities(&s, TRIALS, 42)? {
+            let [hourly, auto, request] = c.cost_usd;
+            out.push_str(&format!(
+                "| {} | {} | {:.0} | {:.0} | {:.0} | {:+.1}% ± {:.1}% | {:.0} | {:.0} | {:.0} |\n",
+                s.name,
+                c.deployment,
+                hourly,
+                auto,
+                request,
+                (hourly / request - 1.0) * 100.0,
+                c.hourly_minus_request_se_usd / request * 100.0,
+                c.cold_starts[0],
+                c.cold_starts[1],
+                c.cold_starts[2],
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -135,6 +135,81 @@ pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Res
     })
 }
 
+/// One serverless deployment of a scenario priced at the three fidelities
+/// on the same trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FidelityComparison {
+    /// Deployment name.
+    pub deployment: String,
+    /// Mean cost at `hourly`, `auto` and `request` fidelity, USD.
+    pub cost_usd: [f64; 3],
+    /// Standard error of the mean paired difference `hourly - request`, USD.
+    pub hourly_minus_request_se_usd: f64,
+    /// Mean cold starts per trial at the three fidelities.
+    pub cold_starts: [f64; 3],
+}
+
+/// Price every serverless deployment of `scenario` at `hourly`, `auto` and
+/// `request` fidelity over the same `trials` trials (seed `seed`), without
+/// the break-even search or the tornado.
+pub fn compare_fidelities(
+    scenario: &Scenario,
+    trials: u64,
+    seed: u64,
+) -> Result<Vec<FidelityComparison>> {
+    let serverless: Vec<usize> = scenario
+        .deployments
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind() == crate::deploy::Kind::Serverless)
+        .map(|(i, _)| i)
+        .collect();
+    // Per fidelity, per deployment: (cost per trial, cold starts summed).
+    let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
+    let mut colds = vec![vec![0.0; serverless.len()]; 3];
+    for (k, fidelity) in [Fidelity::Hourly, Fidelity::Auto, Fidelity::Request]
+        .into_iter()
+        .enumerate()
+    {
+        let opts = RunOptions {
+            trials,
+            seed,
+            threads: 0,
+            fidelity,
+        };
+        engine::run(scenario, &opts, &|_| {}, |chunk| {
+            for r in chunk {
+                for (slot, &i) in serverless.iter().enumerate() {
+                    costs[k][slot].push(r.outcomes[i].cost_usd);
+                    colds[k][slot] += r.outcomes[i].cold_starts;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    let n = trials as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Ok(serverless
+        .iter()
+        .enumerate()
+        .map(|(slot, &i)| {
+            let diffs: Vec<f64> = costs[0][slot]
+                .iter()
+                .zip(&costs[2][slot])
+                .map(|(h, r)| h - r)
+                .collect();
+            let d = mean(&diffs);
+            let var = diffs.iter().map(|x| (x - d) * (x - d)).sum::<f64>() / (n - 1.0).max(1.0);
+            FidelityComparison {
+                deployment: scenario.deployments[i].name().to_string(),
+                cost_usd: std::array::from_fn(|k| mean(&costs[k][slot])),
+                hourly_minus_request_se_usd: (var / n).sqrt(),
+                cold_starts: std::array::from_fn(|k| colds[k][slot] / n),
+            }
+        })
+        .collect())
+}
+
 /// Hours and trials that give a grid point a few thousand requests or
 /// more without simulating more than about two million.
 pub fn grid_budget(lambda: f64) -> (u32, u64) {

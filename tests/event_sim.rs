@@ -216,3 +216,23 @@ fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
         (10.0, 60.0, 1.0, 10.0),
     ]);
 }
+
+/// On a bundled scenario with steady traffic (Poisson within each hour), the
+/// fast path's mean serverless cost agrees with the request-level
+/// simulation on the same trials within 1% (docs/validation.md has every
+/// bundled scenario; the spiky shape parts by up to 20%).
+#[test]
+fn steady_bundled_scenario_prices_serverless_as_the_simulation_does() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/steady-100m.toml");
+    let s = breakeven::scenario::Scenario::load(&path).unwrap();
+    let compared = validation::compare_fidelities(&s, 16, 42).unwrap();
+    assert_eq!(compared.len(), 1);
+    let c = &compared[0];
+    let [hourly, _, request] = c.cost_usd;
+    assert!(
+        (hourly / request - 1.0).abs() <= 0.01,
+        "{}: hourly {hourly:.1} vs request {request:.1} (± {:.1})",
+        c.deployment,
+        c.hourly_minus_request_se_usd
+    );
+}
