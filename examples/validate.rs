@@ -106,7 +106,7 @@ fn bundled_scenarios(out: &mut String) -> anyhow::Result<()> {
          (seed 42) at every fidelity, without the break-even search. The difference is paired \
          trial by trial; ± is its standard error.\n\n"
     ));
-    out.push_str("| scenario | deployment | mean cost hourly | auto | request | hourly − request | cold starts hourly | auto | request |\n");
+    out.push_str("| scenario | deployment | mean cost hourly (USD) | auto (USD) | request (USD) | hourly − request (% of request) | cold starts hourly | auto | request |\n");
     out.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for path in &paths {
         let s = breakeven::scenario::Scenario::load(path)?;

@@ -136,27 +136,34 @@ pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Res
 }
 
 /// One serverless deployment of a scenario priced at the three fidelities
-/// on the same trials.
+/// on the same trials. Arrays are in the order `[hourly, auto, request]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FidelityComparison {
     /// Deployment name.
     pub deployment: String,
-    /// Mean cost at `hourly`, `auto` and `request` fidelity, USD.
+    /// Mean cost per trial (over the scenario's horizon) at each fidelity, USD.
     pub cost_usd: [f64; 3],
     /// Standard error of the mean paired difference `hourly - request`, USD.
     pub hourly_minus_request_se_usd: f64,
-    /// Mean cold starts per trial at the three fidelities.
+    /// Mean cold starts per trial at each fidelity.
     pub cold_starts: [f64; 3],
 }
 
 /// Price every serverless deployment of `scenario` at `hourly`, `auto` and
-/// `request` fidelity over the same `trials` trials (seed `seed`), without
-/// the break-even search or the tornado.
+/// `request` fidelity over the same `trials >= 2` trials (seed `seed`),
+/// without the break-even search or the tornado. The other deployments are
+/// priced too (the engine prices a trial whole) and left out of the result;
+/// a scenario without serverless gives an empty result at once.
 pub fn compare_fidelities(
     scenario: &Scenario,
     trials: u64,
     seed: u64,
 ) -> Result<Vec<FidelityComparison>> {
+    if trials < 2 {
+        return Err(Error::Usage(format!(
+            "comparing fidelities needs at least 2 trials for a standard error, got {trials}"
+        )));
+    }
     let serverless: Vec<usize> = scenario
         .deployments
         .iter()
@@ -164,6 +171,9 @@ pub fn compare_fidelities(
         .filter(|(_, d)| d.kind() == crate::deploy::Kind::Serverless)
         .map(|(i, _)| i)
         .collect();
+    if serverless.is_empty() {
+        return Ok(Vec::new());
+    }
     // Per fidelity, per deployment: (cost per trial, cold starts summed).
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut colds = vec![vec![0.0; serverless.len()]; 3];
@@ -199,7 +209,7 @@ pub fn compare_fidelities(
                 .map(|(h, r)| h - r)
                 .collect();
             let d = mean(&diffs);
-            let var = diffs.iter().map(|x| (x - d) * (x - d)).sum::<f64>() / (n - 1.0).max(1.0);
+            let var = diffs.iter().map(|x| (x - d) * (x - d)).sum::<f64>() / (n - 1.0);
             FidelityComparison {
                 deployment: scenario.deployments[i].name().to_string(),
                 cost_usd: std::array::from_fn(|k| mean(&costs[k][slot])),

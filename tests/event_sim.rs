@@ -217,10 +217,11 @@ fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
     ]);
 }
 
-/// On a bundled scenario with steady traffic (Poisson within each hour), the
+/// On `steady-100m` (Poisson traffic within each hour, many cold starts) the
 /// fast path's mean serverless cost agrees with the request-level
-/// simulation on the same trials within 1% (docs/validation.md has every
-/// bundled scenario; the spiky shape parts by up to 20%).
+/// simulation on the same trials within 0.5% (it reads +0.2%), and its cold
+/// starts within 3% (+1.3%). docs/validation.md has every bundled scenario;
+/// `steady-10b` parts by 5.9% and the spiky ones by up to 20%.
 #[test]
 fn steady_bundled_scenario_prices_serverless_as_the_simulation_does() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/steady-100m.toml");
@@ -230,9 +231,11 @@ fn steady_bundled_scenario_prices_serverless_as_the_simulation_does() {
     let c = &compared[0];
     let [hourly, _, request] = c.cost_usd;
     assert!(
-        (hourly / request - 1.0).abs() <= 0.01,
-        "{}: hourly {hourly:.1} vs request {request:.1} (± {:.1})",
+        (hourly / request - 1.0).abs() <= 0.005
+            && (c.cold_starts[0] / c.cold_starts[2] - 1.0).abs() <= 0.03,
+        "{}: hourly {hourly:.1} vs request {request:.1} (± {:.1}), cold starts {:?}",
         c.deployment,
-        c.hourly_minus_request_se_usd
+        c.hourly_minus_request_se_usd,
+        c.cold_starts
     );
 }
