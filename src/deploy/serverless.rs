@@ -264,7 +264,12 @@ impl Deployment for Serverless {
                     done.finish(start);
                     flex_s += absorb(&mut o, done.stats);
                 }
-                let hs = fleet.hour(h);
+                // An hour whose regime steps within it (an active stretch
+                // starting or ending, a spike) is priced piece by piece.
+                let hs = match ctx.draw.step_minutes(i) {
+                    Some(w) if w.iter().any(|&x| x != w[0]) => fleet.hour_with_steps(h, &w),
+                    _ => fleet.hour(h),
+                };
                 flex_s += hs.flex_worker_s;
                 fast_cold += hs.cold_starts;
                 fast_waits += hs.cold_start_waits;
@@ -411,6 +416,68 @@ impl Fleet {
             h.output_tokens / h.requests,
         );
         self.hour_at(lambda, service, Some(h.requests))
+    }
+
+    /// The expected bill of one hour whose arrival rate steps within it:
+    /// `minute_weights` are the relative rates of its 60 minutes. Each run
+    /// of equal minutes is priced as an hour at its own rate (the hour's
+    /// requests and tokens shared out by weight × length) and counted for
+    /// its length; the overflow share is weighted by the runs' shares of
+    /// the tokens. Where the rate steps up, the extra workers (the growth
+    /// of the mean billed fleet) cold-start, each billed its boot and half a
+    /// billing unit; where it steps down, the surplus stays a keep-alive.
+    pub fn hour_with_steps(&self, h: &HourLoad, minute_weights: &[f64; 60]) -> HourStats {
+        let total: f64 = minute_weights.iter().sum();
+        if h.requests <= 0.0 || total <= 0.0 {
+            return self.hour(h);
+        }
+        let mut out = HourStats::default();
+        let mut first = 0;
+        // Mean billed workers of the run before (None before the first run).
+        let mut fleet_before: Option<f64> = None;
+        let boot_s = if self.bill_cold_start {
+            self.cold_start_s
+        } else {
+            0.0
+        };
+        while first < 60 {
+            let weight = minute_weights[first];
+            let end = (first + 1..60)
+                .find(|&m| minute_weights[m] != weight)
+                .unwrap_or(60);
+            let minutes = (end - first) as f64;
+            let share = weight * minutes / total;
+            // The run as a whole hour at its rate.
+            let per_hour = share * 60.0 / minutes;
+            let run = if share > 0.0 {
+                self.hour(&HourLoad {
+                    requests: h.requests * per_hour,
+                    input_tokens: h.input_tokens * per_hour,
+                    output_tokens: h.output_tokens * per_hour,
+                })
+            } else {
+                HourStats::default()
+            };
+            let length = minutes / 60.0;
+            out.flex_worker_s += run.flex_worker_s * length;
+            out.cold_starts += run.cold_starts * length;
+            out.cold_start_waits += run.cold_start_waits * length;
+            out.overflow_share += run.overflow_share * share;
+            // At the step, the fleet grows by cold starts (each booting and
+            // rounded up to the billing unit) or shrinks after a keep-alive.
+            let fleet = run.flex_worker_s / 3600.0;
+            if let Some(before) = fleet_before {
+                let grown = (fleet - before).max(0.0);
+                let shrunk = (before - fleet).max(0.0);
+                out.cold_starts += grown;
+                out.cold_start_waits += grown;
+                out.flex_worker_s +=
+                    grown * (boot_s + 0.5 * self.billing_unit_s) + shrunk * self.keep_alive_s;
+            }
+            fleet_before = Some(fleet);
+            first = end;
+        }
+        out
     }
 
     /// The expected bill of one hour at rate `lambda` (requests/s) and
@@ -940,6 +1007,38 @@ mod tests {
             assert!(h.flex_worker_s <= 3600.0, "T {keep_alive_s}: {h:?}");
             assert!(h.overflow_share > 0.8, "T {keep_alive_s}: {h:?}");
         }
+    }
+
+    #[test]
+    fn an_hour_that_steps_is_priced_piece_by_piece() {
+        let f = fleet(30.0, 60.0, 8.0);
+        let load = |requests: f64| HourLoad {
+            requests,
+            input_tokens: requests * 500.0,
+            output_tokens: requests * 200.0,
+        };
+        // Equal minutes: exactly the plain hour.
+        assert_eq!(
+            f.hour_with_steps(&load(3600.0), &[1.0; 60]),
+            f.hour(&load(3600.0))
+        );
+        // Active in the first half only: half an hour at twice the rate,
+        // then that fleet's keep-alive; no cold start at the step down.
+        let mut half = [0.0; 60];
+        half[..30].fill(1.0);
+        let doubled = f.hour(&load(7200.0));
+        let got = f.hour_with_steps(&load(3600.0), &half);
+        let expected = doubled.flex_worker_s / 2.0 + doubled.flex_worker_s / 3600.0 * 60.0;
+        assert!(
+            (got.flex_worker_s - expected).abs() <= 1e-9 * expected,
+            "{got:?}"
+        );
+        assert!((got.cold_starts - doubled.cold_starts / 2.0).abs() <= 1e-9);
+        // Active in the second half: the step up cold-starts the fleet.
+        half.reverse();
+        let got = f.hour_with_steps(&load(3600.0), &half);
+        let fleet_on = doubled.flex_worker_s / 3600.0;
+        assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
     }
 
     #[test]

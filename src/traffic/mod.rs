@@ -860,6 +860,31 @@ impl Regime {
 }
 
 impl TrialTraffic {
+    /// The regime's multiplier in each of hour `hour`'s 60 minutes (its
+    /// steps averaged over each minute), or `None` when the traffic has no
+    /// regime steps.
+    pub fn step_minutes(&self, hour: usize) -> Option<[f64; 60]> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        let start = hour as f64 * 3600.0;
+        let mut i = self.steps.partition_point(|s| s.start_s <= start).max(1) - 1;
+        Some(std::array::from_fn(|m| {
+            let (a, b) = (start + 60.0 * m as f64, start + 60.0 * (m + 1) as f64);
+            let mut acc = 0.0;
+            while i < self.steps.len() {
+                let s = self.steps[i];
+                let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+                acc += s.multiplier * (until.min(b) - s.start_s.max(a)).max(0.0);
+                if until >= b {
+                    break;
+                }
+                i += 1;
+            }
+            acc
+        }))
+    }
+
     /// Relative weights of hour `hour`'s 60 minutes, or `None` when arrivals
     /// are uniform over the hour. Combines the regime's steps with gamma
     /// weights of CV `minute_cv` drawn from `rng` (the hour's arrival stream).
@@ -871,29 +896,13 @@ impl TrialTraffic {
         rng: &mut R,
     ) -> Option<[f64; 60]> {
         let start = hour as f64 * 3600.0;
-        let mut w: Option<[f64; 60]> = None;
-        if let Some(trace) = trace {
-            w = Some(std::array::from_fn(|m| {
+        let mut w: Option<[f64; 60]> = match trace {
+            Some(trace) => Some(std::array::from_fn(|m| {
                 let a = start + 60.0 * m as f64;
                 trace.span(a, a + 60.0).requests
-            }));
-        } else if !self.steps.is_empty() {
-            let mut i = self.steps.partition_point(|s| s.start_s <= start).max(1) - 1;
-            w = Some(std::array::from_fn(|m| {
-                let (a, b) = (start + 60.0 * m as f64, start + 60.0 * (m + 1) as f64);
-                let mut acc = 0.0;
-                while i < self.steps.len() {
-                    let s = self.steps[i];
-                    let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
-                    acc += s.multiplier * (until.min(b) - s.start_s.max(a)).max(0.0);
-                    if until >= b {
-                        break;
-                    }
-                    i += 1;
-                }
-                acc
-            }));
-        }
+            })),
+            None => self.step_minutes(hour),
+        };
         if let Some(g) = gamma_with_cv(1.0, minute_cv) {
             let base = w.unwrap_or([1.0; 60]);
             w = Some(std::array::from_fn(|m| base[m] * g.sample(rng)));
