@@ -220,8 +220,9 @@ fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
 /// On `steady-100m` (Poisson traffic within each hour, many cold starts) and
 /// `spiky-100m` (on/off stretches that start and stop mid-hour, priced piece
 /// by piece) the fast path's mean serverless cost agrees with the
-/// request-level simulation on the same trials within 1% (they read +0.2%
-/// and +0.7%), and its cold starts within 3% (+1.3%, +2.0%).
+/// request-level simulation on the same 16 trials within 1%, and its cold
+/// starts within 3% (over docs/validation.md's 40 trials they read +0.2%
+/// and +0.7%, and +1.3% and +2.0%).
 /// docs/validation.md has every bundled scenario; `steady-10b` parts by 5.9%
 /// and `spiky-10b`, with minute-to-minute variation, by 27.9%.
 #[test]

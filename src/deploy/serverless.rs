@@ -423,9 +423,14 @@ impl Fleet {
     /// of equal minutes is priced as an hour at its own rate (the hour's
     /// requests and tokens shared out by weight × length) and counted for
     /// its length; the overflow share is weighted by the runs' shares of
-    /// the tokens. Where the rate steps up, the extra workers (the growth
-    /// of the mean billed fleet) cold-start, each billed its boot and half a
-    /// billing unit; where it steps down, the surplus stays a keep-alive.
+    /// the tokens. Where the rate steps down, the surplus workers (the fall
+    /// of the mean billed fleet) idle; where it steps up, the fleet takes
+    /// back those still within their keep-alive (billed their idle time)
+    /// and cold-starts the rest (each billed its boot and half a billing
+    /// unit). Idle workers not taken back are billed their whole keep-alive.
+    /// Known gaps: requests that arrive during a step's boots are not
+    /// counted as boot waits, and each run is priced with its requests
+    /// scaled to a whole hour (so the gap law sees that count).
     pub fn hour_with_steps(&self, h: &HourLoad, minute_weights: &[f64; 60]) -> HourStats {
         let total: f64 = minute_weights.iter().sum();
         if h.requests <= 0.0 || total <= 0.0 {
@@ -435,6 +440,9 @@ impl Fleet {
         let mut first = 0;
         // Mean billed workers of the run before (None before the first run).
         let mut fleet_before: Option<f64> = None;
+        // Workers left idle at steps down: (workers, idle since, seconds
+        // into the hour), the latest last.
+        let mut idle: Vec<(f64, f64)> = Vec::new();
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
         } else {
@@ -463,20 +471,46 @@ impl Fleet {
             out.cold_starts += run.cold_starts * length;
             out.cold_start_waits += run.cold_start_waits * length;
             out.overflow_share += run.overflow_share * share;
-            // At the step, the fleet grows by cold starts (each booting and
-            // rounded up to the billing unit) or shrinks after a keep-alive.
+            // At a step down the surplus workers idle; at a step up the
+            // fleet takes back those still within their keep-alive (the
+            // latest first, billed their idle time) and cold-starts the rest
+            // (each billed its boot and half a billing unit).
             let fleet = run.flex_worker_s / 3600.0;
+            let now_s = first as f64 * 60.0;
             if let Some(before) = fleet_before {
-                let grown = (fleet - before).max(0.0);
-                let shrunk = (before - fleet).max(0.0);
+                let mut grown = (fleet - before).max(0.0);
+                while grown > 0.0 {
+                    let Some(&(workers, since_s)) = idle.last() else {
+                        break;
+                    };
+                    let idle_s = now_s - since_s;
+                    if idle_s >= self.keep_alive_s {
+                        // Scaled down (and so has every older one).
+                        break;
+                    }
+                    let taken = workers.min(grown);
+                    out.flex_worker_s += taken * idle_s;
+                    grown -= taken;
+                    if taken < workers {
+                        idle.last_mut().expect("checked above").0 -= taken;
+                    } else {
+                        idle.pop();
+                    }
+                }
                 out.cold_starts += grown;
                 out.cold_start_waits += grown;
-                out.flex_worker_s +=
-                    grown * (boot_s + 0.5 * self.billing_unit_s) + shrunk * self.keep_alive_s;
+                out.flex_worker_s += grown * (boot_s + 0.5 * self.billing_unit_s);
+                let shrunk = (before - fleet).max(0.0);
+                if shrunk > 0.0 {
+                    idle.push((shrunk, now_s));
+                }
             }
             fleet_before = Some(fleet);
             first = end;
         }
+        // Idle workers not taken back are billed their whole keep-alive.
+        out.flex_worker_s +=
+            idle.iter().map(|(workers, _)| workers).sum::<f64>() * self.keep_alive_s;
         out
     }
 
@@ -1039,6 +1073,32 @@ mod tests {
         let got = f.hour_with_steps(&load(3600.0), &half);
         let fleet_on = doubled.flex_worker_s / 3600.0;
         assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
+    }
+
+    #[test]
+    fn a_gap_shorter_than_the_keep_alive_reuses_the_idle_workers() {
+        // Keep-alive 600 s, a 2-minute gap: the workers idle through it
+        // and serve again without booting (a re-boot would add about 2
+        // cold starts and 15% to the bill).
+        let f = fleet(60.0, 600.0, 8.0);
+        let load = HourLoad {
+            requests: 3600.0,
+            input_tokens: 3600.0 * 500.0,
+            output_tokens: 3600.0 * 200.0,
+        };
+        let mut gap = [1.0; 60];
+        gap[20] = 0.0;
+        gap[21] = 0.0;
+        let plain = f.hour(&load);
+        let got = f.hour_with_steps(&load, &gap);
+        assert!(
+            got.cold_starts <= plain.cold_starts + 0.1,
+            "{got:?} vs {plain:?}"
+        );
+        assert!(
+            got.flex_worker_s <= 1.02 * plain.flex_worker_s,
+            "{got:?} vs {plain:?}"
+        );
     }
 
     #[test]

@@ -860,9 +860,9 @@ impl Regime {
 }
 
 impl TrialTraffic {
-    /// The regime's multiplier in each of hour `hour`'s 60 minutes (its
-    /// steps averaged over each minute), or `None` when the traffic has no
-    /// regime steps.
+    /// The regime's multiplier integrated over each of hour `hour`'s 60
+    /// minutes (multiplier × seconds; 60 × the minute's mean multiplier), or
+    /// `None` when the traffic has no regime steps.
     pub fn step_minutes(&self, hour: usize) -> Option<[f64; 60]> {
         if self.steps.is_empty() {
             return None;
