@@ -100,30 +100,47 @@ max_batch = {batch}
     )
 }
 
-/// Run one grid point at both fidelities on the same trials.
-pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Result<Agreement> {
-    let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
-    let mut sums = [[0.0; 3]; 2];
-    for (k, fidelity) in [Fidelity::Hourly, Fidelity::Request]
-        .into_iter()
-        .enumerate()
-    {
+/// Run `scenario`'s trials `0..trials` (seed `seed`) at each of
+/// `fidelities` in turn, handing every trial, in trial order, to `take`
+/// with the fidelity's index.
+fn run_each_fidelity(
+    scenario: &Scenario,
+    trials: u64,
+    seed: u64,
+    fidelities: &[Fidelity],
+    mut take: impl FnMut(usize, &engine::TrialResult),
+) -> Result<()> {
+    for (k, &fidelity) in fidelities.iter().enumerate() {
         let opts = RunOptions {
             trials,
             seed,
             threads: 0,
             fidelity,
         };
-        engine::run(&s, &opts, &|_| {}, |chunk| {
-            for r in chunk {
-                let o = &r.outcomes[0];
-                sums[k][0] += o.cost_usd;
-                sums[k][1] += o.cold_starts;
-                sums[k][2] += o.requests;
-            }
+        engine::run(scenario, &opts, &|_| {}, |chunk| {
+            chunk.iter().for_each(|r| take(k, r));
             Ok(())
         })?;
     }
+    Ok(())
+}
+
+/// Run one grid point at both fidelities on the same trials.
+pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Result<Agreement> {
+    let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
+    let mut sums = [[0.0; 3]; 2];
+    run_each_fidelity(
+        &s,
+        trials,
+        seed,
+        &[Fidelity::Hourly, Fidelity::Request],
+        |k, r| {
+            let o = &r.outcomes[0];
+            sums[k][0] += o.cost_usd;
+            sums[k][1] += o.cold_starts;
+            sums[k][2] += o.requests;
+        },
+    )?;
     let share = |s: [f64; 3]| if s[2] > 0.0 { s[1] / s[2] } else { 0.0 };
     Ok(Agreement {
         point: *g,
@@ -177,26 +194,18 @@ pub fn compare_fidelities(
     // Per fidelity, per deployment: (cost per trial, cold starts summed).
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut colds = vec![vec![0.0; serverless.len()]; 3];
-    for (k, fidelity) in [Fidelity::Hourly, Fidelity::Auto, Fidelity::Request]
-        .into_iter()
-        .enumerate()
-    {
-        let opts = RunOptions {
-            trials,
-            seed,
-            threads: 0,
-            fidelity,
-        };
-        engine::run(scenario, &opts, &|_| {}, |chunk| {
-            for r in chunk {
-                for (slot, &i) in serverless.iter().enumerate() {
-                    costs[k][slot].push(r.outcomes[i].cost_usd);
-                    colds[k][slot] += r.outcomes[i].cold_starts;
-                }
+    run_each_fidelity(
+        scenario,
+        trials,
+        seed,
+        &[Fidelity::Hourly, Fidelity::Auto, Fidelity::Request],
+        |k, r| {
+            for (slot, &i) in serverless.iter().enumerate() {
+                costs[k][slot].push(r.outcomes[i].cost_usd);
+                colds[k][slot] += r.outcomes[i].cold_starts;
             }
-            Ok(())
-        })?;
-    }
+        },
+    )?;
     let n = trials as f64;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     Ok(serverless
