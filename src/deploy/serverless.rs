@@ -274,6 +274,11 @@ impl Deployment for Serverless {
                 fast_cold += hs.cold_starts;
                 fast_waits += hs.cold_start_waits;
                 o.overflow_tokens += hs.overflow_share * h.tokens();
+                // Work beyond `max_workers` waits for a slot and is served
+                // at full batch (by workers that would otherwise idle or
+                // scale down), so it is billed.
+                flex_s +=
+                    hs.overflow_share * fleet.curve.busy_seconds(h.input_tokens, h.output_tokens);
             }
         }
         if let Some(mut done) = pool.take() {
