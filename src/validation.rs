@@ -164,6 +164,8 @@ pub struct FidelityComparison {
     pub hourly_minus_request_se_usd: f64,
     /// Mean cold starts per trial at each fidelity.
     pub cold_starts: [f64; 3],
+    /// Mean requests per trial (the same at every fidelity).
+    pub requests: f64,
 }
 
 /// Price every serverless deployment of `scenario` at `hourly`, `auto` and
@@ -194,6 +196,7 @@ pub fn compare_fidelities(
     // Per fidelity, per deployment: (cost per trial, cold starts summed).
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut colds = vec![vec![0.0; serverless.len()]; 3];
+    let mut requests = vec![0.0; serverless.len()];
     run_each_fidelity(
         scenario,
         trials,
@@ -203,6 +206,9 @@ pub fn compare_fidelities(
             for (slot, &i) in serverless.iter().enumerate() {
                 costs[k][slot].push(r.outcomes[i].cost_usd);
                 colds[k][slot] += r.outcomes[i].cold_starts;
+                if k == 0 {
+                    requests[slot] += r.outcomes[i].requests;
+                }
             }
         },
     )?;
@@ -224,6 +230,7 @@ pub fn compare_fidelities(
                 cost_usd: std::array::from_fn(|k| mean(&costs[k][slot])),
                 hourly_minus_request_se_usd: (var / n).sqrt(),
                 cold_starts: std::array::from_fn(|k| colds[k][slot] / n),
+                requests: requests[slot] / n,
             }
         })
         .collect())

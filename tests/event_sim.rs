@@ -223,8 +223,7 @@ fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
 /// request-level simulation on the same 16 trials within 1%, and its cold
 /// starts within 3% (over docs/validation.md's 40 trials they read +0.2%
 /// and +0.7%, and +1.3% and +2.0%).
-/// docs/validation.md has every bundled scenario; `steady-10b` parts by 5.9%
-/// and `spiky-10b`, with minute-to-minute variation, by 27.9%.
+/// docs/validation.md has every bundled scenario.
 #[test]
 fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation_does() {
     for name in ["steady-100m", "spiky-100m"] {
@@ -240,6 +239,65 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
             "{name}: hourly {hourly:.1} vs request {request:.1} (± {:.1}), cold starts {:?}",
             c.hourly_minus_request_se_usd,
             c.cold_starts
+        );
+    }
+}
+
+/// Traffic whose rate varies from minute to minute, over one week on 16
+/// trials: the fast path (which prices the minutes the simulation plays,
+/// with the noise a fleet can follow, and the overflow it queues) agrees
+/// with the request-level simulation within the issue's bounds: mean
+/// serverless cost within 3%, cold-start share within max(10%, 0.005).
+/// - `spiky-10b` (`spiky-tenant`: on/off stretches, 5× spikes, minute CV
+///   0.5, dense): +1.0% (paired standard error 0.9%); before minute
+///   variation was modelled, −28.0% with 553 cold starts against 1,924.
+/// - `steady-100m` with the `business-hours` shape (minute CV 0.3, about two
+///   requests a minute): +1.5%; pricing each minute's noise in full read
+///   +5.6% over a month.
+/// - `steady-10b` at 3B tokens with the `business-hours` shape (about 50
+///   requests a minute): −1.0%; without minute variation −5.6%.
+#[test]
+fn minute_to_minute_variation_prices_serverless_as_the_simulation_does() {
+    let cases: [(&str, &[(&str, &str)]); 3] = [
+        ("spiky-10b", &[]),
+        (
+            "steady-100m",
+            &[("daily_profile = \"consumer\"", "shape = \"business-hours\"")],
+        ),
+        (
+            "steady-10b",
+            &[
+                ("daily_profile = \"consumer\"", "shape = \"business-hours\""),
+                (
+                    "tokens_per_month = \"7e9 to 14e9\"",
+                    "tokens_per_month = 3e9",
+                ),
+            ],
+        ),
+    ];
+    for (name, edits) in cases {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (from, to) in edits
+            .iter()
+            .chain(&[("horizon_hours = 720", "horizon_hours = 168")])
+        {
+            assert!(text.contains(from), "{name}: {from}");
+            text = text.replace(from, to);
+        }
+        let s = breakeven::scenario::Scenario::parse(&path, &text).unwrap();
+        let c = &validation::compare_fidelities(&s, 16, 42).unwrap()[0];
+        let [hourly, _, request] = c.cost_usd;
+        let share = |cold: f64| cold / c.requests;
+        let (fast, event) = (share(c.cold_starts[0]), share(c.cold_starts[2]));
+        assert!(
+            (hourly / request - 1.0).abs() <= 0.03
+                && (fast - event).abs() <= (0.1 * event).max(0.005),
+            "{name} {edits:?}: hourly {hourly:.1} vs request {request:.1} (± {:.1}), \
+             cold starts {:?} of {:.0} requests",
+            c.hourly_minus_request_se_usd,
+            c.cold_starts,
+            c.requests
         );
     }
 }

@@ -264,9 +264,11 @@ impl Deployment for Serverless {
                     done.finish(start);
                     flex_s += absorb(&mut o, done.stats);
                 }
-                // An hour whose regime steps within it (an active stretch
-                // starting or ending, a spike) is priced piece by piece.
-                let hs = match ctx.draw.step_minutes(i) {
+                // An hour whose rate changes within it (an active stretch
+                // starting or ending, a spike, a trace's minutes, the
+                // minute-to-minute noise the fleet can follow) is priced
+                // minute run by minute run.
+                let hs = match ctx.followed_minute_weights(i, h.requests) {
                     Some(w) if w.iter().any(|&x| x != w[0]) => fleet.hour_with_steps(h, &w),
                     _ => fleet.hour(h),
                 };
@@ -411,8 +413,14 @@ impl Fleet {
 
     /// The expected bill and cold starts of one hour with the given load.
     pub fn hour(&self, h: &HourLoad) -> HourStats {
+        self.hour_and_service(h).0
+    }
+
+    /// [`Fleet::hour`] and the mean seconds a request holds its slot
+    /// ([`Fleet::service_s`]; 0 for an empty hour).
+    fn hour_and_service(&self, h: &HourLoad) -> (HourStats, f64) {
         if h.requests <= 0.0 {
-            return HourStats::default();
+            return (HourStats::default(), 0.0);
         }
         let lambda = h.requests / 3600.0;
         let service = self.service_s(
@@ -420,19 +428,28 @@ impl Fleet {
             h.input_tokens / h.requests,
             h.output_tokens / h.requests,
         );
-        self.hour_at(lambda, service, Some(h.requests))
+        (self.hour_at(lambda, service, Some(h.requests)), service)
     }
 
     /// The expected bill of one hour whose arrival rate steps within it:
-    /// `minute_weights` are the relative rates of its 60 minutes. Each run
-    /// of equal minutes is priced as an hour at its own rate (the hour's
+    /// `minute_weights` are the relative rates of its 60 minutes (a regime
+    /// step, a trace's minutes, the minute-to-minute noise). Each run of
+    /// equal minutes is priced as an hour at its own rate (the hour's
     /// requests and tokens shared out by weight × length) and counted for
     /// its length; the overflow share is weighted by the runs' shares of
-    /// the tokens. Where the rate steps down, the surplus workers (the fall
-    /// of the mean billed fleet) idle; where it steps up, the fleet takes
-    /// back those still within their keep-alive (billed their idle time)
-    /// and cold-starts the rest (each billed its boot and half a billing
-    /// unit). Idle workers not taken back are billed their whole keep-alive.
+    /// the tokens.
+    ///
+    /// Where the rate steps down, the surplus workers (the fall of the mean
+    /// billed fleet) take no new work: each drains the requests it holds,
+    /// billed until the last completes (the longest of `b` residual
+    /// services, `S × b / (b + 1)` for `b` requests per worker, with `S`
+    /// and `b` those of the run before), and then idles. Where the rate
+    /// steps up, the fleet takes back those still within their keep-alive
+    /// (the latest first, billed their idle time; one still draining is
+    /// billed only up to the step) and cold-starts the rest (each billed
+    /// its boot and half a billing unit). Idle workers not taken back are
+    /// billed their whole keep-alive.
+    ///
     /// Known gaps: requests that arrive during a step's boots are not
     /// counted as boot waits, and each run is priced with its requests
     /// scaled to a whole hour (so the gap law sees that count).
@@ -443,9 +460,10 @@ impl Fleet {
         }
         let mut out = HourStats::default();
         let mut first = 0;
-        // Mean billed workers of the run before (None before the first run).
-        let mut fleet_before: Option<f64> = None;
-        // Workers left idle at steps down: (workers, idle since, seconds
+        // Mean billed workers of the run before (None before the first
+        // run), and how long a surplus worker drains after it (seconds).
+        let mut before: Option<(f64, f64)> = None;
+        // Workers left idle at steps down: (workers, idle from, seconds
         // into the hour), the latest last.
         let mut idle: Vec<(f64, f64)> = Vec::new();
         let boot_s = if self.bill_cold_start {
@@ -462,33 +480,28 @@ impl Fleet {
             let share = weight * minutes / total;
             // The run as a whole hour at its rate.
             let per_hour = share * 60.0 / minutes;
-            let run = if share > 0.0 {
-                self.hour(&HourLoad {
-                    requests: h.requests * per_hour,
-                    input_tokens: h.input_tokens * per_hour,
-                    output_tokens: h.output_tokens * per_hour,
-                })
-            } else {
-                HourStats::default()
+            let load = HourLoad {
+                requests: h.requests * per_hour,
+                input_tokens: h.input_tokens * per_hour,
+                output_tokens: h.output_tokens * per_hour,
             };
+            let (run, service) = self.hour_and_service(&load);
             let length = minutes / 60.0;
             out.flex_worker_s += run.flex_worker_s * length;
             out.cold_starts += run.cold_starts * length;
             out.cold_start_waits += run.cold_start_waits * length;
             out.overflow_share += run.overflow_share * share;
-            // At a step down the surplus workers idle; at a step up the
-            // fleet takes back those still within their keep-alive (the
-            // latest first, billed their idle time) and cold-starts the rest
-            // (each billed its boot and half a billing unit).
             let fleet = run.flex_worker_s / 3600.0;
             let now_s = first as f64 * 60.0;
-            if let Some(before) = fleet_before {
-                let mut grown = (fleet - before).max(0.0);
+            if let Some((fleet_before, drain_s)) = before {
+                let mut grown = (fleet - fleet_before).max(0.0);
                 while grown > 0.0 {
-                    let Some(&(workers, since_s)) = idle.last() else {
+                    let Some(&(workers, from_s)) = idle.last() else {
                         break;
                     };
-                    let idle_s = now_s - since_s;
+                    // Negative while still draining: gives back the drain
+                    // billed beyond the step.
+                    let idle_s = now_s - from_s;
                     if idle_s >= self.keep_alive_s {
                         // Scaled down (and so has every older one).
                         break;
@@ -505,12 +518,19 @@ impl Fleet {
                 out.cold_starts += grown;
                 out.cold_start_waits += grown;
                 out.flex_worker_s += grown * (boot_s + 0.5 * self.billing_unit_s);
-                let shrunk = (before - fleet).max(0.0);
+                let shrunk = (fleet_before - fleet).max(0.0);
                 if shrunk > 0.0 {
-                    idle.push((shrunk, now_s));
+                    out.flex_worker_s += shrunk * drain_s;
+                    idle.push((shrunk, now_s + drain_s));
                 }
             }
-            fleet_before = Some(fleet);
+            // Requests a worker holds: the run's concurrency over its fleet.
+            let per_worker = if fleet > 0.0 {
+                (load.requests / 3600.0 * service / fleet).clamp(1.0, self.curve.batch_cap.max(1.0))
+            } else {
+                1.0
+            };
+            before = Some((fleet, service * per_worker / (per_worker + 1.0)));
             first = end;
         }
         // Idle workers not taken back are billed their whole keep-alive.
@@ -1062,12 +1082,17 @@ mod tests {
             f.hour(&load(3600.0))
         );
         // Active in the first half only: half an hour at twice the rate,
-        // then that fleet's keep-alive; no cold start at the step down.
+        // then that fleet drains its requests (the longest of b residual
+        // services) and idles its keep-alive; no cold start at the step down.
         let mut half = [0.0; 60];
         half[..30].fill(1.0);
         let doubled = f.hour(&load(7200.0));
+        let fleet_on = doubled.flex_worker_s / 3600.0;
+        let service = f.service_s(2.0, 500.0, 200.0);
+        let per_worker = (2.0 * service / fleet_on).clamp(1.0, 8.0);
+        let drain = service * per_worker / (per_worker + 1.0);
         let got = f.hour_with_steps(&load(3600.0), &half);
-        let expected = doubled.flex_worker_s / 2.0 + doubled.flex_worker_s / 3600.0 * 60.0;
+        let expected = doubled.flex_worker_s / 2.0 + fleet_on * (drain + 60.0);
         assert!(
             (got.flex_worker_s - expected).abs() <= 1e-9 * expected,
             "{got:?}"
@@ -1076,7 +1101,6 @@ mod tests {
         // Active in the second half: the step up cold-starts the fleet.
         half.reverse();
         let got = f.hour_with_steps(&load(3600.0), &half);
-        let fleet_on = doubled.flex_worker_s / 3600.0;
         assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
     }
 

@@ -885,8 +885,23 @@ impl TrialTraffic {
         }))
     }
 
+    /// Relative weights of hour `hour`'s 60 minutes from the regime's steps
+    /// or the replayed trace's minutes alone (without the minute-to-minute
+    /// noise), or `None` when they are uniform.
+    pub fn base_minute_weights(&self, trace: Option<&Trace>, hour: usize) -> Option<[f64; 60]> {
+        let start = hour as f64 * 3600.0;
+        match trace {
+            Some(trace) => Some(std::array::from_fn(|m| {
+                let a = start + 60.0 * m as f64;
+                trace.span(a, a + 60.0).requests
+            })),
+            None => self.step_minutes(hour),
+        }
+    }
+
     /// Relative weights of hour `hour`'s 60 minutes, or `None` when arrivals
-    /// are uniform over the hour. Combines the regime's steps with gamma
+    /// are uniform over the hour. Combines the regime's steps (or the
+    /// trace's minutes, [`TrialTraffic::base_minute_weights`]) with gamma
     /// weights of CV `minute_cv` drawn from `rng` (the hour's arrival stream).
     pub fn minute_weights<R: Rng + ?Sized>(
         &self,
@@ -895,14 +910,7 @@ impl TrialTraffic {
         minute_cv: f64,
         rng: &mut R,
     ) -> Option<[f64; 60]> {
-        let start = hour as f64 * 3600.0;
-        let mut w: Option<[f64; 60]> = match trace {
-            Some(trace) => Some(std::array::from_fn(|m| {
-                let a = start + 60.0 * m as f64;
-                trace.span(a, a + 60.0).requests
-            })),
-            None => self.step_minutes(hour),
-        };
+        let mut w = self.base_minute_weights(trace, hour);
         if let Some(g) = gamma_with_cv(1.0, minute_cv) {
             let base = w.unwrap_or([1.0; 60]);
             w = Some(std::array::from_fn(|m| base[m] * g.sample(rng)));
