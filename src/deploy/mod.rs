@@ -137,19 +137,26 @@ impl TrialContext<'_> {
     /// Poisson scatter (a minute's count has variance `n + cv²n²`) and a
     /// fleet reacts to arrivals, not to the rate behind them.
     pub fn followed_minute_weights(&self, hour: usize, requests: f64) -> Option<[f64; 60]> {
-        let noisy = self.minute_weights(hour)?;
         let trace = self.traffic.replay.as_deref();
         let replayed = trace.is_some_and(|t| t.token_lists().is_some());
-        let cv = self.params[self.traffic.minute_cv.0];
-        if replayed || cv <= 0.0 {
-            return Some(noisy);
+        let cv = if replayed {
+            0.0
+        } else {
+            self.params[self.traffic.minute_cv.0]
+        };
+        if trace.is_none() && self.draw.steps.is_empty() && cv <= 0.0 {
+            return None;
         }
+        let base = self.draw.base_minute_weights(trace, hour);
+        if cv <= 0.0 {
+            return base;
+        }
+        // The same draws as the hour's arrivals (`minute_weights_from`).
+        let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
+        let noisy = crate::traffic::with_minute_noise(base, cv, &mut rng)?;
         let visible = cv * cv * requests / 60.0;
         let a = visible / (1.0 + visible);
-        let base = self
-            .draw
-            .base_minute_weights(trace, hour)
-            .unwrap_or([1.0; 60]);
+        let base = base.unwrap_or([1.0; 60]);
         Some(std::array::from_fn(|m| base[m] + a * (noisy[m] - base[m])))
     }
 

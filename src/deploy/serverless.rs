@@ -376,6 +376,66 @@ struct WorkerOne {
     boot_waits_per_s: f64,
 }
 
+/// Runs of equal minutes in an hour up to which each is priced on its own
+/// ([`Fleet::hour_with_steps`]); above, from a [`RateTable`].
+const RUNS_PRICED_ALONE: usize = 12;
+
+/// Rates at which a [`RateTable`] prices the hour.
+const RATE_NODES: usize = 9;
+
+/// An hour's pricing ([`Fleet::hour`] and the holding time) at
+/// [`RATE_NODES`] rates evenly spaced across a range, each the hour's load
+/// scaled by a factor, interpolated linearly in between: an hour whose
+/// minutes all differ is priced from 9 evaluations instead of 60.
+struct RateTable {
+    /// Lowest factor, and the factor between nodes.
+    low: f64,
+    step: f64,
+    /// Each node's pricing and holding time (seconds).
+    nodes: [(HourStats, f64); RATE_NODES],
+}
+
+impl RateTable {
+    /// The table of `fleet` for `h` scaled by factors `low..=high`.
+    fn new(fleet: &Fleet, h: &HourLoad, low: f64, high: f64) -> RateTable {
+        let step = (high - low) / (RATE_NODES - 1) as f64;
+        RateTable {
+            low,
+            step,
+            nodes: std::array::from_fn(|j| {
+                let f = low + step * j as f64;
+                fleet.hour_and_service(&HourLoad {
+                    requests: h.requests * f,
+                    input_tokens: h.input_tokens * f,
+                    output_tokens: h.output_tokens * f,
+                })
+            }),
+        }
+    }
+
+    /// The pricing at factor `f` (within the table's range).
+    fn at(&self, f: f64) -> (HourStats, f64) {
+        let x = if self.step > 0.0 {
+            ((f - self.low) / self.step).clamp(0.0, (RATE_NODES - 1) as f64)
+        } else {
+            0.0
+        };
+        let j = (x as usize).min(RATE_NODES - 2);
+        let t = x - j as f64;
+        let ((a, sa), (b, sb)) = (self.nodes[j], self.nodes[j + 1]);
+        let mix = |p: f64, q: f64| p + t * (q - p);
+        (
+            HourStats {
+                flex_worker_s: mix(a.flex_worker_s, b.flex_worker_s),
+                cold_starts: mix(a.cold_starts, b.cold_starts),
+                cold_start_waits: mix(a.cold_start_waits, b.cold_start_waits),
+                overflow_share: mix(a.overflow_share, b.overflow_share),
+            },
+            mix(sa, sb),
+        )
+    }
+}
+
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
@@ -458,6 +518,15 @@ impl Fleet {
         if h.requests <= 0.0 || total <= 0.0 {
             return self.hour(h);
         }
+        // Many runs (minute-to-minute noise): price the pieces from a table
+        // of rates across the hour's range, not each run on its own.
+        let runs = 1 + minute_weights.windows(2).filter(|p| p[0] != p[1]).count();
+        let table = (runs > RUNS_PRICED_ALONE).then(|| {
+            let positive = minute_weights.iter().filter(|&&w| w > 0.0);
+            let low = positive.clone().fold(f64::INFINITY, |a, &w| a.min(w));
+            let high = positive.fold(0.0, |a: f64, &w| a.max(w));
+            RateTable::new(self, h, low * 60.0 / total, high * 60.0 / total)
+        });
         let mut out = HourStats::default();
         let mut first = 0;
         // Mean billed workers of the run before (None before the first
@@ -485,7 +554,10 @@ impl Fleet {
                 input_tokens: h.input_tokens * per_hour,
                 output_tokens: h.output_tokens * per_hour,
             };
-            let (run, service) = self.hour_and_service(&load);
+            let (run, service) = match &table {
+                Some(t) if per_hour > 0.0 => t.at(per_hour),
+                _ => self.hour_and_service(&load),
+            };
             let length = minutes / 60.0;
             out.flex_worker_s += run.flex_worker_s * length;
             out.cold_starts += run.cold_starts * length;

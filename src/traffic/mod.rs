@@ -910,13 +910,23 @@ impl TrialTraffic {
         minute_cv: f64,
         rng: &mut R,
     ) -> Option<[f64; 60]> {
-        let mut w = self.base_minute_weights(trace, hour);
-        if let Some(g) = gamma_with_cv(1.0, minute_cv) {
-            let base = w.unwrap_or([1.0; 60]);
-            w = Some(std::array::from_fn(|m| base[m] * g.sample(rng)));
-        }
-        w
+        with_minute_noise(self.base_minute_weights(trace, hour), minute_cv, rng)
     }
+}
+
+/// Minute weights `base` (`None`: uniform) times gamma weights of CV
+/// `minute_cv` drawn from `rng`, one per minute in order; `base` itself
+/// when `minute_cv` is 0.
+pub fn with_minute_noise<R: Rng + ?Sized>(
+    base: Option<[f64; 60]>,
+    minute_cv: f64,
+    rng: &mut R,
+) -> Option<[f64; 60]> {
+    let Some(g) = gamma_with_cv(1.0, minute_cv) else {
+        return base;
+    };
+    let base = base.unwrap_or([1.0; 60]);
+    Some(std::array::from_fn(|m| base[m] * g.sample(rng)))
 }
 
 /// Request counts in consecutive windows of `window_s` seconds (60, 600 or
