@@ -819,6 +819,11 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
                 (_, Some(target)) => {
                     format!("were beyond its capacity and spilled to \"{target}\" (in its cost)")
                 }
+                (crate::deploy::Kind::Serverless, _) => {
+                    "were beyond its max_workers: they waited for a free slot and were \
+                     served later (in its cost)"
+                        .to_string()
+                }
                 _ => "were beyond its capacity: not served, and not in its cost".to_string(),
             };
             out.push_str(&format!(

@@ -249,7 +249,7 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
 /// with the request-level simulation within the bounds: mean
 /// serverless cost within 3%, cold-start share within max(10%, 0.005).
 /// - `spiky-10b` (`spiky-tenant`: on/off stretches, 5× spikes, minute CV
-///   0.5, dense): +1.0% (paired standard error 0.9%); before minute
+///   0.5, dense): +0.5% (paired standard error 0.8%); before minute
 ///   variation was modelled, −28.0% with 553 cold starts against 1,924.
 /// - `steady-100m` with the `business-hours` shape (minute CV 0.3, about two
 ///   requests a minute): +1.5%; pricing each minute's noise in full read
