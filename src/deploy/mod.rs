@@ -119,14 +119,20 @@ impl TrialContext<'_> {
     /// when arrivals are uniform over the hour.
     pub fn minute_weights(&self, hour: usize) -> Option<[f64; 60]> {
         // Uniform without drawing (creating the stream costs more than the rest).
-        if self.traffic.replay.is_none()
-            && self.draw.steps.is_empty()
-            && self.params[self.traffic.minute_cv.0] <= 0.0
-        {
+        if !self.minutes_may_vary() {
             return None;
         }
         let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
         self.minute_weights_from(hour, &mut rng)
+    }
+
+    /// Whether any hour's minutes can differ: the traffic replays a trace,
+    /// has regime steps, or minute-to-minute noise. When not, every
+    /// hour's arrivals are uniform and no minute weights are drawn.
+    pub fn minutes_may_vary(&self) -> bool {
+        self.traffic.replay.is_some()
+            || !self.draw.steps.is_empty()
+            || self.params[self.traffic.minute_cv.0] > 0.0
     }
 
     /// The minute weights as a fleet can follow them, for the fast path:
@@ -144,7 +150,7 @@ impl TrialContext<'_> {
         } else {
             self.params[self.traffic.minute_cv.0]
         };
-        if trace.is_none() && self.draw.steps.is_empty() && cv <= 0.0 {
+        if !self.minutes_may_vary() {
             return None;
         }
         let base = self.draw.base_minute_weights(trace, hour);

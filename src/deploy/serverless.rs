@@ -241,11 +241,14 @@ impl Deployment for Serverless {
         let (mut fast_cold, mut fast_waits) = (0.0, 0.0);
         let mut pool: Option<Pool> = None;
         let mut arrivals = Vec::new();
+        let minutes_vary = ctx.minutes_may_vary();
         for (i, h) in hours.iter().enumerate() {
             let start = i as f64 * 3600.0;
             o.requests += h.requests;
             o.tokens += h.tokens();
-            o.busy_gpu_s += fleet.curve.busy_seconds(h.input_tokens, h.output_tokens) * gpus;
+            // Worker-seconds of the hour's work at full batch.
+            let busy_s = fleet.curve.busy_seconds(h.input_tokens, h.output_tokens);
+            o.busy_gpu_s += busy_s * gpus;
             if ctx.fidelity.simulates(h.requests) {
                 let mut rng = ctx.noise(&self.name, i);
                 let pool = pool.get_or_insert_with(|| {
@@ -268,7 +271,12 @@ impl Deployment for Serverless {
                 // starting or ending, a spike, a trace's minutes, the
                 // minute-to-minute noise the fleet can follow) is priced
                 // minute run by minute run.
-                let hs = match ctx.followed_minute_weights(i, h.requests) {
+                let minutes = if minutes_vary {
+                    ctx.followed_minute_weights(i, h.requests)
+                } else {
+                    None
+                };
+                let hs = match minutes {
                     Some(w) if w.iter().any(|&x| x != w[0]) => fleet.hour_with_steps(h, &w),
                     _ => fleet.hour(h),
                 };
@@ -279,8 +287,7 @@ impl Deployment for Serverless {
                 // Work beyond `max_workers` waits for a slot and is served
                 // at full batch (by workers that would otherwise idle or
                 // scale down), so it is billed.
-                flex_s +=
-                    hs.overflow_share * fleet.curve.busy_seconds(h.input_tokens, h.output_tokens);
+                flex_s += hs.overflow_share * busy_s;
             }
         }
         if let Some(mut done) = pool.take() {
