@@ -104,16 +104,17 @@ fn bundled_scenarios(out: &mut String) -> anyhow::Result<()> {
     out.push_str(&format!(
         "Each serverless deployment of `scenarios/*.toml`, priced on the same {TRIALS} trials \
          (seed 42) at every fidelity, without the break-even search. The difference is paired \
-         trial by trial; ± is its standard error.\n\n"
+         trial by trial; ± is its standard error. \"Waited\" is the share of requests that \
+         waited on a cold start or in the queue beyond `max_workers`.\n\n"
     ));
-    out.push_str("| scenario | deployment | mean cost hourly (USD) | auto (USD) | request (USD) | hourly − request (% of request) | cold starts hourly | auto | request |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| scenario | deployment | mean cost hourly (USD) | auto (USD) | request (USD) | hourly − request (% of request) | cold starts hourly | auto | request | waited hourly | request |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for path in &paths {
         let s = breakeven::scenario::Scenario::load(path)?;
         for c in validation::compare_fidelities(&s, TRIALS, 42)? {
             let [hourly, auto, request] = c.cost_usd;
             out.push_str(&format!(
-                "| {} | {} | {:.0} | {:.0} | {:.0} | {:+.1}% ± {:.1}% | {:.0} | {:.0} | {:.0} |\n",
+                "| {} | {} | {:.0} | {:.0} | {:.0} | {:+.1}% ± {:.1}% | {:.0} | {:.0} | {:.0} | {:.1}% | {:.1}% |\n",
                 s.name,
                 c.deployment,
                 hourly,
@@ -124,6 +125,8 @@ fn bundled_scenarios(out: &mut String) -> anyhow::Result<()> {
                 c.cold_starts[0],
                 c.cold_starts[1],
                 c.cold_starts[2],
+                c.waited[0] / c.requests * 100.0,
+                c.waited[2] / c.requests * 100.0,
             ));
         }
     }

@@ -166,6 +166,9 @@ pub struct FidelityComparison {
     pub cold_starts: [f64; 3],
     /// Mean requests per trial (the same at every fidelity).
     pub requests: f64,
+    /// Mean requests per trial that waited on a cold start or in the
+    /// queue, at each fidelity.
+    pub waited: [f64; 3],
 }
 
 /// Price every serverless deployment of `scenario` at `hourly`, `auto` and
@@ -197,6 +200,7 @@ pub fn compare_fidelities(
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut colds = vec![vec![0.0; serverless.len()]; 3];
     let mut requests = vec![0.0; serverless.len()];
+    let mut waited = vec![vec![0.0; serverless.len()]; 3];
     run_each_fidelity(
         scenario,
         trials,
@@ -206,6 +210,7 @@ pub fn compare_fidelities(
             for (slot, &i) in serverless.iter().enumerate() {
                 costs[k][slot].push(r.outcomes[i].cost_usd);
                 colds[k][slot] += r.outcomes[i].cold_starts;
+                waited[k][slot] += r.outcomes[i].cold_start_waits + r.outcomes[i].queue_waits;
                 if k == 0 {
                     requests[slot] += r.outcomes[i].requests;
                 }
@@ -231,6 +236,7 @@ pub fn compare_fidelities(
                 hourly_minus_request_se_usd: (var / n).sqrt(),
                 cold_starts: std::array::from_fn(|k| colds[k][slot] / n),
                 requests: requests[slot] / n,
+                waited: std::array::from_fn(|k| waited[k][slot] / n),
             }
         })
         .collect())

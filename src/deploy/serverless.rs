@@ -214,6 +214,68 @@ impl Serverless {
     }
 }
 
+/// Work queued beyond `max_workers` on the fast path, as a fluid. Each
+/// minute the fleet, at `max_workers`, does up to 60 worker-seconds of work
+/// per worker; the minute's work above that waits, and the backlog carries
+/// to the next minute and hour. A request waits while there is a backlog,
+/// for the backlog ahead of it divided by the workers. (Queueing from
+/// chance bursts above a minute's mean is not counted.)
+#[derive(Debug, Default)]
+struct Backlog {
+    /// Queued work, worker-seconds at full batch.
+    work_s: f64,
+}
+
+impl Backlog {
+    /// One hour of `work_s` worker-seconds of work (at full batch) and
+    /// `requests`, spread over its minutes by `minute_weights` (`None`:
+    /// evenly), on at most `max_workers` workers; adds the requests that
+    /// wait and their mean waits (seconds, one per minute) to `o`.
+    fn hour(
+        &mut self,
+        max_workers: u32,
+        minute_weights: Option<&[f64; 60]>,
+        work_s: f64,
+        requests: f64,
+        o: &mut Outcome,
+    ) {
+        if max_workers == u32::MAX || max_workers == 0 {
+            return;
+        }
+        let workers = max_workers as f64;
+        let per_minute_s = workers * 60.0;
+        let total = minute_weights.map_or(60.0, |w| w.iter().sum());
+        if total <= 0.0 || total.is_nan() {
+            return;
+        }
+        let peak = minute_weights.map_or(1.0, |w| w.iter().fold(0.0, |a: f64, &x| a.max(x)));
+        if self.work_s <= 0.0 && work_s * peak / total <= per_minute_s {
+            return;
+        }
+        for m in 0..60 {
+            let share = minute_weights.map_or(1.0, |w| w[m]) / total;
+            let arriving = requests * share;
+            let start = self.work_s;
+            let growth = work_s * share - per_minute_s;
+            // The share of the minute with a backlog, and its mean over
+            // that share (linear in between).
+            let (queued, mean_backlog) = if growth >= 0.0 {
+                (1.0, start + growth / 2.0)
+            } else if start > 0.0 {
+                let t = (start / -growth).min(1.0);
+                (t, start + growth * t / 2.0)
+            } else {
+                (0.0, 0.0)
+            };
+            if queued > 0.0 && mean_backlog > 0.0 && arriving > 0.0 {
+                o.queue_waits += arriving * queued;
+                o.waits.add(mean_backlog / workers, arriving * queued);
+            }
+            self.work_s = (start + growth).max(0.0);
+        }
+    }
+}
+
 /// Add an event simulation's counts to `o`; returns its flexible worker-seconds.
 fn absorb(o: &mut Outcome, stats: PoolStats) -> f64 {
     o.cold_starts += stats.cold_starts;
@@ -242,6 +304,7 @@ impl Deployment for Serverless {
         let mut pool: Option<Pool> = None;
         let mut arrivals = Vec::new();
         let minutes_vary = ctx.minutes_may_vary();
+        let mut backlog = Backlog::default();
         for (i, h) in hours.iter().enumerate() {
             let start = i as f64 * 3600.0;
             o.requests += h.requests;
@@ -257,6 +320,8 @@ impl Deployment for Serverless {
                     let previous = &hours[i.saturating_sub(1)];
                     self.take_over(&fleet, start, previous, &mut rng)
                 });
+                // The simulation queues its own overflow.
+                backlog.work_s = 0.0;
                 ctx.arrivals(i, h, &mut arrivals);
                 for a in &arrivals {
                     pool.arrive(*a, &mut rng);
@@ -288,6 +353,13 @@ impl Deployment for Serverless {
                 // at full batch (by workers that would otherwise idle or
                 // scale down), so it is billed.
                 flex_s += hs.overflow_share * busy_s;
+                backlog.hour(
+                    self.max_workers,
+                    minutes.as_ref(),
+                    busy_s,
+                    h.requests,
+                    &mut o,
+                );
             }
         }
         if let Some(mut done) = pool.take() {
@@ -515,11 +587,16 @@ impl Fleet {
     /// (the latest first, billed their idle time; one still draining is
     /// billed only up to the step) and cold-starts the rest (each billed
     /// its boot and half a billing unit). Idle workers not taken back are
-    /// billed their whole keep-alive.
+    /// billed their whole keep-alive. Each boot's request waits for it, and
+    /// so do the new workers' share (cold starts over the run's fleet) of
+    /// the run's arrivals during a boot, at most a batch per booting worker.
     ///
-    /// Known gaps: requests that arrive during a step's boots are not
-    /// counted as boot waits, and each run is priced with its requests
-    /// scaled to a whole hour (so the gap law sees that count).
+    /// With more than 12 runs, each is priced by linear interpolation
+    /// from the hour priced at 9 rates evenly spread across its minutes'
+    /// range.
+    ///
+    /// Known gap: each run is priced with its requests scaled to a whole
+    /// hour (so the gap law sees that count).
     pub fn hour_with_steps(&self, h: &HourLoad, minute_weights: &[f64; 60]) -> HourStats {
         let total: f64 = minute_weights.iter().sum();
         if h.requests <= 0.0 || total <= 0.0 {
@@ -595,7 +672,14 @@ impl Fleet {
                     }
                 }
                 out.cold_starts += grown;
-                out.cold_start_waits += grown;
+                // Each boot's own request waits, and so does the new
+                // workers' share of the run's arrivals until they are up
+                // (each booting worker holds at most a batch).
+                let lambda = load.requests / 3600.0;
+                let joiners = (lambda * self.cold_start_s * grown / fleet.max(grown))
+                    .min(grown * (self.curve.batch_cap - 1.0).max(0.0))
+                    .min(lambda * minutes * 60.0);
+                out.cold_start_waits += grown + joiners;
                 out.flex_worker_s += grown * (boot_s + 0.5 * self.billing_unit_s);
                 let shrunk = (fleet_before - fleet).max(0.0);
                 if shrunk > 0.0 {
@@ -1181,6 +1265,43 @@ mod tests {
         half.reverse();
         let got = f.hour_with_steps(&load(3600.0), &half);
         assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
+    }
+
+    #[test]
+    fn work_beyond_max_workers_queues_as_a_fluid_across_hours() {
+        let mut backlog = Backlog::default();
+        let mut o = Outcome::default();
+        // Half the fleet's capacity: no queue.
+        backlog.hour(2, None, 3600.0, 1000.0, &mut o);
+        assert_eq!((o.queue_waits, backlog.work_s), (0.0, 0.0));
+        // Twice it: every request waits, behind a backlog growing by 120
+        // worker-seconds a minute (60 s a minute on 2 workers).
+        backlog.hour(2, None, 4.0 * 3600.0, 3600.0, &mut o);
+        assert!((o.queue_waits - 3600.0).abs() < 1e-9);
+        assert!((backlog.work_s - 7200.0).abs() < 1e-9);
+        let mean_wait_s: f64 = (0..60)
+            .map(|m| (120.0 * m as f64 + 60.0) / 2.0)
+            .sum::<f64>()
+            / 60.0;
+        assert!((o.waits.total() - 3600.0).abs() < 1e-9);
+        assert!(
+            (o.waits.quantile(0.5) / mean_wait_s - 1.0).abs() < 0.1,
+            "{o:?}"
+        );
+        // An idle hour drains it (120 worker-seconds a minute).
+        backlog.hour(2, None, 0.0, 0.0, &mut o);
+        assert_eq!(backlog.work_s, 0.0);
+        // In a quiet hour after a spike, only the requests before the queue
+        // drains wait: 600 worker-seconds queued, 60 spare a minute, so the
+        // first 10 minutes' requests.
+        backlog.work_s = 600.0;
+        let before = o.queue_waits;
+        backlog.hour(2, None, 3600.0, 600.0, &mut o);
+        assert!((o.queue_waits - before - 100.0).abs() < 1e-9, "{o:?}");
+        // No limit: no queue.
+        let mut unlimited = Backlog::default();
+        unlimited.hour(u32::MAX, None, 1e12, 1e6, &mut o);
+        assert_eq!(unlimited.work_s, 0.0);
     }
 
     #[test]
