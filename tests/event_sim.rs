@@ -249,7 +249,8 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
 /// with the request-level simulation within the issue's bounds: mean
 /// serverless cost within 3%, cold-start share within max(10%, 0.005),
 /// and the same bound for the share of requests that waited (on a boot or
-/// in the queue beyond `max_workers`).
+/// in the queue beyond `max_workers`); cold-start counts within max(10%,
+/// 3 standard errors).
 /// - `spiky-10b` (`spiky-tenant`: on/off stretches, 5× spikes, minute CV
 ///   0.5, dense): +0.5% (paired standard error 0.8%); 30.6% of requests
 ///   waited against 32.5%. Before minute variation, queued overflow and
@@ -257,10 +258,12 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
 ///   and 0.3% waited against 33.5% (10 trials over a month).
 /// - `steady-100m` with the `business-hours` shape (minute CV 0.3, about two
 ///   requests a minute): +1.5%, 23.4% waited against 24.3%; pricing each
-///   minute's noise in full read +5.6% over a month.
+///   minute's noise in full read +5.6% over a month. (Ignoring the noise
+///   would pass here too, at +1.0%; the next case is the one it fails.)
 /// - `steady-10b` at 3B tokens with the `business-hours` shape (about 50
-///   requests a minute): −1.0%; without minute variation −5.6%. Its waited
-///   share is the closest to its bound: 1.29% against 0.84%.
+///   requests a minute): −1.0%; without minute variation −5.6%. Its cold
+///   starts (203 against 237, −14%, 2.2 standard errors) and waited share
+///   (1.29% against 0.84%) are the closest to their bounds.
 #[test]
 fn minute_to_minute_variation_prices_serverless_as_the_simulation_does() {
     let cases: [(&str, &[(&str, &str)]); 3] = [
@@ -295,9 +298,15 @@ fn minute_to_minute_variation_prices_serverless_as_the_simulation_does() {
         let [hourly, _, request] = c.cost_usd;
         let share = |count: f64| count / c.requests;
         let close = |fast: f64, event: f64| (fast - event).abs() <= (0.1 * event).max(0.005);
+        // The share's 0.005 floor is loose for dense traffic (a cold-start
+        // share of 0.001), so the counts are held too: within 10% or three
+        // Poisson standard errors of the simulation's.
+        let (fast_cold, event_cold) = (c.cold_starts[0], c.cold_starts[2]);
         assert!(
             (hourly / request - 1.0).abs() <= 0.03
-                && close(share(c.cold_starts[0]), share(c.cold_starts[2]))
+                && close(share(fast_cold), share(event_cold))
+                && (fast_cold - event_cold).abs()
+                    <= (0.1 * event_cold).max(3.0 * event_cold.sqrt())
                 && close(share(c.waited[0]), share(c.waited[2])),
             "{name} {edits:?}: hourly {hourly:.1} vs request {request:.1} (± {:.1}), \
              cold starts {:?}, waited {:?}, of {:.0} requests",

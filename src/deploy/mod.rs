@@ -113,19 +113,6 @@ impl TrialContext<'_> {
         crate::engine::deployment_hour_stream(self.seed, self.trial, deployment, hour as u64)
     }
 
-    /// The relative rates of hour `hour`'s 60 minutes that its arrivals
-    /// follow in the event simulation (drawn from the same stream, so the
-    /// fast path prices the very minutes the simulation plays), or `None`
-    /// when arrivals are uniform over the hour.
-    pub fn minute_weights(&self, hour: usize) -> Option<[f64; 60]> {
-        // Uniform without drawing (creating the stream costs more than the rest).
-        if !self.minutes_may_vary() {
-            return None;
-        }
-        let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
-        self.minute_weights_from(hour, &mut rng)
-    }
-
     /// Whether any hour's minutes can differ: the traffic replays a trace,
     /// has regime steps, or minute-to-minute noise. When not, every
     /// hour's arrivals are uniform and no minute weights are drawn.
@@ -135,14 +122,24 @@ impl TrialContext<'_> {
             || self.params[self.traffic.minute_cv.0] > 0.0
     }
 
-    /// The minute weights as a fleet can follow them, for the fast path:
-    /// [`TrialContext::minute_weights`] with the minute-to-minute noise
-    /// shrunk towards the steps' (or trace's) weights by `a = cv²n / (1 +
-    /// cv²n)`, for `n` the hour's mean arrivals per minute (`requests /
-    /// 60`). With few arrivals a minute the noise is hidden in their
-    /// Poisson scatter (a minute's count has variance `n + cv²n²`) and a
-    /// fleet reacts to arrivals, not to the rate behind them.
+    /// The minute weights as a fleet can follow them, for the fast path,
+    /// or `None` when arrivals are uniform over the hour. The weights are
+    /// those the simulation's arrivals follow ([`TrialContext::arrivals`]:
+    /// the regime's steps or the trace's minutes, times the gamma
+    /// minute-to-minute noise, drawn from the same stream in the same
+    /// order), with the noise shrunk towards the steps' (or trace's)
+    /// weights by `a = cv²n / (1 + cv²n)`. That is the gamma–Poisson
+    /// credibility weight: a minute's count has variance `n + cv²n²`, so
+    /// with few arrivals a minute the noise hides in their Poisson scatter,
+    /// and a fleet reacts to arrivals, not to the rate behind them. `n` is
+    /// the hour's mean arrivals per minute (`requests / 60`), not each
+    /// minute's: an approximation in hours whose steps make minutes differ.
+    /// A trace replayed request by request brings its own minutes, without
+    /// the noise.
     pub fn followed_minute_weights(&self, hour: usize, requests: f64) -> Option<[f64; 60]> {
+        if !self.minutes_may_vary() {
+            return None;
+        }
         let trace = self.traffic.replay.as_deref();
         let replayed = trace.is_some_and(|t| t.token_lists().is_some());
         let cv = if replayed {
@@ -150,34 +147,17 @@ impl TrialContext<'_> {
         } else {
             self.params[self.traffic.minute_cv.0]
         };
-        if !self.minutes_may_vary() {
-            return None;
-        }
         let base = self.draw.base_minute_weights(trace, hour);
         if cv <= 0.0 {
             return base;
         }
-        // The same draws as the hour's arrivals (`minute_weights_from`).
+        // The same draws as the hour's arrivals.
         let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
         let noisy = crate::traffic::with_minute_noise(base, cv, &mut rng)?;
         let visible = cv * cv * requests / 60.0;
         let a = visible / (1.0 + visible);
         let base = base.unwrap_or([1.0; 60]);
         Some(std::array::from_fn(|m| base[m] + a * (noisy[m] - base[m])))
-    }
-
-    /// [`TrialContext::minute_weights`] drawn from `rng`, the hour's
-    /// arrival stream. A trace replayed request by request brings its own
-    /// minutes (its per-minute counts), without the gamma minute noise.
-    fn minute_weights_from(&self, hour: usize, rng: &mut TrialRng) -> Option<[f64; 60]> {
-        let trace = self.traffic.replay.as_deref();
-        let replayed = trace.is_some_and(|t| t.token_lists().is_some());
-        let minute_cv = if replayed {
-            0.0
-        } else {
-            self.params[self.traffic.minute_cv.0]
-        };
-        self.draw.minute_weights(trace, hour, minute_cv, rng)
     }
 
     /// The arrivals of hour `hour` (the same for every deployment of the
@@ -194,7 +174,9 @@ impl TrialContext<'_> {
             crate::sim::finish_hour(out, load);
             return;
         }
-        let weights = self.minute_weights_from(hour, &mut rng);
+        let weights =
+            self.draw
+                .minute_weights(trace, hour, self.params[self.traffic.minute_cv.0], &mut rng);
         crate::sim::hour_arrivals(
             start,
             load,

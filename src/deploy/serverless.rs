@@ -350,8 +350,8 @@ impl Deployment for Serverless {
                 fast_waits += hs.cold_start_waits;
                 o.overflow_tokens += hs.overflow_share * h.tokens();
                 // Work beyond `max_workers` waits for a slot and is served
-                // at full batch (by workers that would otherwise idle or
-                // scale down), so it is billed.
+                // later at full batch; it is billed in full (an upper bound
+                // where the workers would have idled in keep-alive anyway).
                 flex_s += hs.overflow_share * busy_s;
                 backlog.hour(
                     self.max_workers,
@@ -558,7 +558,8 @@ impl Fleet {
     /// [`Fleet::hour`] and the mean seconds a request holds its slot
     /// ([`Fleet::service_s`]; 0 for an empty hour).
     fn hour_and_service(&self, h: &HourLoad) -> (HourStats, f64) {
-        if h.requests <= 0.0 {
+        // (Not finite: no hour to price, rather than an endless search.)
+        if !(h.requests > 0.0 && h.requests.is_finite()) {
             return (HourStats::default(), 0.0);
         }
         let lambda = h.requests / 3600.0;
@@ -581,8 +582,11 @@ impl Fleet {
     /// Where the rate steps down, the surplus workers (the fall of the mean
     /// billed fleet) take no new work: each drains the requests it holds,
     /// billed until the last completes (the longest of `b` residual
-    /// services, `S × b / (b + 1)` for `b` requests per worker, with `S`
-    /// and `b` those of the run before), and then idles. Where the rate
+    /// services, `S × b / (b + 1)` for `b` requests per worker if the
+    /// residuals are uniform on `(0, S)`, as for a fixed service time; `S`
+    /// and `b` are those of the run before, `b` the run's concurrency over
+    /// its billed flexible fleet, which counts workers in keep-alive and so
+    /// understates it), and then idles. Where the rate
     /// steps up, the fleet takes back those still within their keep-alive
     /// (the latest first, billed their idle time; one still draining is
     /// billed only up to the step) and cold-starts the rest (each billed
@@ -595,11 +599,14 @@ impl Fleet {
     /// from the hour priced at 9 rates evenly spread across its minutes'
     /// range.
     ///
-    /// Known gap: each run is priced with its requests scaled to a whole
-    /// hour (so the gap law sees that count).
+    /// Known gaps: each run is priced with its requests scaled to a whole
+    /// hour (so the gap law sees that count); and a run's fleet is billed
+    /// from its step, though after a step up concurrency takes about `S` to
+    /// build (that ramp is not credited, as the drain is billed at a step
+    /// down).
     pub fn hour_with_steps(&self, h: &HourLoad, minute_weights: &[f64; 60]) -> HourStats {
         let total: f64 = minute_weights.iter().sum();
-        if h.requests <= 0.0 || total <= 0.0 {
+        if h.requests <= 0.0 || !(total > 0.0 && total.is_finite()) {
             return self.hour(h);
         }
         // Many runs (minute-to-minute noise): price the pieces from a table
@@ -651,26 +658,25 @@ impl Fleet {
             let now_s = first as f64 * 60.0;
             if let Some((fleet_before, drain_s)) = before {
                 let mut grown = (fleet - fleet_before).max(0.0);
-                while grown > 0.0 {
-                    let Some(&(workers, from_s)) = idle.last() else {
+                // The latest first; those past their keep-alive have scaled
+                // down (a long drain can outlast a later, shorter one, so
+                // each is looked at).
+                for (workers, from_s) in idle.iter_mut().rev() {
+                    if grown <= 0.0 {
                         break;
-                    };
+                    }
                     // Negative while still draining: gives back the drain
                     // billed beyond the step.
-                    let idle_s = now_s - from_s;
+                    let idle_s = now_s - *from_s;
                     if idle_s >= self.keep_alive_s {
-                        // Scaled down (and so has every older one).
-                        break;
+                        continue;
                     }
                     let taken = workers.min(grown);
                     out.flex_worker_s += taken * idle_s;
                     grown -= taken;
-                    if taken < workers {
-                        idle.last_mut().expect("checked above").0 -= taken;
-                    } else {
-                        idle.pop();
-                    }
+                    *workers -= taken;
                 }
+                idle.retain(|&(workers, _)| workers > 0.0);
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
