@@ -482,12 +482,7 @@ impl RateTable {
             low,
             step,
             nodes: std::array::from_fn(|j| {
-                let f = low + step * j as f64;
-                fleet.hour_and_service(&HourLoad {
-                    requests: h.requests * f,
-                    input_tokens: h.input_tokens * f,
-                    output_tokens: h.output_tokens * f,
-                })
+                fleet.hour_and_service(&h.scaled(low + step * j as f64))
             }),
         }
     }
@@ -640,11 +635,7 @@ impl Fleet {
             let share = weight * minutes / total;
             // The run as a whole hour at its rate.
             let per_hour = share * 60.0 / minutes;
-            let load = HourLoad {
-                requests: h.requests * per_hour,
-                input_tokens: h.input_tokens * per_hour,
-                output_tokens: h.output_tokens * per_hour,
-            };
+            let load = h.scaled(per_hour);
             let (run, service) = match &table {
                 Some(t) if per_hour > 0.0 => t.at(per_hour),
                 _ => self.hour_and_service(&load),

@@ -41,6 +41,16 @@ impl HourLoad {
     pub fn tokens(&self) -> f64 {
         self.input_tokens + self.output_tokens
     }
+
+    /// The same hour with requests and tokens times `factor` (the same
+    /// tokens per request).
+    pub fn scaled(&self, factor: f64) -> HourLoad {
+        HourLoad {
+            requests: self.requests * factor,
+            input_tokens: self.input_tokens * factor,
+            output_tokens: self.output_tokens * factor,
+        }
+    }
 }
 
 /// How the monthly traffic level is stated.
