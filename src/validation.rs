@@ -8,6 +8,7 @@ use std::path::Path;
 
 use rand::SeedableRng;
 
+use crate::analysis::mean_sd;
 use crate::deploy::{Fidelity, TrialRng};
 use crate::engine::{self, RunOptions};
 use crate::error::{Error, Result};
@@ -196,7 +197,8 @@ pub fn compare_fidelities(
     if serverless.is_empty() {
         return Ok(Vec::new());
     }
-    // Per fidelity, per deployment: (cost per trial, cold starts summed).
+    // Per fidelity, per deployment: cost per trial; cold starts and
+    // waits summed. Requests (the same at every fidelity) from the first.
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut colds = vec![vec![0.0; serverless.len()]; 3];
     let mut requests = vec![0.0; serverless.len()];
@@ -218,7 +220,6 @@ pub fn compare_fidelities(
         },
     )?;
     let n = trials as f64;
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     Ok(serverless
         .iter()
         .enumerate()
@@ -228,12 +229,11 @@ pub fn compare_fidelities(
                 .zip(&costs[2][slot])
                 .map(|(h, r)| h - r)
                 .collect();
-            let d = mean(&diffs);
-            let var = diffs.iter().map(|x| (x - d) * (x - d)).sum::<f64>() / (n - 1.0);
+            let (_, sd) = mean_sd(&diffs);
             FidelityComparison {
                 deployment: scenario.deployments[i].name().to_string(),
-                cost_usd: std::array::from_fn(|k| mean(&costs[k][slot])),
-                hourly_minus_request_se_usd: (var / n).sqrt(),
+                cost_usd: std::array::from_fn(|k| mean_sd(&costs[k][slot]).0),
+                hourly_minus_request_se_usd: sd / n.sqrt(),
                 cold_starts: std::array::from_fn(|k| colds[k][slot] / n),
                 requests: requests[slot] / n,
                 waited: std::array::from_fn(|k| waited[k][slot] / n),
