@@ -619,8 +619,10 @@ impl Fleet {
         // run), and how long a surplus worker drains after it (seconds).
         let mut before: Option<(f64, f64)> = None;
         // Workers left idle at steps down: (workers, idle from, seconds
-        // into the hour), the latest last.
-        let mut idle: Vec<(f64, f64)> = Vec::new();
+        // into the hour), the latest last; at most one entry per step, so
+        // a fixed array (no allocation per hour).
+        let mut idle = [(0.0_f64, 0.0_f64); 60];
+        let mut idle_len = 0;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
         } else {
@@ -652,7 +654,7 @@ impl Fleet {
                 // The latest first; those past their keep-alive have scaled
                 // down (a long drain can outlast a later, shorter one, so
                 // each is looked at).
-                for (workers, from_s) in idle.iter_mut().rev() {
+                for (workers, from_s) in idle[..idle_len].iter_mut().rev() {
                     if grown <= 0.0 {
                         break;
                     }
@@ -667,7 +669,15 @@ impl Fleet {
                     grown -= taken;
                     *workers -= taken;
                 }
-                idle.retain(|&(workers, _)| workers > 0.0);
+                // Drop those taken back in full, keeping the order.
+                let mut kept = 0;
+                for k in 0..idle_len {
+                    if idle[k].0 > 0.0 {
+                        idle[kept] = idle[k];
+                        kept += 1;
+                    }
+                }
+                idle_len = kept;
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
@@ -681,7 +691,8 @@ impl Fleet {
                 let shrunk = (fleet_before - fleet).max(0.0);
                 if shrunk > 0.0 {
                     out.flex_worker_s += shrunk * drain_s;
-                    idle.push((shrunk, now_s + drain_s));
+                    idle[idle_len] = (shrunk, now_s + drain_s);
+                    idle_len += 1;
                 }
             }
             // Requests a worker holds: the run's concurrency over its fleet.
@@ -694,8 +705,11 @@ impl Fleet {
             first = end;
         }
         // Idle workers not taken back are billed their whole keep-alive.
-        out.flex_worker_s +=
-            idle.iter().map(|(workers, _)| workers).sum::<f64>() * self.keep_alive_s;
+        out.flex_worker_s += idle[..idle_len]
+            .iter()
+            .map(|(workers, _)| workers)
+            .sum::<f64>()
+            * self.keep_alive_s;
         out
     }
 
