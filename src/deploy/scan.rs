@@ -24,6 +24,17 @@ use super::serverless::ln_factorial;
 /// fleet moves by less than `1e-9` of a worker).
 const SPREAD_SDS: f64 = 7.0;
 
+/// `1 / i` for `i` below 4,096 (`RECIPROCALS[0]` unused).
+static RECIPROCALS: [f64; 4096] = {
+    let mut table = [0.0; 4096];
+    let mut i = 1;
+    while i < 4096 {
+        table[i] = 1.0 / i as f64;
+        i += 1;
+    }
+    table
+};
+
 /// A probability treated as zero.
 const NEGLIGIBLE: f64 = 1e-16;
 
@@ -46,12 +57,19 @@ impl PoissonTable {
         let mut pmf = vec![0.0; (hi - lo + 1) as usize];
         let at_mode = (mode as f64 * psi.ln() - psi - ln_factorial(mode as f64)).exp();
         pmf[(mode - lo) as usize] = at_mode;
-        // Outwards from the mode: p(i + 1) = p(i) psi / (i + 1).
+        // Outwards from the mode: p(i + 1) = p(i) psi / (i + 1), with the
+        // reciprocals from a table (a multiplication chain, not a division
+        // chain).
         for i in mode + 1..=hi {
-            pmf[(i - lo) as usize] = pmf[(i - 1 - lo) as usize] * psi / i as f64;
+            let inv_i = RECIPROCALS
+                .get(i as usize)
+                .copied()
+                .unwrap_or(1.0 / i as f64);
+            pmf[(i - lo) as usize] = pmf[(i - 1 - lo) as usize] * psi * inv_i;
         }
+        let inv_psi = 1.0 / psi;
         for i in (lo..mode).rev() {
-            pmf[(i - lo) as usize] = pmf[(i + 1 - lo) as usize] * (i + 1) as f64 / psi;
+            pmf[(i - lo) as usize] = pmf[(i + 1 - lo) as usize] * (i + 1) as f64 * inv_psi;
         }
         let mut acc = 0.0;
         let cdf = pmf
@@ -144,6 +162,67 @@ pub(crate) struct RunningMax {
     pub growth_per_s: f64,
 }
 
+/// The tail of the running maximum of an M/D/∞ occupancy over a look-back
+/// window, level by level: for Poisson arrivals at `λ` per second that
+/// each stay `S` seconds, `P(max Q >= k)` over `[t - T, t]` and its
+/// derivative in `T`.
+pub(crate) struct WindowScan {
+    /// Mean occupancy `λS`, requests.
+    psi: f64,
+    /// `S`, seconds.
+    service_s: f64,
+    table: PoissonTable,
+    /// Windows of `S` in `T + S` beyond the first two.
+    extra: f64,
+    /// Whole, disjoint windows of `S` in `T + S`.
+    disjoint_windows: f64,
+}
+
+impl WindowScan {
+    /// The scan of arrivals at `lambda` requests/s that each stay
+    /// `service_s` seconds, looking back `window_s >= service_s > 0`
+    /// seconds.
+    pub(crate) fn new(lambda: f64, service_s: f64, window_s: f64) -> WindowScan {
+        debug_assert!(lambda > 0.0 && service_s > 0.0 && window_s >= service_s);
+        let psi = lambda * service_s;
+        WindowScan {
+            psi,
+            service_s,
+            table: PoissonTable::new(psi),
+            extra: window_s / service_s - 1.0,
+            disjoint_windows: (window_s / service_s + 1.0).floor(),
+        }
+    }
+
+    /// `P(max Q < k)` over the window and its derivative in the window
+    /// (per second, at most 0), for `k >= 1`. Below the table's counts the
+    /// maximum always reaches `k` (`(0, 0)`); where the probability is
+    /// negligible it is taken as 0.
+    pub(crate) fn below(&self, k: i64) -> (f64, f64) {
+        let t = &self.table;
+        if k < t.lo.max(1) {
+            return (0.0, 0.0);
+        }
+        let q2 = t.q2(k, self.psi);
+        // P(max < k) is at most Q₂(k), and at most F(k - 1) to the power of
+        // the disjoint windows the interval holds: where either is
+        // negligible, skip Q₃'s sums.
+        let bound = q2.min(t.cdf(k - 1).powf(self.disjoint_windows));
+        let q3 = if bound > NEGLIGIBLE {
+            t.q3(k, self.psi)
+        } else {
+            0.0
+        };
+        if bound > NEGLIGIBLE && q3 > 0.0 {
+            let ratio = (q3 / q2).min(1.0);
+            let below = q2 * ratio.powf(self.extra);
+            (below, below * ratio.ln() / self.service_s)
+        } else {
+            (0.0, 0.0)
+        }
+    }
+}
+
 /// `E[max Q]` over a look-back window of `window_s` seconds and its
 /// derivative in the window, for Poisson arrivals at `lambda` requests/s
 /// that each stay `service_s` seconds, with `window_s >= service_s > 0`.
@@ -158,37 +237,16 @@ pub(crate) struct RunningMax {
 /// the rate of cold starts: `growth_per_s / lambda` is the share of
 /// requests that find no idle worker.
 pub(crate) fn running_max(lambda: f64, service_s: f64, window_s: f64) -> RunningMax {
-    debug_assert!(lambda > 0.0 && service_s > 0.0 && window_s >= service_s);
-    let psi = lambda * service_s;
-    let table = PoissonTable::new(psi);
-    // Windows beyond the first two, and whole windows in the interval.
-    let extra = window_s / service_s - 1.0;
-    let disjoint_windows = (window_s / service_s + 1.0).floor();
+    let scan = WindowScan::new(lambda, service_s, window_s);
     // Counts below the table are always exceeded: P(max < k) = 0.
-    let first = table.lo.max(1);
+    let first = scan.table.lo.max(1);
     let mut mean = (first - 1) as f64;
     let mut growth = 0.0;
-    for k in first..=table.hi() + 1 {
-        let q2 = table.q2(k, psi);
-        // P(max < k) is at most Q₂(k), and at most F(k - 1) to the power of
-        // the disjoint windows the interval holds: where either is
-        // negligible, skip Q₃'s sums.
-        let bound = q2.min(table.cdf(k - 1).powf(disjoint_windows));
-        let q3 = if bound > NEGLIGIBLE {
-            table.q3(k, psi)
-        } else {
-            0.0
-        };
-        let below = if bound > NEGLIGIBLE && q3 > 0.0 {
-            let ratio = (q3 / q2).min(1.0);
-            let below = q2 * ratio.powf(extra);
-            growth -= below * ratio.ln() / service_s;
-            below
-        } else {
-            0.0
-        };
+    for k in first..=scan.table.hi() + 1 {
+        let (below, slope) = scan.below(k);
+        growth -= slope;
         mean += 1.0 - below;
-        if k as f64 > psi && 1.0 - below < NEGLIGIBLE {
+        if k as f64 > scan.psi && 1.0 - below < NEGLIGIBLE {
             break;
         }
     }
