@@ -482,7 +482,7 @@ impl RateTable {
             low,
             step,
             nodes: std::array::from_fn(|j| {
-                fleet.hour_and_service(&h.scaled(low + step * j as f64))
+                fleet.hour_and_service(&h.scaled(low + step * j as f64), HourModel::Spread)
             }),
         }
     }
@@ -510,6 +510,145 @@ impl RateTable {
     }
 }
 
+/// Workers of a packed fleet whose load [`Fleet::service_s`] solves one
+/// by one (beyond, what is turned away waits at a full batch).
+const PACKED_WORKERS_SOLVED: u32 = 64;
+
+/// The seconds a request holds its slot at batch `b`:
+/// `b × prefill_s + output_tokens × t(b)`, which is `fixed_s() +
+/// per_batch_s() × b`.
+#[derive(Debug, Clone, Copy)]
+struct SlotTime {
+    /// Prefill of one request, seconds.
+    prefill_s: f64,
+    /// Output tokens of a request.
+    output_tokens: f64,
+    /// Decode step at batch 1 less the per-sequence cost, and that cost,
+    /// seconds ([`BatchCurve::step_s`]).
+    t0_s: f64,
+    t1_s: f64,
+}
+
+impl SlotTime {
+    /// The slot time of a request with the given mean tokens on `curve`.
+    fn of(curve: &BatchCurve, mean_input: f64, mean_output: f64) -> SlotTime {
+        SlotTime {
+            prefill_s: mean_input / curve.prefill_tps,
+            output_tokens: mean_output,
+            t0_s: curve.t0_s,
+            t1_s: curve.t1_s,
+        }
+    }
+
+    /// Seconds at batch `b`.
+    fn at(&self, b: f64) -> f64 {
+        b * self.prefill_s + self.output_tokens * (self.t0_s + self.t1_s * b)
+    }
+
+    /// The part that does not grow with the batch, seconds.
+    fn fixed_s(&self) -> f64 {
+        self.output_tokens * self.t0_s
+    }
+
+    /// What each request in the batch adds, seconds.
+    fn per_batch_s(&self) -> f64 {
+        self.prefill_s + self.output_tokens * self.t1_s
+    }
+}
+
+/// The mean occupancy `x` (requests) of one packed worker with batch cap
+/// `cap` offered `offered` requests/s: the root of `x = offered × S(1 +
+/// x (1 - B(cap - 1, x)))`, by the Illinois method on `[0, offered S(cap)]`
+/// to a relative 1e-4 (the right side rises more slowly than `x` at the
+/// root, so there is one).
+fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> f64 {
+    let excess = |x: f64| offered * slot.at(1.0 + x * (1.0 - erlang_b(cap - 1.0, x))) - x;
+    // The root lies between offered S(1) and offered S(cap), and below
+    // the root without turning any request away, x = offered S(1 + x),
+    // which it is when far below the cap.
+    let mut hi = offered * slot.at(cap);
+    if offered * slot.per_batch_s() < 1.0 {
+        let x = offered * slot.at(1.0) / (1.0 - offered * slot.per_batch_s());
+        if x < cap - 1.0 && tail_is_negligible(x, cap - 1.0) {
+            return x;
+        }
+        hi = hi.min(x);
+    }
+    let mut lo = offered * slot.at(1.0);
+    if lo >= hi {
+        return hi;
+    }
+    let (mut f_lo, mut f_hi) = (excess(lo), excess(hi));
+    let mut x = hi;
+    // Which end moved last (-1 low, 1 high), to halve the other's value.
+    let mut side = 0;
+    for _ in 0..60 {
+        // (A bracket that is not one, or not a number: stop.)
+        if f_hi.partial_cmp(&f_lo) != Some(std::cmp::Ordering::Less) {
+            break;
+        }
+        x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+        let f = excess(x);
+        if f.abs() <= 1e-4 * x.max(1e-9) || hi - lo <= 1e-4 * hi {
+            break;
+        }
+        if f > 0.0 {
+            (lo, f_lo) = (x, f);
+            if side == -1 {
+                f_hi *= 0.5;
+            }
+            side = -1;
+        } else {
+            (hi, f_hi) = (x, f);
+            if side == 1 {
+                f_lo *= 0.5;
+            }
+            side = 1;
+        }
+    }
+    x
+}
+
+/// The Erlang loss formula `B(c, x)`: the share of requests turned away by
+/// `c` slots (a whole number) offered `x` erlangs, `P(N = c) / P(N <= c)`
+/// for `N ~ Poisson(x)`. Summed as `1 / B = sum over i of c (c-1) ...
+/// (c-i+1) / x^i` (no `exp`), whose terms fall once `c - i < x`; 0 where
+/// the Poisson tail at `c` is negligible or the sum passes 1e17.
+fn erlang_b(c: f64, x: f64) -> f64 {
+    if x <= 0.0 || (x <= c && tail_is_negligible(x, c)) {
+        return 0.0;
+    }
+    let inv_x = 1.0 / x;
+    let (mut term, mut sum, mut l) = (1.0, 1.0, 0.0);
+    while l < c {
+        term *= (c - l) * inv_x;
+        sum += term;
+        if sum > 1e17 {
+            return 0.0;
+        }
+        if term < 1e-17 * sum {
+            break;
+        }
+        l += 1.0;
+    }
+    1.0 / sum
+}
+
+/// Which holding time and turn-on law an hour is priced with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HourModel {
+    /// A plain hour (arrivals uniform within it): the packed holding time
+    /// ([`Fleet::service_s`]), and for the workers beyond the first of a
+    /// batching fleet (when the keep-alive is at least the holding time),
+    /// the running maximum of occupancy over the keep-alive
+    /// ([`super::scan::WindowScan`]) in place of the level model.
+    Packed,
+    /// A run of an hour priced run by run ([`Fleet::hour_with_steps`]): the
+    /// spread holding time ([`Fleet::spread_service_s`]) and the level
+    /// model for every worker.
+    Spread,
+}
+
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
@@ -523,47 +662,99 @@ const NEGLIGIBLE: f64 = 1e-12;
 
 impl Fleet {
     /// Mean seconds a request holds a batch slot at arrival rate `lambda`
-    /// (requests/s), for the given mean input and output tokens per request.
+    /// (requests/s), for the given mean input and output tokens per request,
+    /// in a fleet packed as the simulation packs it.
     ///
     /// At batch `b` a request decodes at `t(b)` per token and is stalled by
     /// the prefills of the requests batched with it, so it holds its slot
-    /// for `S(b) = b × input / prefill_tps + output × t(b)`: alone, its own
-    /// prefill and decode; at a full batch, `S(b) / b` is exactly the
-    /// worker time per request of the fluid model (so occupancy and work
-    /// agree). `b` is the concurrency `λS` spread over the fewest workers
-    /// that hold it, found by two fixed-point steps from `b = 1`.
+    /// for `S(b) = A + K b` (`A = output × t₀`, `K = input / prefill_tps +
+    /// output × t₁`): alone, its own prefill and decode; at a full batch,
+    /// `S(b) / b` is the worker time per request of the fluid model. `b`
+    /// is fixed when the request is admitted: one more than the requests
+    /// already in service on its worker.
+    ///
+    /// A request goes to the busiest worker with room, so worker 1 takes
+    /// every arrival until full, worker 2 what worker 1 turns away, and so
+    /// on: worker `k` is an Erlang loss system offered `λ_k` requests/s.
+    /// Its occupancy is Poisson(`x`) truncated at the cap `c`, an admitted
+    /// request finds `x (1 - B(c - 1, x))` others on average (`B` the
+    /// Erlang loss formula), and `x = λ_k S_k` with `S_k = A + K (1 + that)`,
+    /// solved per worker; `λ_(k+1) = λ_k B(c, x)`. The mean over workers
+    /// weighted by the requests each serves is the result; what the last
+    /// worker turns away is served at a full batch. An unlimited batch is
+    /// one worker: `b = 1 + λ S(b)`. Against the simulation at constant
+    /// rates it is within 2.5% (`docs/validation.md`).
     pub fn service_s(&self, lambda: f64, mean_input: f64, mean_output: f64) -> f64 {
+        let slot = SlotTime::of(&self.curve, mean_input, mean_output);
+        let cap = self.curve.batch_cap.max(1.0);
+        if lambda.is_nan() || lambda <= 0.0 || cap == 1.0 {
+            return slot.at(1.0);
+        }
+        if !cap.is_finite() {
+            return if lambda * slot.per_batch_s() < 1.0 {
+                slot.at((1.0 + lambda * slot.fixed_s()) / (1.0 - lambda * slot.per_batch_s()))
+            } else {
+                self.spread_service_s(lambda, mean_input, mean_output)
+            };
+        }
+        let mut offered = lambda;
+        // Request-seconds carried by the workers so far.
+        let mut carried = 0.0;
+        for _ in 0..self.max_workers.min(PACKED_WORKERS_SOLVED) {
+            let x = packed_worker_load(offered, slot, cap);
+            let blocked = erlang_b(cap, x);
+            carried += offered * (1.0 - blocked) * (x / offered);
+            offered *= blocked;
+            if offered <= 1e-9 * lambda {
+                break;
+            }
+        }
+        // What the last worker turns away waits and is served at a full batch.
+        carried += offered * slot.at(cap);
+        carried / lambda
+    }
+
+    /// Mean seconds a request holds a batch slot with the concurrency `λS`
+    /// spread evenly over the fewest workers that hold it, found by two
+    /// fixed-point steps from `b = 1` (without the request's own slot).
+    /// Shorter than [`Fleet::service_s`] near a worker's capacity, by up to
+    /// 40%; hours priced run by run ([`Fleet::hour_with_steps`]) keep it,
+    /// because their step pricing counts turn-ons and boots both in a run's
+    /// stationary pricing and at its step, and the two offset (see there).
+    pub fn spread_service_s(&self, lambda: f64, mean_input: f64, mean_output: f64) -> f64 {
         let c = &self.curve;
-        let prefill = mean_input / c.prefill_tps;
-        let slot_s = |b: f64| b * prefill + mean_output * c.step_s(b);
+        let slot = SlotTime::of(c, mean_input, mean_output);
         let mut batch = 1.0;
         for _ in 0..2 {
-            let concurrency = lambda * slot_s(batch);
+            let concurrency = lambda * slot.at(batch);
             let workers = (concurrency / c.batch_cap).ceil().max(1.0);
             batch = (concurrency / workers).clamp(1.0, c.batch_cap.max(1.0));
         }
-        slot_s(batch)
+        slot.at(batch)
     }
 
     /// The expected bill and cold starts of one hour with the given load.
     pub fn hour(&self, h: &HourLoad) -> HourStats {
-        self.hour_and_service(h).0
+        self.hour_and_service(h, HourModel::Packed).0
     }
 
     /// [`Fleet::hour`] and the mean seconds a request holds its slot
     /// ([`Fleet::service_s`]; 0 for an empty hour).
-    fn hour_and_service(&self, h: &HourLoad) -> (HourStats, f64) {
+    fn hour_and_service(&self, h: &HourLoad, model: HourModel) -> (HourStats, f64) {
         // (Not finite: no hour to price, rather than an endless search.)
         if !(h.requests > 0.0 && h.requests.is_finite()) {
             return (HourStats::default(), 0.0);
         }
         let lambda = h.requests / 3600.0;
-        let service = self.service_s(
-            lambda,
-            h.input_tokens / h.requests,
-            h.output_tokens / h.requests,
-        );
-        (self.hour_at(lambda, service, Some(h.requests)), service)
+        let (input, output) = (h.input_tokens / h.requests, h.output_tokens / h.requests);
+        let service = match model {
+            HourModel::Packed => self.service_s(lambda, input, output),
+            HourModel::Spread => self.spread_service_s(lambda, input, output),
+        };
+        (
+            self.hour_at_with(lambda, service, Some(h.requests), model),
+            service,
+        )
     }
 
     /// The expected bill of one hour whose arrival rate steps within it:
@@ -593,6 +784,16 @@ impl Fleet {
     /// With more than 12 runs, each is priced by linear interpolation
     /// from the hour priced at 9 rates evenly spread across its minutes'
     /// range.
+    ///
+    /// Runs are priced with the spread holding time
+    /// ([`Fleet::spread_service_s`]) and the level model for every worker,
+    /// not as plain hours are. With the packed holding time this pricing
+    /// bills minute-varying traffic up to 18% above the simulation (one
+    /// fleet at minute CV 0.5, 1.5–3.2 requests/s): a run's stationary
+    /// pricing already holds turn-ons, boots and keep-alive tails that the
+    /// steps bill again. The shorter spread holding time offsets that
+    /// (within 2% of the simulation from 0.5 to 8 requests/s). Pricing
+    /// that counts each once is not built.
     ///
     /// Known gaps: each run is priced with its requests scaled to a whole
     /// hour (so the gap law sees that count); and a run's fleet is billed
@@ -640,7 +841,7 @@ impl Fleet {
             let load = h.scaled(per_hour);
             let (run, service) = match &table {
                 Some(t) if per_hour > 0.0 => t.at(per_hour),
-                _ => self.hour_and_service(&load),
+                _ => self.hour_and_service(&load, HourModel::Spread),
             };
             let length = minutes / 60.0;
             out.flex_worker_s += run.flex_worker_s * length;
@@ -722,6 +923,17 @@ impl Fleet {
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
     /// into `exp(-λx)` would be biased by up to tens of percent.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
+        self.hour_at_with(lambda, service_s, arrivals, HourModel::Packed)
+    }
+
+    /// [`Fleet::hour_at`] with the turn-on law of `model`.
+    fn hour_at_with(
+        &self,
+        lambda: f64,
+        service_s: f64,
+        arrivals: Option<f64>,
+        model: HourModel,
+    ) -> HourStats {
         // One request per worker: the fleet is the running maximum of the
         // occupancy over the keep-alive.
         // Below about 30 arrivals an hour, the rate is too uncertain for a
@@ -740,9 +952,17 @@ impl Fleet {
         // time is service + boot wait, taken from one fixed-point step (a
         // damped iteration to convergence over-counts bursty pile-ups: see
         // docs/validation.md).
+        let window_law = model == HourModel::Packed;
         let mut hold_s = service_s;
         let mut worker_one = None;
-        let mut out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
+        let mut out = self.levels(
+            lambda,
+            service_s,
+            hold_s,
+            arrivals,
+            window_law,
+            &mut worker_one,
+        );
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
@@ -755,7 +975,14 @@ impl Fleet {
                 break;
             }
             hold_s = target;
-            out = self.levels(lambda, service_s, hold_s, arrivals, &mut worker_one);
+            out = self.levels(
+                lambda,
+                service_s,
+                hold_s,
+                arrivals,
+                window_law,
+                &mut worker_one,
+            );
         }
         // Every cold start is some request's: the levels, each counted
         // separately, can sum to more in sparse hours with long boots.
@@ -815,6 +1042,9 @@ impl Fleet {
     /// One pass over the worker levels with slot holding time `hold_s`.
     /// `service_s` is the mean service time and `hold_s` the mean time a
     /// request holds its slot (service plus boot wait), both seconds;
+    /// with `window_law`, the workers beyond the first of a batching fleet
+    /// are priced by the running maximum of occupancy over the keep-alive
+    /// (see [`HourModel::Packed`]), else by the level model;
     /// `worker_one` keeps worker 1's closed forms from one pass to the next.
     fn levels(
         &self,
@@ -822,8 +1052,11 @@ impl Fleet {
         service_s: f64,
         hold_s: f64,
         arrivals: Option<f64>,
+        window_law: bool,
         worker_one: &mut Option<WorkerOne>,
     ) -> HourStats {
+        // The window scan of the workers beyond the first, built once.
+        let mut window = None;
         let mut out = HourStats::default();
         let m = lambda * hold_s;
         let b = self.curve.batch_cap;
@@ -871,7 +1104,46 @@ impl Fleet {
             if tail_is_negligible(m, j) {
                 break;
             }
-            let (billed_frac, cold_rate, wait_rate) = if closed_form {
+            // Workers beyond the first of a packed batching fleet: the
+            // running maximum of occupancy over the keep-alive.
+            let by_window = window_law && k >= 2 && b > 1.0 && t >= hold_s;
+            let (billed_frac, cold_rate, wait_rate) = if by_window {
+                let (p_on, pmf_below) = poisson_tail(m, j);
+                if p_on > 1.0 - NEGLIGIBLE {
+                    // Always busy: no scan needed.
+                    (1.0, 0.0, 0.0)
+                } else {
+                    let (below, slope) = window
+                        .get_or_insert_with(|| super::scan::WindowScan::new(lambda, hold_s, t))
+                        .below(j as i64);
+                    let p_max = 1.0 - below;
+                    if p_max < NEGLIGIBLE {
+                        break;
+                    }
+                    // Scale-downs, which in balance are cold starts.
+                    let cold = -slope;
+                    // The alive time runs from the up-crossing, so a boot
+                    // adds to it only where the episode's busy span D
+                    // (exponential, with the episode's mean less T and S)
+                    // is shorter than the boot: E[max(0, C - D)].
+                    let busy_s = if cold > 0.0 {
+                        (p_max / cold - t - hold_s).max(0.0)
+                    } else {
+                        0.0
+                    };
+                    let boot_extends_s = if busy_s > 0.0 {
+                        c + busy_s * (-c / busy_s).exp_m1()
+                    } else {
+                        c
+                    };
+                    let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
+                    (
+                        (p_max + cold * boot_extends_s).min(1.0),
+                        cold,
+                        cold * (1.0 + joiners),
+                    )
+                }
+            } else if closed_form {
                 // The closed forms need no tail, only to know that
                 // P(Q >= 1) = 1 - exp(-m) is not negligible.
                 if m < 1e-9 && -(-m).exp_m1() < NEGLIGIBLE {
@@ -1250,19 +1522,21 @@ mod tests {
             input_tokens: requests * 500.0,
             output_tokens: requests * 200.0,
         };
+        // Runs are priced with the spread holding time and the level model.
+        let plain = |h: &HourLoad| f.hour_and_service(h, HourModel::Spread).0;
         // Equal minutes: exactly the plain hour.
         assert_eq!(
             f.hour_with_steps(&load(3600.0), &[1.0; 60]),
-            f.hour(&load(3600.0))
+            plain(&load(3600.0))
         );
         // Active in the first half only: half an hour at twice the rate,
         // then that fleet drains its requests (the longest of b residual
         // services) and idles its keep-alive; no cold start at the step down.
         let mut half = [0.0; 60];
         half[..30].fill(1.0);
-        let doubled = f.hour(&load(7200.0));
+        let doubled = plain(&load(7200.0));
         let fleet_on = doubled.flex_worker_s / 3600.0;
-        let service = f.service_s(2.0, 500.0, 200.0);
+        let service = f.spread_service_s(2.0, 500.0, 200.0);
         let per_worker = (2.0 * service / fleet_on).clamp(1.0, 8.0);
         let drain = service * per_worker / (per_worker + 1.0);
         let got = f.hour_with_steps(&load(3600.0), &half);
@@ -1339,6 +1613,52 @@ mod tests {
             got.flex_worker_s <= 1.02 * plain.flex_worker_s,
             "{got:?} vs {plain:?}"
         );
+    }
+
+    #[test]
+    fn the_erlang_loss_formula_matches_its_definition() {
+        // B(c, x) = (x^c / c!) / sum_{k <= c} x^k / k!; B(10, 8) = 0.12166.
+        let direct = |c: i32, x: f64| {
+            let term = |k: i32| x.powi(k) / (1..=k).map(f64::from).product::<f64>();
+            term(c) / (0..=c).map(term).sum::<f64>()
+        };
+        for (c, x) in [(10, 8.0), (1, 0.5), (61, 42.0), (61, 70.0)] {
+            let got = erlang_b(f64::from(c), x);
+            assert!((got - direct(c, x)).abs() <= 1e-12, "B({c}, {x}) = {got}");
+        }
+        assert!((erlang_b(10.0, 8.0) - 0.121_661_064).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_packed_holding_time_spans_one_request_to_a_full_batch() {
+        // Batch cap 61 (single stream 50 tok/s, 2,000 tok/s batched, a
+        // 50 ms step at most), 1,088 input and 285 output tokens.
+        let curve = BatchCurve::new(50.0, 2000.0, 8000.0, Some(0.05), Some(128));
+        assert_eq!(curve.batch_cap, 61.0);
+        let mut f = fleet(40.0, 60.0, curve.batch_cap);
+        f.curve = curve;
+        let slot = SlotTime::of(&curve, 1088.0, 285.0);
+        // Light load: nobody is turned away and b = 1 + λ S(b).
+        let lambda = 0.2;
+        let b = (1.0 + lambda * slot.fixed_s()) / (1.0 - lambda * slot.per_batch_s());
+        let got = f.service_s(lambda, 1088.0, 285.0);
+        assert!(
+            (got - slot.at(b)).abs() <= 1e-9 * got,
+            "{got} vs {}",
+            slot.at(b)
+        );
+        // It grows with the load, stays below a full batch, and near one
+        // worker's capacity (about 2.7 requests/s) is well above the
+        // spread fixed point, which leaves out the request's own slot.
+        let at = |l: f64| f.service_s(l, 1088.0, 285.0);
+        let rates = [0.5, 1.0, 2.0, 2.4, 2.8, 5.0, 8.0];
+        for pair in rates.windows(2).take(4) {
+            assert!(at(pair[0]) < at(pair[1]), "{pair:?}");
+        }
+        for l in rates {
+            assert!(at(l) < slot.at(61.0), "{l}");
+        }
+        assert!(at(2.4) > 1.3 * f.spread_service_s(2.4, 1088.0, 285.0));
     }
 
     #[test]
