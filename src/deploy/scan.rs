@@ -15,7 +15,8 @@
 //! The serverless fast path uses it for a fleet of one-request workers in
 //! which a request takes the worker freed most recently: the fleet is then
 //! exactly the running maximum of the occupancy over the keep-alive (see
-//! [`running_max`]).
+//! [`running_max`]). For a batching fleet it takes the scan at each
+//! worker's level ([`WindowScan`]) for the workers beyond the first.
 
 use super::serverless::ln_factorial;
 
@@ -60,16 +61,23 @@ impl PoissonTable {
         // Outwards from the mode: p(i + 1) = p(i) psi / (i + 1), with the
         // reciprocals from a table (a multiplication chain, not a division
         // chain).
-        for i in mode + 1..=hi {
-            let inv_i = RECIPROCALS
-                .get(i as usize)
-                .copied()
-                .unwrap_or(1.0 / i as f64);
-            pmf[(i - lo) as usize] = pmf[(i - 1 - lo) as usize] * psi * inv_i;
-        }
+        // The two chains are independent: one loop steps both, so their
+        // multiplications overlap.
         let inv_psi = 1.0 / psi;
-        for i in (lo..mode).rev() {
-            pmf[(i - lo) as usize] = pmf[(i + 1 - lo) as usize] * (i + 1) as f64 * inv_psi;
+        for step in 1..=(hi - mode).max(mode - lo) {
+            let up = mode + step;
+            if up <= hi {
+                let inv_up = RECIPROCALS
+                    .get(up as usize)
+                    .copied()
+                    .unwrap_or(1.0 / up as f64);
+                pmf[(up - lo) as usize] = pmf[(up - 1 - lo) as usize] * psi * inv_up;
+            }
+            let down = mode - step;
+            if down >= lo {
+                pmf[(down - lo) as usize] =
+                    pmf[(down + 1 - lo) as usize] * (down + 1) as f64 * inv_psi;
+            }
         }
         let mut acc = 0.0;
         let cdf = pmf
