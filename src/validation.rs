@@ -165,6 +165,9 @@ pub struct FidelityComparison {
     pub hourly_minus_request_se_usd: f64,
     /// Mean cold starts per trial at each fidelity.
     pub cold_starts: [f64; 3],
+    /// Standard error of the mean paired difference of cold starts per
+    /// trial, `hourly - request`.
+    pub cold_starts_hourly_minus_request_se: f64,
     /// Mean requests per trial (the same at every fidelity).
     pub requests: f64,
     /// Mean requests per trial that waited on a cold start or in the
@@ -197,10 +200,10 @@ pub fn compare_fidelities(
     if serverless.is_empty() {
         return Ok(Vec::new());
     }
-    // Per fidelity, per deployment: cost per trial; cold starts and
-    // waits summed. Requests (the same at every fidelity) from the first.
+    // Per fidelity, per deployment: cost and cold starts per trial; waits
+    // summed. Requests (the same at every fidelity) from the first.
     let mut costs = vec![vec![Vec::new(); serverless.len()]; 3];
-    let mut colds = vec![vec![0.0; serverless.len()]; 3];
+    let mut colds = vec![vec![Vec::new(); serverless.len()]; 3];
     let mut requests = vec![0.0; serverless.len()];
     let mut waited = vec![vec![0.0; serverless.len()]; 3];
     run_each_fidelity(
@@ -211,7 +214,7 @@ pub fn compare_fidelities(
         |k, r| {
             for (slot, &i) in serverless.iter().enumerate() {
                 costs[k][slot].push(r.outcomes[i].cost_usd);
-                colds[k][slot] += r.outcomes[i].cold_starts;
+                colds[k][slot].push(r.outcomes[i].cold_starts);
                 waited[k][slot] += r.outcomes[i].cold_start_waits + r.outcomes[i].queue_waits;
                 if k == 0 {
                     requests[slot] += r.outcomes[i].requests;
@@ -224,17 +227,21 @@ pub fn compare_fidelities(
         .iter()
         .enumerate()
         .map(|(slot, &i)| {
-            let diffs: Vec<f64> = costs[0][slot]
-                .iter()
-                .zip(&costs[2][slot])
-                .map(|(h, r)| h - r)
-                .collect();
-            let (_, sd) = mean_sd(&diffs);
+            // Standard error of the mean paired difference hourly - request.
+            let paired_se = |per_trial: &[Vec<Vec<f64>>]| {
+                let diffs: Vec<f64> = per_trial[0][slot]
+                    .iter()
+                    .zip(&per_trial[2][slot])
+                    .map(|(h, r)| h - r)
+                    .collect();
+                mean_sd(&diffs).1 / n.sqrt()
+            };
             FidelityComparison {
                 deployment: scenario.deployments[i].name().to_string(),
                 cost_usd: std::array::from_fn(|k| mean_sd(&costs[k][slot]).0),
-                hourly_minus_request_se_usd: sd / n.sqrt(),
-                cold_starts: std::array::from_fn(|k| colds[k][slot] / n),
+                hourly_minus_request_se_usd: paired_se(&costs),
+                cold_starts: std::array::from_fn(|k| mean_sd(&colds[k][slot]).0),
+                cold_starts_hourly_minus_request_se: paired_se(&colds),
                 requests: requests[slot] / n,
                 waited: std::array::from_fn(|k| waited[k][slot] / n),
             }
