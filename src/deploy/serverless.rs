@@ -971,16 +971,19 @@ impl Fleet {
         // damped iteration to convergence over-counts bursty pile-ups: see
         // docs/validation.md).
         let window_law = model == HourModel::Packed;
-        let mut hold_s = service_s;
         let mut worker_one = None;
-        let mut out = self.levels(
-            lambda,
-            service_s,
-            hold_s,
-            arrivals,
-            window_law,
-            &mut worker_one,
-        );
+        let mut pass = |hold_s: f64| {
+            self.levels(
+                lambda,
+                service_s,
+                hold_s,
+                arrivals,
+                window_law,
+                &mut worker_one,
+            )
+        };
+        let mut hold_s = service_s;
+        let mut out = pass(hold_s);
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
@@ -993,14 +996,7 @@ impl Fleet {
                 break;
             }
             hold_s = target;
-            out = self.levels(
-                lambda,
-                service_s,
-                hold_s,
-                arrivals,
-                window_law,
-                &mut worker_one,
-            );
+            out = pass(hold_s);
         }
         // Every cold start is some request's: the levels, each counted
         // separately, can sum to more in sparse hours with long boots.
