@@ -28,8 +28,9 @@
 //!   above. A worker serving one request at a time in hours with λC > 1 is
 //!   left to the occupancy model instead.
 //! * In a batching fleet, each worker above it is up while `Q` reached its
-//!   level within the last `T` (when `T` is at least the holding time): the
-//!   running maximum of `Q` from the Poisson scan statistic
+//!   level within the last `T`: the running maximum of `Q`, from the
+//!   Poisson scan statistic when `T` is at least the holding time and from
+//!   an exact reflection sum when it is shorter
 //!   ([`super::scan::WindowScan`]), cold-starting as often as that maximum
 //!   rises past its level, the boot billed where it outlasts the episode's
 //!   busy span.
@@ -652,7 +653,7 @@ fn erlang_b(c: f64, x: f64) -> f64 {
 enum HourModel {
     /// A plain hour (arrivals uniform within it): the packed holding time
     /// ([`Fleet::service_s`]), and for the workers beyond the first of a
-    /// batching fleet (when the keep-alive is at least the holding time),
+    /// batching fleet (with any keep-alive above 0),
     /// the running maximum of occupancy over the keep-alive
     /// ([`super::scan::WindowScan`]) in place of the level model.
     Packed,
@@ -1121,7 +1122,7 @@ impl Fleet {
             // Workers beyond the first of a packed batching fleet: the
             // running maximum of occupancy over the keep-alive.
             let by_window =
-                window_law && k >= 2 && b > 1.0 && lambda > 0.0 && hold_s > 0.0 && t >= hold_s;
+                window_law && k >= 2 && b > 1.0 && lambda > 0.0 && hold_s > 0.0 && t > 0.0;
             let (billed_frac, cold_rate, wait_rate) = if by_window {
                 let (p_on, pmf_below) = poisson_tail(m, j);
                 if p_on > 1.0 - NEGLIGIBLE {
