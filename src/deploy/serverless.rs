@@ -1171,47 +1171,9 @@ impl Fleet {
                     *worker_one.get_or_insert_with(|| self.worker_one(lambda, service_s, arrivals));
                 (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s)
             } else {
-                let (p_on, pmf_below) = poisson_tail(m, j);
-                if p_on < NEGLIGIBLE {
-                    break;
-                }
-                if p_on > 1.0 - NEGLIGIBLE {
-                    (1.0, 0.0, 0.0)
-                } else {
-                    // Off periods of the level `Q >= j`: at the crossing down,
-                    // Q = j-1; the next event is an arrival (a short gap) with
-                    // probability a, else the gap is a longer excursion whose
-                    // mean makes the total match (1 - p_on) / ν.
-                    let nu = lambda * pmf_below;
-                    let mean_off = (1.0 - p_on) / nu;
-                    let first_rate = lambda + (j - 1.0) / hold_s;
-                    let a = lambda / first_rate;
-                    let short = 1.0 / first_rate;
-                    let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
-                        // Level 1's off periods are the gaps between arrivals:
-                        // use the exact gap law of n uniform arrivals.
-                        let (all, released) = uniform_gap_survival(t, n);
-                        // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n:
-                        // (1 - (1 - T/3600)^(n+1)) 3600 / (n + 1).
-                        let s = (1.0 - t / 3600.0).max(0.0);
-                        let kept = 3600.0 / (n + 1.0) * (1.0 - all * s);
-                        (released, kept)
-                    } else if a < 1.0 && mean_off > a * short {
-                        let long = (mean_off - a * short) / (1.0 - a);
-                        let (es, el) = ((-t / short).exp(), (-t / long).exp());
-                        (
-                            a * es + (1.0 - a) * el,
-                            a * short * (1.0 - es) + (1.0 - a) * long * (1.0 - el),
-                        )
-                    } else {
-                        let e = (-t / mean_off).exp();
-                        (e, mean_off * (1.0 - e))
-                    };
-                    let cold = nu * released;
-                    // Boot waits hold slots, so boot time is already in p_on.
-                    let frac = (p_on + nu * kept_alive).min(1.0);
-                    let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
-                    (frac, cold, cold * (1.0 + joiners))
+                match self.occupancy_level(lambda, hold_s, j, arrivals) {
+                    Some(level) => level,
+                    None => break,
                 }
             };
             let mut billed = billed_frac * 3600.0;
@@ -1230,6 +1192,65 @@ impl Fleet {
         }
         out.overflow_share = self.overflow_share(m);
         out
+    }
+
+    /// Worker level `j` (the `j`-th request slot, counted from 1) of the
+    /// occupancy model: the share of the hour it is billed, its cold starts
+    /// per second and the requests per second that wait on its boots, at
+    /// `lambda` requests/s holding their slots `hold_s` seconds (`None`
+    /// where the level is never on, and so neither is any above it).
+    fn occupancy_level(
+        &self,
+        lambda: f64,
+        hold_s: f64,
+        j: f64,
+        arrivals: Option<f64>,
+    ) -> Option<(f64, f64, f64)> {
+        let m = lambda * hold_s;
+        let b = self.curve.batch_cap;
+        let t = self.keep_alive_s;
+        let lc = lambda * self.cold_start_s;
+        let (p_on, pmf_below) = poisson_tail(m, j);
+        if p_on < NEGLIGIBLE {
+            return None;
+        }
+        if p_on > 1.0 - NEGLIGIBLE {
+            return Some((1.0, 0.0, 0.0));
+        }
+        // Off periods of the level `Q >= j`: at the crossing down,
+        // Q = j-1; the next event is an arrival (a short gap) with
+        // probability a, else the gap is a longer excursion whose
+        // mean makes the total match (1 - p_on) / ν.
+        let nu = lambda * pmf_below;
+        let mean_off = (1.0 - p_on) / nu;
+        let first_rate = lambda + (j - 1.0) / hold_s;
+        let a = lambda / first_rate;
+        let short = 1.0 / first_rate;
+        let (released, kept_alive) = if let (1.0, Some(n)) = (j, arrivals) {
+            // Level 1's off periods are the gaps between arrivals:
+            // use the exact gap law of n uniform arrivals.
+            let (all, released) = uniform_gap_survival(t, n);
+            // E[min(gap, T)] for a gap with P(gap > x) = (1 - x/3600)^n:
+            // (1 - (1 - T/3600)^(n+1)) 3600 / (n + 1).
+            let s = (1.0 - t / 3600.0).max(0.0);
+            let kept = 3600.0 / (n + 1.0) * (1.0 - all * s);
+            (released, kept)
+        } else if a < 1.0 && mean_off > a * short {
+            let long = (mean_off - a * short) / (1.0 - a);
+            let (es, el) = ((-t / short).exp(), (-t / long).exp());
+            (
+                a * es + (1.0 - a) * el,
+                a * short * (1.0 - es) + (1.0 - a) * long * (1.0 - el),
+            )
+        } else {
+            let e = (-t / mean_off).exp();
+            (e, mean_off * (1.0 - e))
+        };
+        let cold = nu * released;
+        // Boot waits hold slots, so boot time is already in p_on.
+        let frac = (p_on + nu * kept_alive).min(1.0);
+        let joiners = (lc * (p_on + pmf_below)).min((b - 1.0).max(0.0));
+        Some((frac, cold, cold * (1.0 + joiners)))
     }
 
     /// Share of the work beyond `max_workers × batch_cap` slots when `m`
