@@ -285,6 +285,16 @@ impl WindowScan {
         }
     }
 
+    /// `(P(Q >= j), P(Q = j - 1))` for the occupancy `Q ~ Poisson(λS)` at
+    /// one instant, where the scan holds that law in a table (a window of
+    /// at least `S`); counts beyond the table have probability 0.
+    pub(crate) fn occupancy_tail(&self, j: i64) -> Option<(f64, f64)> {
+        match &self.kind {
+            ScanKind::Long { table, .. } => Some((1.0 - table.cdf(j - 1), table.p(j - 1))),
+            ScanKind::Short { .. } => None,
+        }
+    }
+
     /// `P(max Q < k)` over the window and its derivative in the window
     /// (per second, at most 0), for `k >= 1`. Below the table's counts the
     /// maximum always reaches `k` (`(0, 0)`); where the probability is

@@ -1138,14 +1138,17 @@ impl Fleet {
             let by_window =
                 window_law && k >= 2 && b > 1.0 && lambda > 0.0 && hold_s > 0.0 && t > 0.0;
             let (billed_frac, cold_rate, wait_rate) = if by_window {
-                let (p_on, pmf_below) = poisson_tail(m, j);
+                let scan =
+                    window.get_or_insert_with(|| super::scan::WindowScan::new(lambda, hold_s, t));
+                // The occupancy's tail, from the scan's table where it has one.
+                let (p_on, pmf_below) = scan
+                    .occupancy_tail(j as i64)
+                    .unwrap_or_else(|| poisson_tail(m, j));
                 if p_on > 1.0 - NEGLIGIBLE {
-                    // Always busy: no scan needed.
+                    // Always busy.
                     (1.0, 0.0, 0.0)
                 } else {
-                    let (below, slope) = window
-                        .get_or_insert_with(|| super::scan::WindowScan::new(lambda, hold_s, t))
-                        .below(j as i64);
+                    let (below, slope) = scan.below(j as i64);
                     let p_max = 1.0 - below;
                     if p_max < NEGLIGIBLE {
                         break;
