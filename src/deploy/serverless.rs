@@ -574,9 +574,17 @@ impl SlotTime {
 /// `offered` requests/s: the root of `x = offered × S(1 + x (1 - B(cap -
 /// 1, x)))`, by the Illinois method on `[offered S(1), offered S(cap)]`
 /// to a relative 1e-4 (the right side rises more slowly than `x` at the
-/// root, so there is one).
-fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> f64 {
-    let excess = |x: f64| offered * slot.at(1.0 + x * (1.0 - erlang_b(cap - 1.0, x))) - x;
+/// root, so there is one). With it, `B(cap, x)`, from the last
+/// evaluation's `B(cap - 1, x)` where that was at the root.
+fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> (f64, f64) {
+    // B(c, x) from B(c - 1, x): the Erlang loss recursion.
+    let next_b = |x: f64, below: f64| x * below / (cap + x * below);
+    let with_b = |x: f64| (x, next_b(x, erlang_b(cap - 1.0, x)));
+    // The excess at x, with the B(cap - 1, x) it took.
+    let excess = |x: f64| {
+        let below = erlang_b(cap - 1.0, x);
+        (offered * slot.at(1.0 + x * (1.0 - below)) - x, below)
+    };
     // The root lies between offered S(1) and offered S(cap), and below
     // the root without turning any request away, x = offered S(1 + x),
     // which it is when far below the cap.
@@ -584,15 +592,15 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> f64 {
     if offered * slot.per_batch_s() < 1.0 {
         let x = offered * slot.at(1.0) / (1.0 - offered * slot.per_batch_s());
         if x < cap - 1.0 && tail_is_negligible(x, cap - 1.0) {
-            return x;
+            return (x, erlang_b(cap, x));
         }
         hi = hi.min(x);
     }
     let mut lo = offered * slot.at(1.0);
     if lo >= hi {
-        return hi;
+        return with_b(hi);
     }
-    let (mut f_lo, mut f_hi) = (excess(lo), excess(hi));
+    let ((mut f_lo, _), (mut f_hi, _)) = (excess(lo), excess(hi));
     let mut x = hi;
     // Which end moved last (-1 low, 1 high), to halve the other's value.
     let mut side = 0;
@@ -602,9 +610,9 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> f64 {
             break;
         }
         x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
-        let f = excess(x);
+        let (f, below) = excess(x);
         if f.abs() <= 1e-4 * x.max(1e-9) || hi - lo <= 1e-4 * hi {
-            break;
+            return (x, next_b(x, below));
         }
         if f > 0.0 {
             (lo, f_lo) = (x, f);
@@ -620,7 +628,7 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> f64 {
             side = 1;
         }
     }
-    x
+    with_b(x)
 }
 
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
@@ -719,8 +727,7 @@ impl Fleet {
         // Request-seconds carried by the workers so far.
         let mut carried = 0.0;
         for _ in 0..self.max_workers.min(PACKED_WORKERS_SOLVED) {
-            let x = packed_worker_load(offered, slot, cap);
-            let blocked = erlang_b(cap, x);
+            let (x, blocked) = packed_worker_load(offered, slot, cap);
             carried += offered * (1.0 - blocked) * (x / offered);
             offered *= blocked;
             if offered <= 1e-9 * lambda {
