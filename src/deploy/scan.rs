@@ -71,7 +71,10 @@ impl PoissonTable {
         // chain).
         // The two chains are independent: one loop steps both, so their
         // multiplications overlap.
+        // Each chain's last value stays in a register (not read back from
+        // the table), which shortens the chain's latency.
         let inv_psi = 1.0 / psi;
+        let (mut above, mut below) = (at_mode, at_mode);
         for step in 1..=(hi - mode).max(mode - lo) {
             let up = mode + step;
             if up <= hi {
@@ -79,12 +82,13 @@ impl PoissonTable {
                     .get(up as usize)
                     .copied()
                     .unwrap_or(1.0 / up as f64);
-                pmf[(up - lo) as usize] = pmf[(up - 1 - lo) as usize] * psi * inv_up;
+                above = above * psi * inv_up;
+                pmf[(up - lo) as usize] = above;
             }
             let down = mode - step;
             if down >= lo {
-                pmf[(down - lo) as usize] =
-                    pmf[(down + 1 - lo) as usize] * (down + 1) as f64 * inv_psi;
+                below = below * (down + 1) as f64 * inv_psi;
+                pmf[(down - lo) as usize] = below;
             }
         }
         let mut acc = 0.0;
