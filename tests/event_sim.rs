@@ -217,20 +217,6 @@ fn one_request_workers_with_long_keep_alive_meet_the_fast_path_bounds() {
     ]);
 }
 
-/// Sparse hours (under 30 arrivals) of one-request workers with 300 s
-/// boots: a boot holds its request, and arrivals during it start workers
-/// of their own, so nearly every request is a cold start held for the boot.
-/// The fast path's holding time iterates to convergence; with one
-/// fixed-point step it held requests for worker 1's boots only and billed
-/// these 10-12% short (docs/validation.md).
-#[test]
-fn sparse_one_request_hours_with_long_boots_meet_the_fast_path_bounds() {
-    assert_one_request_points_within_bounds(&[
-        (0.001, 5.0, 300.0, 1.0),
-        (0.001, 60.0, 300.0, 10.0),
-    ]);
-}
-
 /// On `steady-100m` (Poisson traffic within each hour, many cold starts) and
 /// `spiky-100m` (on/off stretches that start and stop mid-hour, priced piece
 /// by piece) the fast path's mean serverless cost agrees with the

@@ -682,10 +682,6 @@ enum HourModel {
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
-/// The same for workers that serve one request at a time, where the steps
-/// go on to convergence (to 0.1%; it takes a few).
-const HOLD_ITERATIONS_ONE_REQUEST: usize = 20;
-
 /// Arrivals in an hour from which the one-request fleet with a keep-alive
 /// longer than the service uses its stationary model (fewer use the level
 /// model with the gap law of the hour's arrivals).
@@ -987,14 +983,9 @@ impl Fleet {
             return self.one_request_per_worker(lambda, service_s);
         }
         // Requests waiting on a boot hold their slots too: the mean holding
-        // time is service + boot wait, taken from one fixed-point step
-        // (iterated to convergence, it over-counts arrivals piling onto
-        // boots: +138% against +61% at one grid point, docs/validation.md).
-        // One-request workers have no pile-ups (a boot
-        // holds its own request only), and one step leaves their holding
-        // time with worker 1's boot waits alone: sparse hours with long
-        // boots then billed 10-12% short (λ = 0.001/s, C = 300 s). They
-        // iterate to convergence.
+        // time is service + boot wait, taken from one fixed-point step (a
+        // damped iteration to convergence over-counts bursty pile-ups: see
+        // docs/validation.md).
         let window_law = model == HourModel::Packed;
         let mut worker_one = None;
         let mut pass = |hold_s: f64| {
@@ -1009,12 +1000,7 @@ impl Fleet {
         };
         let mut hold_s = service_s;
         let mut out = pass(hold_s);
-        let iterations = if self.curve.batch_cap == 1.0 {
-            HOLD_ITERATIONS_ONE_REQUEST
-        } else {
-            HOLD_ITERATIONS
-        };
-        for _ in 0..iterations {
+        for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
             }
