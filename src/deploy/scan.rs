@@ -294,13 +294,18 @@ impl WindowScan {
     /// at least `S`); counts beyond the table have probability 0.
     pub(crate) fn occupancy_tail(&self, j: i64) -> Option<(f64, f64)> {
         match &self.kind {
-            ScanKind::Long { table, .. } => Some((1.0 - table.cdf(j - 1), table.p(j - 1))),
+            ScanKind::Long { table, .. } => {
+                Some(((1.0 - table.cdf(j - 1)).max(0.0), table.p(j - 1)))
+            }
             ScanKind::Short { .. } => None,
         }
     }
 
     /// `P(max Q < k)` over the window and its derivative in the window
-    /// (per second, at most 0), for `k >= 1`. Below the table's counts the
+    /// (per second, at most 0), for `k >= 1`. A short window sums over the
+    /// counts of `R` (about `14 sqrt(λ(S - T))` terms), so a sum over all
+    /// levels, as [`running_max`] takes, grows as `λS`; the fast path asks
+    /// it for a few levels an hour. Below the table's counts the
     /// maximum always reaches `k` (`(0, 0)`); where the probability is
     /// negligible it is taken as 0.
     pub(crate) fn below(&self, k: i64) -> (f64, f64) {
