@@ -210,6 +210,12 @@ pub(crate) struct RunningMax {
 /// each stay `S` seconds, `P(max Q >= k)` over `[t - T, t]` and its
 /// derivative in `T`.
 pub(crate) struct WindowScan {
+    /// Arrivals per second.
+    lambda: f64,
+    /// `S`, seconds.
+    service_s: f64,
+    /// `T`, seconds.
+    window_s: f64,
     /// Mean occupancy `λS`, requests.
     psi: f64,
     /// Counts at which `P(max Q < k)` may be neither 0 nor 1: from `lo` to `hi`.
@@ -222,8 +228,6 @@ pub(crate) struct WindowScan {
 enum ScanKind {
     /// `T >= S`: Naus's scan of an interval of `T + S`.
     Long {
-        /// `S`, seconds.
-        service_s: f64,
         /// Poisson(`λS`).
         table: PoissonTable,
         /// Windows of `S` in `T + S` beyond the first two.
@@ -238,8 +242,6 @@ enum ScanKind {
     /// `P(max Q < k) = sum over r of P(R = r) G(k - 1 - r)`
     /// ([`PoissonTable::reflected`]), exact.
     Short {
-        /// Arrivals per second.
-        lambda: f64,
         /// `λT`.
         mu: f64,
         /// Poisson(`λT`): `A` and `D`.
@@ -259,11 +261,13 @@ impl WindowScan {
         if window_s >= service_s {
             let table = PoissonTable::new(psi);
             WindowScan {
+                lambda,
+                service_s,
+                window_s,
                 psi,
                 lo: table.lo,
                 hi: table.hi() + 1,
                 kind: ScanKind::Long {
-                    service_s,
                     table,
                     extra: window_s / service_s - 1.0,
                     disjoint_windows: (window_s / service_s + 1.0).floor(),
@@ -276,16 +280,35 @@ impl WindowScan {
             // The maximum is at least the occupancy now, R + A, and at most
             // R + A + D.
             WindowScan {
+                lambda,
+                service_s,
+                window_s,
                 psi,
                 lo: before.lo + within.lo,
                 hi: before.hi() + 2 * within.hi() + 1,
-                kind: ScanKind::Short {
-                    lambda,
-                    mu,
-                    within,
-                    before,
-                },
+                kind: ScanKind::Short { mu, within, before },
             }
+        }
+    }
+
+    /// The same arrivals and stays, looked back over `window_s` seconds
+    /// (above 0) instead: in place, keeping the occupancy's table, where
+    /// both windows are at least `S`; else built anew.
+    pub(crate) fn set_window(&mut self, window_s: f64) {
+        if window_s == self.window_s {
+            return;
+        }
+        match &mut self.kind {
+            ScanKind::Long {
+                extra,
+                disjoint_windows,
+                ..
+            } if window_s >= self.service_s => {
+                self.window_s = window_s;
+                *extra = window_s / self.service_s - 1.0;
+                *disjoint_windows = (window_s / self.service_s + 1.0).floor();
+            }
+            _ => *self = WindowScan::new(self.lambda, self.service_s, window_s),
         }
     }
 
@@ -314,7 +337,6 @@ impl WindowScan {
         }
         match &self.kind {
             ScanKind::Long {
-                service_s,
                 table,
                 extra,
                 disjoint_windows,
@@ -333,17 +355,12 @@ impl WindowScan {
                 if bound > NEGLIGIBLE && q3 > 0.0 {
                     let ratio = (q3 / q2).min(1.0);
                     let below = q2 * ratio.powf(*extra);
-                    (below, below * ratio.ln() / service_s)
+                    (below, below * ratio.ln() / self.service_s)
                 } else {
                     (0.0, 0.0)
                 }
             }
-            ScanKind::Short {
-                lambda,
-                mu,
-                within,
-                before,
-            } => {
+            ScanKind::Short { mu, within, before } => {
                 // d/dT moves R's mean by -λ and A's and D's by +λ:
                 // d/dT P = λ sum P(R = r) (G(m) - G(m - 1) + G'(m)), m = k - 1 - r.
                 let (mut below, mut slope) = (0.0, 0.0);
@@ -360,7 +377,7 @@ impl WindowScan {
                     m -= 1;
                 }
                 if below > NEGLIGIBLE {
-                    (below, (lambda * slope).min(0.0))
+                    (below, (self.lambda * slope).min(0.0))
                 } else {
                     (0.0, 0.0)
                 }

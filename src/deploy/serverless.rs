@@ -28,12 +28,16 @@
 //!   above. A worker serving one request at a time in hours with λC > 1 is
 //!   left to the occupancy model instead.
 //! * In a batching fleet, each worker above it is up while `Q` reached its
-//!   level within the last `T`: the running maximum of `Q`, from the
-//!   Poisson scan statistic when `T` is at least the holding time and from
-//!   an exact reflection sum when it is shorter
+//!   level within a look-back: the running maximum of `Q`, from the
+//!   Poisson scan statistic when the look-back is at least the holding
+//!   time and from an exact reflection sum when it is shorter
 //!   ([`super::scan::WindowScan`]), cold-starting as often as that maximum
 //!   rises past its level, the boot billed where it outlasts the episode's
-//!   busy span.
+//!   busy span. Requests stay on the worker that admitted them, so the
+//!   worker stays up for the last one it took (when `Q` reached its level)
+//!   and then `T`: the look-back is `T` plus that request's holding time
+//!   alone on the worker, less the mean excursion of `Q` above the level,
+//!   which the maximum already spans.
 //! * Otherwise, and for every worker in the runs of a minute-varying hour
 //!   ([`Fleet::hour_with_steps`], which keeps the holding time of the
 //!   concurrency spread evenly, [`Fleet::spread_service_s`]), workers
@@ -667,13 +671,25 @@ enum HourModel {
     /// A plain hour (arrivals uniform within it): the packed holding time
     /// ([`Fleet::service_s`]), and for the workers beyond the first of a
     /// batching fleet (with any keep-alive above 0),
-    /// the running maximum of occupancy over the keep-alive
+    /// the running maximum of occupancy over the keep-alive and the
+    /// holding time of their last request
     /// ([`super::scan::WindowScan`]) in place of the level model.
     Packed,
     /// A run of an hour priced run by run ([`Fleet::hour_with_steps`]): the
     /// spread holding time ([`Fleet::spread_service_s`]) and the level
     /// model for every worker.
     Spread,
+}
+
+/// How long a request holds its batch slot, seconds.
+#[derive(Debug, Clone, Copy)]
+struct Holding {
+    /// Mean service time, over the fleet's batches.
+    service_s: f64,
+    /// Mean service plus boot wait.
+    hold_s: f64,
+    /// Service alone on a worker (batch 1).
+    alone_s: f64,
 }
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
@@ -778,8 +794,9 @@ impl Fleet {
             HourModel::Packed => self.service_s(lambda, input, output),
             HourModel::Spread => self.spread_service_s(lambda, input, output),
         };
+        let alone_s = SlotTime::of(&self.curve, input, output).at(1.0);
         (
-            self.hour_at_with(lambda, service, Some(h.requests), model),
+            self.hour_at_with(lambda, service, alone_s, Some(h.requests), model),
             service,
         )
     }
@@ -952,16 +969,19 @@ impl Fleet {
     /// `P(gap > x) = (1 - x/3600)^n`, in place of `exp(-λx)`: averaged over
     /// Poisson counts this reproduces the closed forms exactly when `C = 0`
     /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
-    /// into `exp(-λx)` would be biased by up to tens of percent.
+    /// into `exp(-λx)` would be biased by up to tens of percent. Every
+    /// request takes `service_s`, whatever its batch (as on a flat curve).
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
-        self.hour_at_with(lambda, service_s, arrivals, HourModel::Packed)
+        self.hour_at_with(lambda, service_s, service_s, arrivals, HourModel::Packed)
     }
 
-    /// [`Fleet::hour_at`] with the turn-on law of `model`.
+    /// [`Fleet::hour_at`] with the turn-on law of `model`, and `alone_s`
+    /// the seconds a request takes alone on its worker (batch 1).
     fn hour_at_with(
         &self,
         lambda: f64,
         service_s: f64,
+        alone_s: f64,
         arrivals: Option<f64>,
         model: HourModel,
     ) -> HourStats {
@@ -990,8 +1010,11 @@ impl Fleet {
         let mut pass = |hold_s: f64| {
             self.levels(
                 lambda,
-                service_s,
-                hold_s,
+                Holding {
+                    service_s,
+                    hold_s,
+                    alone_s,
+                },
                 arrivals,
                 window_law,
                 &mut worker_one,
@@ -1068,24 +1091,28 @@ impl Fleet {
         }
     }
 
-    /// One pass over the worker levels with slot holding time `hold_s`.
-    /// `service_s` is the mean service time and `hold_s` the mean time a
-    /// request holds its slot (service plus boot wait), both seconds;
+    /// One pass over the worker levels with the holding times `holding`;
     /// with `window_law`, the workers beyond the first of a batching fleet
     /// are priced by the running maximum of occupancy over the keep-alive
-    /// (see [`HourModel::Packed`]), else by the level model;
+    /// and their last request's holding time (see [`HourModel::Packed`]),
+    /// else by the level model;
     /// `worker_one` keeps worker 1's closed forms from one pass to the next.
     fn levels(
         &self,
         lambda: f64,
-        service_s: f64,
-        hold_s: f64,
+        holding: Holding,
         arrivals: Option<f64>,
         window_law: bool,
         worker_one: &mut Option<WorkerOne>,
     ) -> HourStats {
-        // The window scan of the workers beyond the first, built once.
-        let mut window = None;
+        let Holding {
+            service_s,
+            hold_s,
+            alone_s,
+        } = holding;
+        // The window scan of the workers beyond the first, its table built
+        // once (its look-back differs by level).
+        let mut window: Option<super::scan::WindowScan> = None;
         let mut out = HourStats::default();
         let m = lambda * hold_s;
         let b = self.curve.batch_cap;
@@ -1134,20 +1161,46 @@ impl Fleet {
                 break;
             }
             // Workers beyond the first of a packed batching fleet: the
-            // running maximum of occupancy over the keep-alive.
+            // running maximum of occupancy over a look-back.
             let by_window =
                 window_law && k >= 2 && b > 1.0 && lambda > 0.0 && hold_s > 0.0 && t > 0.0;
             let (billed_frac, cold_rate, wait_rate) = if by_window {
-                let scan =
-                    window.get_or_insert_with(|| super::scan::WindowScan::new(lambda, hold_s, t));
+                // The look-back below is at least T: with T >= S the scan is
+                // a long one, whose table gives the occupancy's tail.
+                if window.is_none() && t >= hold_s {
+                    window = Some(super::scan::WindowScan::new(lambda, hold_s, t));
+                }
                 // The occupancy's tail, from the scan's table where it has one.
-                let (p_on, pmf_below) = scan
-                    .occupancy_tail(j as i64)
+                let (p_on, pmf_below) = window
+                    .as_ref()
+                    .and_then(|scan| scan.occupancy_tail(j as i64))
                     .unwrap_or_else(|| poisson_tail(m, j));
                 if p_on > 1.0 - NEGLIGIBLE {
                     // Always busy.
                     (1.0, 0.0, 0.0)
                 } else {
+                    // Requests stay on the worker that admitted them, so
+                    // worker k is up while it holds one that came when the
+                    // workers below were full (Q reached j), and for T
+                    // after: a look-back of T plus that request's holding
+                    // time, alone on worker k (plus its boot wait), less
+                    // what the occupancy's own excursion at j (mean
+                    // P(Q >= j) / (λ P(Q = j - 1))) already spans.
+                    let excursion_s = if pmf_below > 0.0 {
+                        p_on / (lambda * pmf_below)
+                    } else {
+                        f64::INFINITY
+                    };
+                    let look_back_s = t + (alone_s + hold_s - service_s - excursion_s).max(0.0);
+                    let scan = match &mut window {
+                        Some(scan) => {
+                            scan.set_window(look_back_s);
+                            scan
+                        }
+                        None => {
+                            window.insert(super::scan::WindowScan::new(lambda, hold_s, look_back_s))
+                        }
+                    };
                     let (below, slope) = scan.below(j as i64);
                     let p_max = 1.0 - below;
                     if p_max < NEGLIGIBLE {
