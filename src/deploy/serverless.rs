@@ -31,7 +31,7 @@
 //!   level within a look-back: the running maximum of `Q`, from the
 //!   Poisson scan statistic when the look-back is at least the holding
 //!   time and from an exact reflection sum when it is shorter
-//!   ([`super::scan::WindowScan`]), cold-starting as often as that maximum
+//!   (`scan::WindowScan`), cold-starting as often as that maximum
 //!   rises past its level, the boot billed where it outlasts the episode's
 //!   busy span. Requests stay on the worker that admitted them, so the
 //!   worker stays up for the last one it took (when `Q` reached its level)
