@@ -111,7 +111,7 @@ fn bundled_scenarios(out: &mut String) -> anyhow::Result<()> {
     out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for path in &paths {
         let s = breakeven::scenario::Scenario::load(path)?;
-        for c in validation::compare_fidelities(&s, TRIALS, 42)? {
+        for c in validation::compare_fidelities(&s, TRIALS, 42, &|_| {})? {
             let [hourly, auto, request] = c.cost_usd;
             out.push_str(&format!(
                 "| {} | {} | {:.0} | {:.0} | {:.0} | {:+.1}% ± {:.1}% | {:.0} | {:.0} | {:.0} | {:.1}% | {:.1}% |\n",

@@ -145,6 +145,24 @@ enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// Price each serverless deployment at hourly, auto and request
+    /// fidelity on the same trials and print how far the fast path is from
+    /// the request-level simulation, and whether to trust `auto` here
+    /// (writes fidelity.csv).
+    Fidelity {
+        /// Scenario file (.toml).
+        scenario: PathBuf,
+        /// Trials, each priced three times (at least 2; the request-level
+        /// simulation of a busy month takes about a second).
+        #[arg(long, default_value_t = 20)]
+        trials: u64,
+        /// Seed (overrides [run] seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output folder (default output/<name>/fidelity).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Validate a scenario and print what it means.
     Check {
         /// Scenario files (.toml), or folders of them.
@@ -292,6 +310,53 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Fidelity {
+            scenario,
+            trials,
+            seed,
+            out,
+        } => {
+            if trials < 2 {
+                return Err(Error::Usage(format!(
+                    "--trials must be at least 2 (the paired standard error needs two), got {trials}"
+                ))
+                .into());
+            }
+            let s = Scenario::load(&scenario)?;
+            if !s
+                .deployments
+                .iter()
+                .any(|d| d.kind() == breakeven::deploy::Kind::Serverless)
+            {
+                return Err(Error::Usage(format!(
+                    "{}: no serverless deployment, so there is nothing to compare (the \
+                     fidelity changes only how serverless hours are priced)",
+                    scenario.display()
+                ))
+                .into());
+            }
+            let seed = seed.unwrap_or(s.run.seed);
+            eprintln!(
+                "pricing {trials} trials of {} at hourly, auto and request fidelity…",
+                s.name
+            );
+            let started = Instant::now();
+            let bar = Progress::new(3 * trials);
+            let compared =
+                breakeven::validation::compare_fidelities(&s, trials, seed, &|n| bar.set(n))?;
+            bar.finish();
+            let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name).join("fidelity"));
+            let mut staged = report::Staged::new(&dir)?;
+            staged.write("fidelity.csv", &report::fidelity_csv(&compared, trials))?;
+            staged.commit()?;
+            say(&report::fidelity_text(&s, &compared, trials));
+            eprintln!(
+                "took {:.1} s; wrote {}",
+                started.elapsed().as_secs_f64(),
+                dir.join("fidelity.csv").display()
+            );
+            Ok(())
+        }
         Command::Check { scenarios } => {
             for s in load_all(&scenarios)? {
                 say(&report::check_text(&s));

@@ -770,12 +770,7 @@ pub fn deployment_rows(summary: &Summary) -> Vec<Vec<String>> {
 
 /// The terminal summary of a run.
 pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
-    let months = s.horizon_months();
-    let horizon = if (months - 1.0).abs() < 1e-9 {
-        "one 30-day month".to_string()
-    } else {
-        format!("{} hours ({} months)", s.run.horizon_hours, fmt_num(months))
-    };
+    let horizon = horizon_text(s);
     let mut out = format!(
         "{} — {} trials, cost over {horizon}\n\n",
         s.name, summary.trials
@@ -904,6 +899,149 @@ pub fn check_text(s: &Scenario) -> String {
     let rows = input_rows(s);
     out.push_str(&table_text(&INPUT_HEADER, &rows));
     out
+}
+
+/// The horizon of `s` for people: `one 30-day month`, `8760 hours (12 months)`.
+fn horizon_text(s: &Scenario) -> String {
+    let months = s.horizon_months();
+    if (months - 1.0).abs() < 1e-9 {
+        "one 30-day month".to_string()
+    } else {
+        format!("{} hours ({} months)", s.run.horizon_hours, fmt_num(months))
+    }
+}
+
+/// Difference from the request-level simulation beyond which
+/// [`fidelity_text`] says the fast path is off for a scenario (the issue's
+/// bound on the mean serverless cost): 3%.
+pub const FIDELITY_COST_BOUND: f64 = 0.03;
+
+/// Column heads of [`fidelity_text`]'s table.
+const FIDELITY_HEADER: [&str; 6] = [
+    "deployment",
+    "fidelity",
+    "mean cost",
+    "vs request ± se",
+    "cold starts",
+    "waited",
+];
+
+/// The names of `[hourly, auto, request]`, as in the scenario file.
+const FIDELITY_NAMES: [&str; 3] = ["hourly", "auto", "request"];
+
+/// `(mean cost difference from request, its paired standard error)` of
+/// fidelity `k` (0 hourly, 1 auto) as fractions of the request-level
+/// mean cost.
+fn fidelity_gap(c: &crate::validation::FidelityComparison, k: usize) -> (f64, f64) {
+    let request = c.cost_usd[2];
+    let se = [c.hourly_minus_request_se_usd, c.auto_minus_request_se_usd][k];
+    (c.cost_usd[k] / request - 1.0, se / request)
+}
+
+/// The serverless deployments of `s` priced at the three fidelities on the
+/// same `trials` trials ([`crate::validation::compare_fidelities`]), as a
+/// table, and per deployment whether `auto` (the default) is within
+/// [`FIDELITY_COST_BOUND`] of the request-level simulation: within it
+/// (with two standard errors inside it too), beyond it by more than two
+/// standard errors, or not resolved at this many trials.
+pub fn fidelity_text(
+    s: &Scenario,
+    comparisons: &[crate::validation::FidelityComparison],
+    trials: u64,
+) -> String {
+    let mut out = format!(
+        "{} — serverless at the three fidelities on the same {trials} trials, cost over {}\n\n",
+        s.name,
+        horizon_text(s)
+    );
+    let mut rows = Vec::new();
+    for c in comparisons {
+        for (k, fidelity) in FIDELITY_NAMES.iter().enumerate() {
+            let gap = if k < 2 {
+                let (d, se) = fidelity_gap(c, k);
+                format!("{:+.1}% ± {:.1}%", d * 100.0, se * 100.0)
+            } else {
+                "-".to_string()
+            };
+            rows.push(vec![
+                if k == 0 {
+                    c.deployment.clone()
+                } else {
+                    String::new()
+                },
+                fidelity.to_string(),
+                money_text(c.cost_usd[k]),
+                gap,
+                group_thousands(&format!("{:.0}", c.cold_starts[k].max(0.0))),
+                pct(c.waited[k] / c.requests),
+            ]);
+        }
+    }
+    out.push_str(&table_text(&FIDELITY_HEADER, &rows));
+    out.push('\n');
+    let bound = FIDELITY_COST_BOUND * 100.0;
+    for c in comparisons {
+        let (d, se) = fidelity_gap(c, 1);
+        let gap = format!("{:+.1}% ± {:.1}%", d * 100.0, se * 100.0);
+        let verdict = if d.abs() + 2.0 * se <= FIDELITY_COST_BOUND {
+            format!(
+                "auto (the default) is within {bound:.0}% of the request-level simulation ({gap})."
+            )
+        } else if d.abs() - 2.0 * se > FIDELITY_COST_BOUND {
+            format!(
+                "auto (the default) is {gap} from the request-level simulation, beyond \
+                 {bound:.0}%: for this scenario run with --fidelity request."
+            )
+        } else {
+            format!(
+                "auto (the default) is {gap} from the request-level simulation: not resolved \
+                 against {bound:.0}% at {trials} trials; run more (--trials)."
+            )
+        };
+        out.push_str(&format!("{}: {verdict}\n", c.deployment));
+    }
+    out
+}
+
+/// [`fidelity_text`]'s figures as CSV, one row per deployment and
+/// fidelity: `deployment, fidelity, trials, mean_cost_usd,
+/// minus_request_usd, minus_request_se_usd` (empty for `request`),
+/// `cold_starts` (mean per trial), `waited_share` (of requests, on a cold
+/// start or in the queue).
+pub fn fidelity_csv(comparisons: &[crate::validation::FidelityComparison], trials: u64) -> Vec<u8> {
+    let rows = comparisons.iter().flat_map(|c| {
+        FIDELITY_NAMES.iter().enumerate().map(move |(k, fidelity)| {
+            let (gap, se) = if k < 2 {
+                let se = [c.hourly_minus_request_se_usd, c.auto_minus_request_se_usd][k];
+                (csv_num(c.cost_usd[k] - c.cost_usd[2]), csv_num(se))
+            } else {
+                (String::new(), String::new())
+            };
+            vec![
+                c.deployment.clone(),
+                fidelity.to_string(),
+                trials.to_string(),
+                csv_num(c.cost_usd[k]),
+                gap,
+                se,
+                csv_num(c.cold_starts[k]),
+                csv_num(c.waited[k] / c.requests),
+            ]
+        })
+    });
+    to_csv(
+        &[
+            "deployment",
+            "fidelity",
+            "trials",
+            "mean_cost_usd",
+            "minus_request_usd",
+            "minus_request_se_usd",
+            "cold_starts",
+            "waited_share",
+        ],
+        rows,
+    )
 }
 
 /// The hourly loads of trials `0..trials` of `s` as CSV: `trial, hour,
@@ -1317,6 +1455,53 @@ pub fn precision_note(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A comparison whose `auto` reads `gap` of the request-level mean
+    /// cost with standard error `se` (fractions).
+    fn compared(gap: f64, se: f64) -> crate::validation::FidelityComparison {
+        crate::validation::FidelityComparison {
+            deployment: "flex".into(),
+            cost_usd: [1000.0 * (1.0 + gap), 1000.0 * (1.0 + gap), 1000.0],
+            hourly_minus_request_se_usd: 1000.0 * se,
+            auto_minus_request_se_usd: 1000.0 * se,
+            cold_starts: [10.0, 10.0, 11.0],
+            cold_starts_hourly_minus_request_se: 1.0,
+            requests: 100.0,
+            waited: [5.0, 5.0, 6.0],
+        }
+    }
+
+    #[test]
+    fn the_fidelity_verdict_trusts_auto_only_within_the_bound_and_two_standard_errors() {
+        let s = Scenario::load(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/steady-100m.toml"
+        )))
+        .unwrap();
+        let verdict = |gap, se| fidelity_text(&s, &[compared(gap, se)], 20);
+        // Within: 0.5% + 2 × 0.2% <= 3%.
+        let within = verdict(0.005, 0.002);
+        assert!(
+            within.contains(
+                "flex: auto (the default) is within 3% of the request-level \
+                 simulation (+0.5% ± 0.2%)."
+            ),
+            "{within}"
+        );
+        // Beyond: 6% - 2 × 1% > 3%, in either direction.
+        for gap in [0.06, -0.06] {
+            let beyond = verdict(gap, 0.01);
+            assert!(beyond.contains("beyond 3%: for this scenario run with --fidelity request"));
+        }
+        // Neither: 2% ± 1% may be 0% or 4%.
+        let open = verdict(0.02, 0.01);
+        assert!(
+            open.contains("+2.0% ± 1.0%") && open.contains("not resolved against 3% at 20 trials")
+        );
+        // The table has the three fidelities, the request row without a gap.
+        assert!(within.contains("hourly") && within.contains("request"));
+        assert!(within.contains("waited") && within.contains("6.0%"));
+    }
 
     #[test]
     fn staged_refuses_a_name_twice_and_leaves_nothing() {

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 
 use crate::analysis::mean_sd;
 use crate::deploy::{Fidelity, TrialRng};
-use crate::engine::{self, RunOptions};
+use crate::engine;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::sim::{Arrival, Pool, PoolConfig};
@@ -103,25 +103,31 @@ max_batch = {batch}
 
 /// Run `scenario`'s trials `0..trials` (seed `seed`) at each of
 /// `fidelities` in turn, handing every trial, in trial order, to `take`
-/// with the fidelity's index.
+/// with the fidelity's index; `progress` gets the trials finished over
+/// all fidelities. Trials go to the cores one at a time (a request-level
+/// trial can take seconds, and these runs are short); results never
+/// depend on it.
 fn run_each_fidelity(
     scenario: &Scenario,
     trials: u64,
     seed: u64,
     fidelities: &[Fidelity],
+    progress: &(dyn Fn(u64) + Sync),
     mut take: impl FnMut(usize, &engine::TrialResult),
 ) -> Result<()> {
     for (k, &fidelity) in fidelities.iter().enumerate() {
-        let opts = RunOptions {
-            trials,
-            seed,
-            threads: 0,
-            fidelity,
-        };
-        engine::run(scenario, &opts, &|_| {}, |chunk| {
-            chunk.iter().for_each(|r| take(k, r));
-            Ok(())
-        })?;
+        let before = k as u64 * trials;
+        engine::map_trials(
+            0..trials,
+            1,
+            0,
+            &|n| progress(before + n),
+            |i, traffic| engine::run_trial(scenario, seed, i, fidelity, traffic),
+            |chunk| {
+                chunk.iter().for_each(|r| take(k, r));
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }
@@ -135,6 +141,7 @@ pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Res
         trials,
         seed,
         &[Fidelity::Hourly, Fidelity::Request],
+        &|_| {},
         |k, r| {
             let o = &r.outcomes[0];
             sums[k][0] += o.cost_usd;
@@ -163,6 +170,8 @@ pub struct FidelityComparison {
     pub cost_usd: [f64; 3],
     /// Standard error of the mean paired difference `hourly - request`, USD.
     pub hourly_minus_request_se_usd: f64,
+    /// Standard error of the mean paired difference `auto - request`, USD.
+    pub auto_minus_request_se_usd: f64,
     /// Mean cold starts per trial at each fidelity.
     pub cold_starts: [f64; 3],
     /// Standard error of the mean paired difference of cold starts per
@@ -180,10 +189,12 @@ pub struct FidelityComparison {
 /// without the break-even search or the tornado. The other deployments are
 /// priced too (the engine prices a trial whole) and left out of the result;
 /// a scenario without serverless gives an empty result at once.
+/// `progress` gets the trials priced so far, out of `3 × trials`.
 pub fn compare_fidelities(
     scenario: &Scenario,
     trials: u64,
     seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<FidelityComparison>> {
     if trials < 2 {
         return Err(Error::Usage(format!(
@@ -211,6 +222,7 @@ pub fn compare_fidelities(
         trials,
         seed,
         &[Fidelity::Hourly, Fidelity::Auto, Fidelity::Request],
+        progress,
         |k, r| {
             for (slot, &i) in serverless.iter().enumerate() {
                 costs[k][slot].push(r.outcomes[i].cost_usd);
@@ -227,9 +239,10 @@ pub fn compare_fidelities(
         .iter()
         .enumerate()
         .map(|(slot, &i)| {
-            // Standard error of the mean paired difference hourly - request.
-            let paired_se = |per_trial: &[Vec<Vec<f64>>]| {
-                let diffs: Vec<f64> = per_trial[0][slot]
+            // Standard error of the mean paired difference of fidelity k
+            // (0 hourly, 1 auto) and request.
+            let paired_se_of = |per_trial: &[Vec<Vec<f64>>], k: usize| {
+                let diffs: Vec<f64> = per_trial[k][slot]
                     .iter()
                     .zip(&per_trial[2][slot])
                     .map(|(h, r)| h - r)
@@ -239,9 +252,10 @@ pub fn compare_fidelities(
             FidelityComparison {
                 deployment: scenario.deployments[i].name().to_string(),
                 cost_usd: std::array::from_fn(|k| mean_sd(&costs[k][slot]).0),
-                hourly_minus_request_se_usd: paired_se(&costs),
+                hourly_minus_request_se_usd: paired_se_of(&costs, 0),
+                auto_minus_request_se_usd: paired_se_of(&costs, 1),
                 cold_starts: std::array::from_fn(|k| mean_sd(&colds[k][slot]).0),
-                cold_starts_hourly_minus_request_se: paired_se(&colds),
+                cold_starts_hourly_minus_request_se: paired_se_of(&colds, 0),
                 requests: requests[slot] / n,
                 waited: std::array::from_fn(|k| waited[k][slot] / n),
             }

@@ -953,6 +953,42 @@ fn a_sweep_needs_at_least_one_point() {
     );
 }
 
+/// The base scenario with a serverless deployment added.
+fn with_serverless() -> String {
+    base_scenario()
+        + "\n[deployment.flex]\nkind = \"serverless\"\ngpu_second_usd = 0.00076\n\
+           cold_start_s = 30\nkeep_alive_s = 60\nsingle_stream_tps = 50\nmax_tps = 2000\n"
+}
+
+#[test]
+fn fidelity_needs_two_trials_and_a_serverless_deployment() {
+    // Without serverless, the fidelity changes nothing: say so, naming the file.
+    assert_option_rejected(
+        "fidelity",
+        &[],
+        &[
+            "mini.toml",
+            "no serverless deployment",
+            "nothing to compare",
+        ],
+    );
+    // One trial has no standard error.
+    let sb = Sandbox::new();
+    let file = sb.write("mini.toml", &with_serverless());
+    let out = sb.out();
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "fidelity".as_ref(),
+        file.as_os_str(),
+        "--trials".as_ref(),
+        "1".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    let stderr = assert_user_error(&sb.breakeven(&args));
+    assert!(stderr.contains("--trials must be at least 2"), "{stderr}");
+    sb.assert_no_output();
+}
+
 /// The base scenario with its traffic replaced by `trace.csv` played at
 /// its recorded volume, and `extra` appended.
 fn recorded_trace_scenario(extra: &str) -> String {

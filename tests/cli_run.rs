@@ -279,6 +279,61 @@ fn check_prints_each_input_with_its_quantiles() {
     );
 }
 
+/// `breakeven fidelity` prints and writes exactly what
+/// `validation::compare_fidelities` computes on the same trials, one row
+/// per fidelity, and a verdict on `auto` for each serverless deployment.
+#[test]
+fn fidelity_compares_the_fast_path_with_the_simulation_on_the_same_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario("steady-100m.toml");
+    let stdout = run_ok(&[
+        "fidelity",
+        path.to_str().unwrap(),
+        "--trials",
+        "3",
+        "--seed",
+        "5",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let s = breakeven::Scenario::load(&path).unwrap();
+    let expected = breakeven::validation::compare_fidelities(&s, 3, 5, &|_| {}).unwrap();
+    assert_eq!(expected.len(), 1);
+    let c = &expected[0];
+    let csv = std::fs::read_to_string(dir.path().join("fidelity.csv")).unwrap();
+    assert_columns(
+        "fidelity.csv",
+        &csv,
+        &[
+            "deployment",
+            "fidelity",
+            "mean_cost_usd",
+            "minus_request_se_usd",
+        ],
+    );
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for (k, (row, fidelity)) in rows.iter().zip(["hourly", "auto", "request"]).enumerate() {
+        assert_eq!(row[0], c.deployment);
+        assert_eq!(row[1], fidelity);
+        assert_eq!(row[3], breakeven::report::csv_num(c.cost_usd[k]));
+        assert_eq!(row[6], breakeven::report::csv_num(c.cold_starts[k]));
+    }
+    assert_eq!(
+        rows[1][5],
+        breakeven::report::csv_num(c.auto_minus_request_se_usd)
+    );
+    // The request row has no difference from itself.
+    assert_eq!((rows[2][4], rows[2][5]), ("", ""));
+    assert!(stdout.contains(&breakeven::report::money_text(c.cost_usd[2])));
+    let verdict = format!("{}: auto (the default) is", c.deployment);
+    assert!(stdout.contains(&verdict), "{stdout}");
+}
+
 /// Assert that the CSV text's header names every column in `cols`.
 fn assert_columns(file: &str, csv: &str, cols: &[&str]) {
     let header = csv.lines().next().unwrap();

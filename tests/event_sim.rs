@@ -256,7 +256,7 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
     for name in ["steady-100m", "spiky-100m"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
         let s = breakeven::scenario::Scenario::load(&path).unwrap();
-        let compared = validation::compare_fidelities(&s, 16, 42).unwrap();
+        let compared = validation::compare_fidelities(&s, 16, 42, &|_| {}).unwrap();
         assert_eq!(compared.len(), 1);
         let c = &compared[0];
         let [hourly, _, request] = c.cost_usd;
@@ -383,7 +383,7 @@ fn a_batching_fleet_near_a_workers_capacity_prices_as_the_simulation_does() {
         .unwrap()
         .replace("horizon_hours = 720", "horizon_hours = 168");
     let s = breakeven::scenario::Scenario::parse(&path, &text).unwrap();
-    let c = &validation::compare_fidelities(&s, 16, 42).unwrap()[0];
+    let c = &validation::compare_fidelities(&s, 16, 42, &|_| {}).unwrap()[0];
     let [hourly, _, request] = c.cost_usd;
     let (fast_cold, event_cold) = (c.cold_starts[0], c.cold_starts[2]);
     assert!(
@@ -456,7 +456,7 @@ fn minute_to_minute_variation_prices_serverless_as_the_simulation_does() {
             text = text.replace(from, to);
         }
         let s = breakeven::scenario::Scenario::parse(&path, &text).unwrap();
-        let c = &validation::compare_fidelities(&s, 16, 42).unwrap()[0];
+        let c = &validation::compare_fidelities(&s, 16, 42, &|_| {}).unwrap()[0];
         let [hourly, _, request] = c.cost_usd;
         let share = |count: f64| count / c.requests;
         let close = |fast: f64, event: f64| (fast - event).abs() <= (0.1 * event).max(0.005);
