@@ -25,8 +25,12 @@
 //!   uniform arrivals and λ in the λC terms the other arrivals a request
 //!   sees, which keeps the closed forms unbiased over Poisson counts.
 //!   Arrivals during a boot beyond the worker's batch go to the workers
-//!   above. A worker serving one request at a time in hours with λC > 1 is
-//!   left to the occupancy model instead.
+//!   above: each batch of them cold-starts a further worker, until the
+//!   first of the booting workers is up (`Fleet::spill_boots`, which
+//!   counts how varied boots end that sooner); those workers are billed
+//!   their boot, a batch's service and the keep-alive. A worker serving
+//!   one request at a time in hours with λC > 1 is left to the occupancy
+//!   model instead.
 //! * In a batching fleet, each worker above it is up while `Q` reached its
 //!   level within a look-back: the running maximum of `Q`, from the
 //!   Poisson scan statistic when the look-back is at least the holding
@@ -178,6 +182,7 @@ impl Serverless {
         Fleet {
             curve: self.throughput.curve(p),
             cold_start_s: p[self.cold_start_s.0],
+            cold_start_cv: self.cold_start_cv,
             keep_alive_s: self.keep_alive_s,
             min_workers: self.min_workers,
             max_workers: self.max_workers,
@@ -193,7 +198,7 @@ impl Serverless {
         PoolConfig {
             curve: fleet.curve,
             cold_start_s: fleet.cold_start_s,
-            cold_start_cv: self.cold_start_cv,
+            cold_start_cv: fleet.cold_start_cv,
             keep_alive_s: self.keep_alive_s,
             pinned_workers: self.min_workers,
             max_workers: self.max_workers,
@@ -435,6 +440,9 @@ pub struct Fleet {
     pub curve: BatchCurve,
     /// Mean cold-start duration, seconds.
     pub cold_start_s: f64,
+    /// Coefficient of variation of a cold start's duration (gamma
+    /// distributed; 0 = always `cold_start_s`).
+    pub cold_start_cv: f64,
     /// Keep-alive after the last completion, seconds.
     pub keep_alive_s: f64,
     /// Workers kept warm.
@@ -469,6 +477,9 @@ struct WorkerOne {
     cold_starts_per_s: f64,
     /// Requests that wait on a boot, per second.
     boot_waits_per_s: f64,
+    /// Further workers cold-started during each of its boots, for the
+    /// arrivals its batch has no room for ([`Fleet::spill_boots`]).
+    spill_boots: f64,
 }
 
 /// Runs of equal minutes in an hour up to which each is priced on its own
@@ -691,6 +702,10 @@ struct Holding {
     /// Service alone on a worker (batch 1).
     alone_s: f64,
 }
+
+/// Workers below which worker 1's spill of further boots is not summed
+/// ([`Fleet::spill_is_negligible`] says when it cannot reach this).
+const SPILL_NEGLIGIBLE_WORKERS: f64 = 1e-5;
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
@@ -1036,9 +1051,17 @@ impl Fleet {
             hold_s = target;
             out = pass(hold_s);
         }
+        // The requests of worker 1's spill wait on its boots: about a
+        // batch for each.
+        // (None with an unlimited batch, which takes every arrival.)
+        if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0) {
+            out.cold_start_waits +=
+                w.cold_starts_per_s * w.spill_boots * self.curve.batch_cap * 3600.0;
+        }
         // Every cold start is some request's: the levels, each counted
         // separately, can sum to more in sparse hours with long boots.
         out.cold_starts = out.cold_starts.min(lambda * 3600.0);
+        out.cold_start_waits = out.cold_start_waits.min(lambda * 3600.0);
         out
     }
 
@@ -1084,11 +1107,126 @@ impl Fleet {
         } else {
             lc_gap.min((b - 1.0).max(0.0))
         };
+        // Boots of further workers for the arrivals beyond the batch; where
+        // they cannot add a hundred-thousandth of a worker (a few cents a
+        // month at GPU prices), not summed.
+        let spills = b.is_finite() && b > 1.0 && lc > 0.0;
+        let spill_boots = if spills && !self.spill_is_negligible(lambda, cold * (c + service_s + t))
+        {
+            self.spill_boots(lambda)
+        } else {
+            0.0
+        };
         WorkerOne {
             billed_fraction: cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
             cold_starts_per_s: cold,
             boot_waits_per_s: lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
+            spill_boots,
         }
+    }
+
+    /// Workers cold-started for the arrivals that come while worker 1
+    /// boots and find its batch full (`b` requests: its own and `b - 1`
+    /// that join it), at `lambda` requests/s, until the first of the
+    /// booting workers is up: the expected count of further boots.
+    ///
+    /// The `k`-th further boot starts with the `k b`-th arrival after worker
+    /// 1's, at about `s_k = k b / λ`, if no boot started before it is up by
+    /// then; boot `i` (from `s_i`, lasting `D_i`, gamma with mean `C` and
+    /// the fleet's CV) is up at `s_i + D_i`. So boot `k` starts with
+    /// probability `Π_{i<k} P(D > s_k - s_i) = Π_{m=1..k} P(D > m b / λ)`,
+    /// and the count is the sum of these over `k`, at most `max_workers -
+    /// 1`. With fixed boots it is about `λC / b`; varied boots end the
+    /// spill sooner, as the quickest is up first.
+    // Kept out of line: most hours never call it, and inlined into the
+    // level loop it slowed every hour (`steady-1b` by about a fifth).
+    #[inline(never)]
+    fn spill_boots(&self, lambda: f64) -> f64 {
+        let (c, cv) = (self.cold_start_s, self.cold_start_cv);
+        let shape = 1.0 / (cv * cv);
+        let spacing_s = self.curve.batch_cap / lambda;
+        // A whole shape up to 64 (CV 0.5 is 4) is an Erlang law, whose
+        // survival at k s is e^(-k a) Σ_{i<κ} (k a)^i / i!, a = κ s / C:
+        // one exponential for all k, where the incomplete gamma function
+        // takes a continued fraction each.
+        let erlang = shape <= 64.0 && (shape - shape.round()).abs() < 1e-9;
+        let a = spacing_s * shape / c;
+        let decay = (-a).exp();
+        let mut decay_k = 1.0;
+        let mut survival = |k: f64| -> f64 {
+            if cv <= 0.0 {
+                if k * spacing_s < c { 1.0 } else { 0.0 }
+            } else if erlang {
+                decay_k *= decay;
+                let z = k * a;
+                let (mut term, mut sum) = (1.0, 1.0);
+                for i in 1..shape.round() as u32 {
+                    term *= z / f64::from(i);
+                    sum += term;
+                }
+                decay_k * sum
+            } else {
+                statrs::function::gamma::gamma_ur(shape, k * a)
+            }
+        };
+        let most = f64::from(self.max_workers.saturating_sub(1));
+        let (mut starts, mut boots, mut k) = (1.0, 0.0, 1.0);
+        while k <= most {
+            starts *= survival(k);
+            if starts < 1e-9 {
+                break;
+            }
+            boots += starts;
+            k += 1.0;
+        }
+        boots
+    }
+
+    /// Whether worker 1's spill at `lambda` requests/s, each further boot
+    /// costing `cost_s` worker-seconds per second, is below
+    /// [`SPILL_NEGLIGIBLE_WORKERS`] for certain, without the incomplete
+    /// gamma function (and, mostly, without a division or a logarithm:
+    /// it runs every hour). Boot survival `S(x) = P(D > x)` falls with `x`,
+    /// so [`Fleet::spill_boots`] is at most `Σ_{k>=1} S(k s)` (`s = b /
+    /// λ`), at most `C / s`. For `s > C`, by moments: `S(s) <= E[D⁸] / s⁸`
+    /// and `Σ_{k>=2} S(k s) <= E[(D - s)⁺] / s <= (7⁷ / 8⁸) E[D⁸] / s⁸`,
+    /// with `E[D⁸] = C⁸ Π_{i<8} (1 + i cv²)` for the gamma law; and since
+    /// each product is at most `S(s)^k`, by `q / (1 - q)` with `q` the
+    /// Chernoff bound `exp(-κ (y - 1 - ln y))` on `S(s)`, `y = s / C`, `κ
+    /// = 1 / cv²`. Fixed boots spill nothing when `s >= C`.
+    #[inline(never)]
+    fn spill_is_negligible(&self, lambda: f64, cost_s: f64) -> bool {
+        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
+        let limit = SPILL_NEGLIGIBLE_WORKERS;
+        // C / s <= limit / cost.
+        if cost_s * lambda * c <= limit * b {
+            return true;
+        }
+        if b <= lambda * c {
+            return false;
+        }
+        if cv <= 0.0 {
+            return true;
+        }
+        let y = b / (lambda * c);
+        let v = cv * cv;
+        let moment_8 = (1.0 + v)
+            * (1.0 + 2.0 * v)
+            * (1.0 + 3.0 * v)
+            * (1.0 + 4.0 * v)
+            * (1.0 + 5.0 * v)
+            * (1.0 + 6.0 * v)
+            * (1.0 + 7.0 * v);
+        let y8 = {
+            let y2 = y * y;
+            let y4 = y2 * y2;
+            y4 * y4
+        };
+        if cost_s * moment_8 * (1.0 + 823_543.0 / 16_777_216.0) <= limit * y8 {
+            return true;
+        }
+        let q = (-(y - 1.0 - y.ln()) / v).exp();
+        q < 1.0 && cost_s * q <= limit * (1.0 - q)
     }
 
     /// One pass over the worker levels with the holding times `holding`;
@@ -1186,10 +1324,12 @@ impl Fleet {
                     // time, alone on worker k (plus its boot wait), less
                     // what the occupancy's own excursion at j (mean
                     // P(Q >= j) / (λ P(Q = j - 1))) already spans.
+                    // (Beyond the Poisson table the level is never reached,
+                    // and excursions that high would be brief: 0.)
                     let excursion_s = if pmf_below > 0.0 {
                         p_on / (lambda * pmf_below)
                     } else {
-                        f64::INFINITY
+                        0.0
                     };
                     let look_back_s = t + (alone_s + hold_s - service_s - excursion_s).max(0.0);
                     let scan = match &mut window {
@@ -1239,6 +1379,17 @@ impl Fleet {
                 // last pass.
                 let w =
                     *worker_one.get_or_insert_with(|| self.worker_one(lambda, service_s, arrivals));
+                // The spill's workers: each boots, serves the batch that
+                // waited for it and idles out after the keep-alive. (Their
+                // requests' waits are added once the holding time is
+                // settled: they hold these workers' slots, not the levels'.)
+                if w.spill_boots > 0.0 {
+                    let spill_per_s = w.cold_starts_per_s * w.spill_boots;
+                    let boot_s = if self.bill_cold_start { c } else { 0.0 };
+                    out.flex_worker_s +=
+                        spill_per_s * (boot_s + service_s + t + 0.5 * self.billing_unit_s) * 3600.0;
+                    out.cold_starts += spill_per_s * 3600.0;
+                }
                 (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s)
             } else {
                 match self.occupancy_level(lambda, hold_s, j, arrivals) {
@@ -1545,11 +1696,73 @@ mod tests {
         Fleet {
             curve,
             cold_start_s: c,
+            cold_start_cv: 0.0,
             keep_alive_s: t,
             min_workers: 0,
             max_workers: u32::MAX,
             billing_unit_s: 1e-9,
             bill_cold_start: true,
+        }
+    }
+
+    /// The spill's boots: with fixed boots, every `b / λ` seconds until the
+    /// first is up (`C`); with varied boots, as a Monte Carlo of the same
+    /// process (boot `k` at `k b / λ` while none started before it is up)
+    /// finds, within 4 standard errors; capped at `max_workers - 1`.
+    #[test]
+    fn a_boot_spills_the_arrivals_beyond_its_batch_onto_further_boots() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Gamma};
+        let mut f = fleet(300.0, 5.0, 8.0);
+        // Boots start at 8, 16, ..., 296 s: 37 of them.
+        assert_eq!(f.spill_boots(1.0), 37.0);
+        f.max_workers = 10;
+        assert_eq!(f.spill_boots(1.0), 9.0);
+        f.max_workers = u32::MAX;
+        for (lambda, cv) in [(1.0, 0.5), (0.1, 0.5), (1.0, 1.0), (1.0, 0.6)] {
+            f.cold_start_cv = cv;
+            let formula = f.spill_boots(lambda);
+            let spacing = 8.0 / lambda;
+            let boot = Gamma::new(1.0 / (cv * cv), 300.0 * cv * cv).unwrap();
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(17);
+            let counts: Vec<f64> = (0..20_000)
+                .map(|_| {
+                    // First boot up, and boots started so far.
+                    let mut first_up = boot.sample(&mut rng);
+                    let mut k = 1.0;
+                    while k * spacing < first_up {
+                        first_up = first_up.min(k * spacing + boot.sample(&mut rng));
+                        k += 1.0;
+                    }
+                    k - 1.0
+                })
+                .collect();
+            let n = counts.len() as f64;
+            let mean = counts.iter().sum::<f64>() / n;
+            let se =
+                (counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+            assert!(
+                (formula - mean).abs() <= 4.0 * se,
+                "λ {lambda}, cv {cv}: {formula} vs {mean} ± {se}"
+            );
+            // Varied boots end the spill sooner than fixed ones.
+            assert!(formula < (lambda * 300.0 / 8.0).ceil());
+        }
+        // The cheap test never drops a spill that matters, from sparse to
+        // busy and for any CV.
+        for cv in [0.0, 0.2, 0.5, 1.0, 2.0] {
+            f.cold_start_cv = cv;
+            for lambda in [1e-3, 0.01, 0.02, 0.03, 0.05, 0.1, 1.0, 10.0] {
+                let value = f.spill_boots(lambda);
+                for cost_s in [1e-9, 1e-6, 1e-4, 1e-2, 1.0, 100.0] {
+                    if f.spill_is_negligible(lambda, cost_s) {
+                        assert!(
+                            value * cost_s <= SPILL_NEGLIGIBLE_WORKERS * (1.0 + 1e-12),
+                            "λ {lambda}, cv {cv}, cost {cost_s}: {value} boots"
+                        );
+                    }
+                }
+            }
         }
     }
 
