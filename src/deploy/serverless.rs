@@ -1169,11 +1169,13 @@ impl Fleet {
                 statrs::function::gamma::gamma_ur(shape, k * a)
             }
         };
-        let most = f64::from(self.max_workers.saturating_sub(1));
+        // (At most a million terms, and a sum that is not a number, from a
+        // survival beyond floating point, ends it too.)
+        let most = f64::from(self.max_workers.saturating_sub(1)).min(1e6);
         let (mut starts, mut boots, mut k) = (1.0, 0.0, 1.0);
         while k <= most {
             starts *= survival(k);
-            if starts < 1e-9 {
+            if starts.is_nan() || starts < 1e-9 {
                 break;
             }
             boots += starts;
