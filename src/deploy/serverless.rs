@@ -1051,13 +1051,22 @@ impl Fleet {
             hold_s = target;
             out = pass(hold_s);
         }
-        // The requests of worker 1's spill wait on its boots: about a
-        // batch for each.
-        // (None with an unlimited batch, which takes every arrival.)
+        // Worker 1's spill, once the holding time is settled (its boots
+        // and waits hold the spill's workers, not the levels' slots, so
+        // they stay out of the holding-time step): each further worker
+        // boots, serves the batch that waited for it (about `b` requests)
+        // and idles out after the keep-alive. (None with an unlimited
+        // batch, which takes every arrival.)
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0) {
-            out.cold_start_waits +=
-                w.cold_starts_per_s * w.spill_boots * self.curve.batch_cap * 3600.0;
+            let spill_per_s = w.cold_starts_per_s * w.spill_boots;
+            out.flex_worker_s += spill_per_s * self.spill_worker_s(service_s) * 3600.0;
+            out.cold_starts += spill_per_s * 3600.0;
+            out.cold_start_waits += spill_per_s * self.curve.batch_cap * 3600.0;
         }
+        // The spill's workers overlap the levels' above the first: the
+        // bill stays within `max_workers` (beyond the warm ones).
+        let flexible = f64::from(self.max_workers.saturating_sub(self.min_workers));
+        out.flex_worker_s = out.flex_worker_s.min(flexible * 3600.0);
         // Every cold start is some request's: the levels, each counted
         // separately, can sum to more in sparse hours with long boots.
         out.cold_starts = out.cold_starts.min(lambda * 3600.0);
@@ -1111,12 +1120,12 @@ impl Fleet {
         // they cannot add a hundred-thousandth of a worker (a few cents a
         // month at GPU prices), not summed.
         let spills = b.is_finite() && b > 1.0 && lc > 0.0;
-        let spill_boots = if spills && !self.spill_is_negligible(lambda, cold * (c + service_s + t))
-        {
-            self.spill_boots(lambda)
-        } else {
-            0.0
-        };
+        let spill_boots =
+            if spills && !self.spill_is_negligible(lambda, cold * self.spill_worker_s(service_s)) {
+                self.spill_boots(lambda)
+            } else {
+                0.0
+            };
         WorkerOne {
             billed_fraction: cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
             cold_starts_per_s: cold,
@@ -1138,6 +1147,18 @@ impl Fleet {
     /// and the count is the sum of these over `k`, at most `max_workers -
     /// 1`. With fixed boots it is about `λC / b`; varied boots end the
     /// spill sooner, as the quickest is up first.
+    /// Worker-seconds billed for one further worker of the spill: its boot
+    /// (where billed), a batch's service of `service_s` seconds, the
+    /// keep-alive and half a billing unit.
+    fn spill_worker_s(&self, service_s: f64) -> f64 {
+        let boot_s = if self.bill_cold_start {
+            self.cold_start_s
+        } else {
+            0.0
+        };
+        boot_s + service_s + self.keep_alive_s + 0.5 * self.billing_unit_s
+    }
+
     // Kept out of line: most hours never call it, and inlined into the
     // level loop it slowed every hour (`steady-1b` by about a fifth).
     #[inline(never)]
@@ -1145,6 +1166,15 @@ impl Fleet {
         let (c, cv) = (self.cold_start_s, self.cold_start_cv);
         let shape = 1.0 / (cv * cv);
         let spacing_s = self.curve.batch_cap / lambda;
+        let most = f64::from(self.max_workers.saturating_sub(1)).min(1e6);
+        // (No spacing, as at an infinite rate: no count.)
+        if !(spacing_s > 0.0 && c > 0.0) {
+            return 0.0;
+        }
+        // Fixed boots: every boot starting before the first is up, k s < C.
+        if cv <= 0.0 {
+            return ((c / spacing_s).ceil() - 1.0).clamp(0.0, most);
+        }
         // A whole shape up to 64 (CV 0.5 is 4) is an Erlang law, whose
         // survival at k s is e^(-k a) Σ_{i<κ} (k a)^i / i!, a = κ s / C:
         // one exponential for all k, where the incomplete gamma function
@@ -1154,9 +1184,7 @@ impl Fleet {
         let decay = (-a).exp();
         let mut decay_k = 1.0;
         let mut survival = |k: f64| -> f64 {
-            if cv <= 0.0 {
-                if k * spacing_s < c { 1.0 } else { 0.0 }
-            } else if erlang {
+            if erlang {
                 decay_k *= decay;
                 let z = k * a;
                 let (mut term, mut sum) = (1.0, 1.0);
@@ -1169,9 +1197,8 @@ impl Fleet {
                 statrs::function::gamma::gamma_ur(shape, k * a)
             }
         };
-        // (At most a million terms, and a sum that is not a number, from a
+        // (At most a million terms; a sum that is not a number, from a
         // survival beyond floating point, ends it too.)
-        let most = f64::from(self.max_workers.saturating_sub(1)).min(1e6);
         let (mut starts, mut boots, mut k) = (1.0, 0.0, 1.0);
         while k <= most {
             starts *= survival(k);
@@ -1381,17 +1408,6 @@ impl Fleet {
                 // last pass.
                 let w =
                     *worker_one.get_or_insert_with(|| self.worker_one(lambda, service_s, arrivals));
-                // The spill's workers: each boots, serves the batch that
-                // waited for it and idles out after the keep-alive. (Their
-                // requests' waits are added once the holding time is
-                // settled: they hold these workers' slots, not the levels'.)
-                if w.spill_boots > 0.0 {
-                    let spill_per_s = w.cold_starts_per_s * w.spill_boots;
-                    let boot_s = if self.bill_cold_start { c } else { 0.0 };
-                    out.flex_worker_s +=
-                        spill_per_s * (boot_s + service_s + t + 0.5 * self.billing_unit_s) * 3600.0;
-                    out.cold_starts += spill_per_s * 3600.0;
-                }
                 (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s)
             } else {
                 match self.occupancy_level(lambda, hold_s, j, arrivals) {
@@ -1750,6 +1766,18 @@ mod tests {
             // Varied boots end the spill sooner than fixed ones.
             assert!(formula < (lambda * 300.0 / 8.0).ceil());
         }
+        // The spill's workers overlap the levels': the bill stays within
+        // max_workers.
+        f.cold_start_cv = 0.5;
+        for most in [2, 3] {
+            f.max_workers = most;
+            let hour = f.hour_at(1.0, 1.0, Some(3600.0));
+            assert!(
+                hour.flex_worker_s <= f64::from(most) * 3600.0,
+                "{most}: {hour:?}"
+            );
+        }
+        f.max_workers = u32::MAX;
         // The cheap test never drops a spill that matters, from sparse to
         // busy and for any CV.
         for cv in [0.0, 0.2, 0.5, 1.0, 2.0] {
