@@ -1134,6 +1134,18 @@ impl Fleet {
         }
     }
 
+    /// Worker-seconds billed for one further worker of the spill: its boot
+    /// (where billed), a batch's service of `service_s` seconds, the
+    /// keep-alive and half a billing unit.
+    fn spill_worker_s(&self, service_s: f64) -> f64 {
+        let boot_s = if self.bill_cold_start {
+            self.cold_start_s
+        } else {
+            0.0
+        };
+        boot_s + service_s + self.keep_alive_s + 0.5 * self.billing_unit_s
+    }
+
     /// Workers cold-started for the arrivals that come while worker 1
     /// boots and find its batch full (`b` requests: its own and `b - 1`
     /// that join it), at `lambda` requests/s, until the first of the
@@ -1147,18 +1159,6 @@ impl Fleet {
     /// and the count is the sum of these over `k`, at most `max_workers -
     /// 1`. With fixed boots it is about `λC / b`; varied boots end the
     /// spill sooner, as the quickest is up first.
-    /// Worker-seconds billed for one further worker of the spill: its boot
-    /// (where billed), a batch's service of `service_s` seconds, the
-    /// keep-alive and half a billing unit.
-    fn spill_worker_s(&self, service_s: f64) -> f64 {
-        let boot_s = if self.bill_cold_start {
-            self.cold_start_s
-        } else {
-            0.0
-        };
-        boot_s + service_s + self.keep_alive_s + 0.5 * self.billing_unit_s
-    }
-
     // Kept out of line: most hours never call it, and inlined into the
     // level loop it slowed every hour (`steady-1b` by about a fifth).
     #[inline(never)]
