@@ -982,9 +982,13 @@ impl Fleet {
     /// Some(n)`, the hour is known to hold `n` arrivals, uniform in the hour,
     /// and worker 1 of the level model uses the exact gap law of `n` uniform points,
     /// `P(gap > x) = (1 - x/3600)^n`, in place of `exp(-λx)`: averaged over
-    /// Poisson counts this reproduces the closed forms exactly when `C = 0`
-    /// (and within about 1% for `λC <= 0.2`), where plugging `n / 3600`
-    /// into `exp(-λx)` would be biased by up to tens of percent. Every
+    /// Poisson counts this reproduces the closed forms exactly when `C = 0`,
+    /// where plugging `n / 3600` into `exp(-λx)` would be biased by up to
+    /// tens of percent. With a boot, the count is plugged into the `λC`
+    /// terms too, which is biased by up to a few percent in sparse hours;
+    /// there (up to 64 arrivals, where its sum is well conditioned) worker
+    /// 1 takes the closed forms' unbiased estimate from the count instead,
+    /// and the levels above it the binomial occupancy of the count. Every
     /// request takes `service_s`, whatever its batch (as on a flat curve).
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
         self.hour_at_with(lambda, service_s, service_s, arrivals, HourModel::Packed)
@@ -1104,9 +1108,25 @@ impl Fleet {
         // Closed forms with 1/E = idle probability. The billed
         // fraction is written as boots (cold rate × C) plus the time
         // covered by keep-alive windows, (E-1)/(λC+E): equal to
-        // (λC+E-1)/(λC+E) for a known rate, and exact for a single
-        // arrival when the count is known.
-        let cold = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
+        // (λC+E-1)/(λC+E) for a known rate.
+        let plug_in = lambda * idle_gap / (lc_gap * idle_gap + 1.0);
+        // In a sparse hour, plugging the count into the closed forms biases
+        // them (worker 1's bill by -3.1% over Poisson counts at 0.36
+        // arrivals an hour with 300 s boots and a 600 s keep-alive, its
+        // cold starts by +3.6% at 3.6 arrivals, both by about +1% at 30
+        // with 180 s boots): there they take their unbiased estimate from
+        // the count (exact for one arrival: its boot, service and
+        // keep-alive).
+        let from_count = arrivals
+            .and_then(sparse_count)
+            .and_then(|n| unbiased_one_worker(x, c, n));
+        let (cold, billed_fraction) = match from_count {
+            Some(forms) => (forms.cold_starts_per_s, 1.0 - forms.idle_share),
+            None => (
+                plug_in,
+                plug_in * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
+            ),
+        };
         // Arrivals during a boot join it while its batch has room
         // (all of them when even a busy boot's arrivals fit); the
         // rest go to the workers above.
@@ -1127,9 +1147,12 @@ impl Fleet {
                 0.0
             };
         WorkerOne {
-            billed_fraction: cold * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
+            billed_fraction,
             cold_starts_per_s: cold,
-            boot_waits_per_s: lambda * (1.0 + joiners) * idle_gap / (lc_gap * idle_gap + 1.0),
+            boot_waits_per_s: match from_count {
+                Some(forms) if joinable => forms.boot_waits_per_s,
+                _ => cold * (1.0 + joiners),
+            },
             spill_boots,
         }
     }
@@ -1449,7 +1472,10 @@ impl Fleet {
         let b = self.curve.batch_cap;
         let t = self.keep_alive_s;
         let lc = lambda * self.cold_start_s;
-        let (p_on, pmf_below) = poisson_tail(m, j);
+        let (p_on, pmf_below) = arrivals
+            .and_then(sparse_count)
+            .and_then(|n| binomial_occupancy(n, hold_s / 3600.0, j))
+            .unwrap_or_else(|| poisson_tail(m, j));
         if p_on < NEGLIGIBLE {
             return None;
         }
@@ -1598,6 +1624,177 @@ pub(super) fn scaled_bessel_i0_i1(x: f64) -> (f64, f64) {
         };
         (series(0.0), series(1.0))
     }
+}
+
+/// One worker's closed forms, estimated without bias from an hour's count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OneWorkerForms {
+    /// Share of the hour the worker is not billed, `q / (1 + λ C q)`
+    /// with `q = exp(-λ x)`.
+    idle_share: f64,
+    /// Cold starts per second, `λ q / (1 + λ C q)`.
+    cold_starts_per_s: f64,
+    /// Requests per second that wait on a boot when every arrival during a
+    /// boot joins it, `λ q (1 + λ C) / (1 + λ C q)`.
+    boot_waits_per_s: f64,
+}
+
+/// `n` as a whole count from 1 to [`UNBIASED_MAX_ARRIVALS`], if it is one:
+/// the sparse hours priced from their count's exact law.
+fn sparse_count(n: f64) -> Option<i32> {
+    ((1.0..=UNBIASED_MAX_ARRIVALS).contains(&n) && n.fract() == 0.0).then_some(n as i32)
+}
+
+/// Counts above which [`unbiased_one_worker`] is not tried: its terms are
+/// one per arrival, and above it the plug-in's bias is under about 1%.
+const UNBIASED_MAX_ARRIVALS: f64 = 64.0;
+
+/// The unbiased estimate, from the hour's Poisson count `n = arrivals` (a
+/// [`sparse_count`]), of one worker's closed forms at the hour's rate `λ`
+/// (requests/s), for an idle window of `x` seconds (keep-alive plus
+/// service) and a boot of `cold_s` seconds. `None` without a boot, or
+/// where a sum would rest on cancelling terms larger than itself.
+///
+/// Expanding in the boot, `q / (1 + λ C q) = Σ_k (-C)^k λ^k q^(k+1)`, and
+/// `λ^i exp(-(k+1) λ x)` has the unbiased estimate `n (n-1) … (n-i+1) /
+/// 3600^i × (1 - (k+1) x / 3600)^(n-i)` (from the probability-generating
+/// function of a Poisson count), which is zero for `i > n`: each sum is
+/// finite, and its mean over Poisson counts is the closed form exactly,
+/// where the closed form with `n / 3600` for `λ` is biased by a few
+/// percent when `λ C q` is not small and `n` is. The cold starts take `i =
+/// k + 1`, and the boot waits add `C λ^(k+2) q^(k+1)` terms to them.
+// Out of line: most hours are not sparse, and inlined it slows them.
+#[inline(never)]
+fn unbiased_one_worker(x: f64, cold_s: f64, arrivals: i32) -> Option<OneWorkerForms> {
+    if cold_s.is_nan() || cold_s <= 0.0 {
+        return None;
+    }
+    let (u, c) = (x / 3600.0, cold_s / 3600.0);
+    // Each sum's terms at k: the idle share (i = k), the cold starts per
+    // hour (i = k + 1) and the joiners' waits per hour (i = k + 2, times C).
+    let terms_at = |k: i32, coefficient: f64| -> [f64; 3] {
+        let base = 1.0 - f64::from(k + 1) * u;
+        let left = f64::from(arrivals - k);
+        let power = |exponent: i32| {
+            if exponent >= 0 {
+                base.powi(exponent)
+            } else {
+                0.0
+            }
+        };
+        let with_two_fewer = power(arrivals - k - 2);
+        let with_one_fewer = if arrivals - k >= 2 {
+            with_two_fewer * base
+        } else {
+            power(arrivals - k - 1)
+        };
+        let all = if arrivals - k >= 1 {
+            with_one_fewer * base
+        } else {
+            1.0
+        };
+        [
+            coefficient * all,
+            coefficient * left * with_one_fewer,
+            coefficient * c * left * (left - 1.0) * with_two_fewer,
+        ]
+    };
+    let first = terms_at(0, 1.0);
+    // c^k n (n-1) … (n-k+1), the k-th coefficient.
+    let mut coefficient = 1.0;
+    let mut sums = [0.0; 3];
+    // Whether the terms' sizes only shrink, the sizes of the last, and the
+    // sizes of the terms after the first, summed.
+    let mut shrinking = true;
+    let mut last = [f64::INFINITY; 3];
+    let mut later = [0.0; 3];
+    let mut sign = 1.0;
+    let windows_inside = f64::from(arrivals + 1) * u <= 1.0;
+    for k in 0..=arrivals {
+        let terms = if k == 0 {
+            first
+        } else {
+            terms_at(k, coefficient)
+        };
+        for i in 0..3 {
+            let size = terms[i].abs();
+            shrinking &= size <= last[i];
+            last[i] = size;
+            if k > 0 {
+                later[i] += size;
+            }
+            sums[i] += sign * terms[i];
+        }
+        // (Neither condition below can hold any more.)
+        if !shrinking && (0..3).any(|i| later[i] > first[i]) {
+            return None;
+        }
+        // With every window inside the hour (all bases within [0, 1]),
+        // each later term is at most ρ = c (n - k) / base_k times the one
+        // before it, so while ρ < 1 the rest add up to at most ρ / (1 - ρ)
+        // of this one: stop where that cannot reach 1e-16 of the first.
+        let base = 1.0 - f64::from(k + 1) * u;
+        let ratio = c * f64::from(arrivals - k) / base;
+        if windows_inside
+            && ratio < 1.0
+            && (0..3).all(|i| last[i] * ratio <= 1e-16 * first[i] * (1.0 - ratio))
+        {
+            break;
+        }
+        coefficient *= c * f64::from(arrivals - k);
+        sign = -sign;
+    }
+    // The sums must not rest on cancelling terms larger than themselves:
+    // either the terms shrink (with alternating signs each sum then lies
+    // within its first term and 0), or those after the first add up to no
+    // more than it. And each sum lies within its first term and 0.
+    let conditioned = shrinking || (0..3).all(|i| later[i] <= first[i]);
+    if !(conditioned && (0..3).all(|i| (0.0..=first[i]).contains(&sums[i]))) {
+        return None;
+    }
+    Some(OneWorkerForms {
+        idle_share: sums[0],
+        cold_starts_per_s: sums[1] / 3600.0,
+        boot_waits_per_s: (sums[1] + sums[2]) / 3600.0,
+    })
+}
+
+/// With the hour's count `n = arrivals` known (a [`sparse_count`]) and
+/// each request held `p` of the hour, the
+/// occupancy's `P(Q >= j)` at a random instant (Binomial(`n`, `p`)) and
+/// `P(Q = j - 1)` as a request finds it (Binomial(`n - 1`, `p`), the
+/// others): the unbiased estimates of [`poisson_tail`]'s pair, where
+/// plugging `n / 3600` into the Poisson law overstates the rate of
+/// up-crossings, `λ P(Q = j - 1)`, by `E[n^j] / E[n]^j` (3.8× for level 2
+/// at 0.36 arrivals an hour). `None` unless `0 < p < 1`.
+// Out of line: most hours are not sparse, and inlined it slows them.
+#[inline(never)]
+fn binomial_occupancy(arrivals: i32, p: f64, j: f64) -> Option<(f64, f64)> {
+    if !(p > 0.0 && p < 1.0) {
+        return None;
+    }
+    let level = j as i32;
+    let odds = p / (1.0 - p);
+    // pmf of Binomial(trials, p) at k, by the product of ratios.
+    let pmf = |trials: i32, k: i32| -> f64 {
+        if k < 0 || k > trials {
+            return 0.0;
+        }
+        let mut value = (1.0 - p).powi(trials);
+        for i in 1..=k {
+            value *= f64::from(trials - i + 1) / f64::from(i) * odds;
+        }
+        value
+    };
+    // P(Q >= j), each term from the one before.
+    let first = level.max(0);
+    let mut term = pmf(arrivals, first);
+    let mut tail = 0.0;
+    for k in first..=arrivals {
+        tail += term;
+        term *= f64::from(arrivals - k) / f64::from(k + 1) * odds;
+    }
+    Some((tail.min(1.0), pmf(arrivals - 1, level - 1)))
 }
 
 /// `((1 - x/3600)^n, (1 - x/3600)^(n-1))`: the chance that none of `n`
@@ -1794,6 +1991,111 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Poisson(`mean`) probabilities of 0..=`most`.
+    fn poisson_pmfs(mean: f64, most: usize) -> Vec<f64> {
+        let mut p = vec![(-mean).exp()];
+        for n in 1..=most {
+            p.push(p[n - 1] * mean / n as f64);
+        }
+        p
+    }
+
+    #[test]
+    fn sparse_hours_estimate_worker_one_without_bias() {
+        // Over Poisson counts, the estimate's mean is the closed form at the
+        // hour's rate, where the count plugged into the closed form is off
+        // by a few percent (checked, so the test would catch a return to it).
+        for (lambda, x, cold) in [
+            (1e-4_f64, 601.0, 300.0),
+            (1e-3, 61.0, 30.0),
+            (3e-3, 61.0, 30.0),
+        ] {
+            let q = (-lambda * x).exp();
+            let idle = q / (1.0 + lambda * cold * q);
+            let cold_per_s = lambda * idle;
+            let waits_per_s = cold_per_s * (1.0 + lambda * cold);
+            let (mut mean_idle, mut mean_cold, mut plug_in_idle) = (0.0, 0.0, 0.0);
+            let mut mean_waits = 0.0;
+            for (n, p) in poisson_pmfs(lambda * 3600.0, 60).into_iter().enumerate() {
+                let n = n as f64;
+                let forms = if n == 0.0 {
+                    OneWorkerForms {
+                        idle_share: 1.0,
+                        cold_starts_per_s: 0.0,
+                        boot_waits_per_s: 0.0,
+                    }
+                } else if p < 1e-12 {
+                    continue;
+                } else {
+                    unbiased_one_worker(x, cold, n as i32).expect("sparse hours take the estimate")
+                };
+                assert!((0.0..=1.0).contains(&forms.idle_share) && forms.cold_starts_per_s >= 0.0);
+                mean_idle += p * forms.idle_share;
+                mean_cold += p * forms.cold_starts_per_s;
+                mean_waits += p * forms.boot_waits_per_s;
+                let all = (1.0 - x / 3600.0).powf(n);
+                plug_in_idle += p * all / (n * cold / 3600.0 * all + 1.0);
+            }
+            assert!(
+                (mean_idle / idle - 1.0).abs() < 1e-9,
+                "{lambda}: {mean_idle} vs {idle}"
+            );
+            assert!(
+                (mean_cold / cold_per_s - 1.0).abs() < 1e-9,
+                "{lambda}: {mean_cold} vs {cold_per_s}"
+            );
+            assert!(
+                (mean_waits / waits_per_s - 1.0).abs() < 1e-9,
+                "{lambda}: {mean_waits} vs {waits_per_s}"
+            );
+            assert!(
+                (plug_in_idle / idle - 1.0).abs() > 1e-3,
+                "{lambda}: plug-in unbiased too"
+            );
+        }
+        // One arrival: its boot, service and keep-alive, and one cold start.
+        let one = unbiased_one_worker(601.0, 300.0, 1).unwrap();
+        assert!((3600.0 * (1.0 - one.idle_share) - 901.0).abs() < 1e-9);
+        assert!((3600.0 * one.cold_starts_per_s - 1.0).abs() < 1e-12);
+        assert!((3600.0 * one.boot_waits_per_s - 1.0).abs() < 1e-12);
+        // Not tried where it would rest on cancelling terms, nor for a
+        // count that is not whole, nor with no boot.
+        assert_eq!(unbiased_one_worker(61.0, 300.0, 45), None);
+        assert_eq!(unbiased_one_worker(601.0, 30.0, 36), None);
+        assert_eq!(unbiased_one_worker(61.0, 0.0, 2), None);
+        assert_eq!(
+            [0.0, 1.0, 2.5, 64.0, 65.0, f64::NAN].map(sparse_count),
+            [None, Some(1), None, Some(64), None, None]
+        );
+    }
+
+    #[test]
+    fn sparse_hours_take_the_occupancy_from_the_binomial_law_of_the_count() {
+        let (lambda, hold_s) = (1e-3, 300.0);
+        let m = lambda * hold_s;
+        for j in 1..=4 {
+            let j = f64::from(j);
+            let (mut tail, mut up_rate) = (0.0, 0.0);
+            for (n, p) in poisson_pmfs(lambda * 3600.0, UNBIASED_MAX_ARRIVALS as usize)
+                .into_iter()
+                .enumerate()
+                .skip(1)
+            {
+                let n = n as f64;
+                let (on, below) = binomial_occupancy(n as i32, hold_s / 3600.0, j).unwrap();
+                tail += p * on;
+                up_rate += p * n / 3600.0 * below;
+            }
+            let (on, below) = poisson_tail(m, j);
+            assert!((tail / on - 1.0).abs() < 1e-9, "j {j}: {tail} vs {on}");
+            assert!((up_rate / (lambda * below) - 1.0).abs() < 1e-9, "j {j}");
+        }
+        // Binomial(3, 0.5): P(Q >= 2) = 1/2; Binomial(2, 0.5) at 1: 1/2.
+        let (on, below) = binomial_occupancy(3, 0.5, 2.0).unwrap();
+        assert!((on - 0.5).abs() < 1e-15 && (below - 0.5).abs() < 1e-15);
+        assert_eq!(binomial_occupancy(3, 1.0, 2.0), None);
     }
 
     #[test]
