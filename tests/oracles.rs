@@ -225,8 +225,9 @@ prefill_tps = 10000
 ///
 /// The request-level simulation is exact, so its tolerance is four Monte
 /// Carlo standard errors, on a grid with λC up to 3. The hourly fast path
-/// is unbiased when C = 0, and in sparse hours (up to 64 arrivals, where
-/// it estimates the closed forms without bias from the count); in busier
+/// is unbiased when C = 0, and in sparse hours where it estimates the
+/// closed forms without bias from the count (up to 64 arrivals, where that
+/// sum is well conditioned, as it is on this grid); in busier
 /// hours with C > 0 it also allows the path's known bias from estimating
 /// λ by an hour's count inside the λC terms, at most (λC(T+S) + C) / 3600
 /// relative, on a grid with λC up to 0.2.
