@@ -1139,11 +1139,19 @@ impl Fleet {
         // Arrivals during a boot join it while its batch has room
         // (all of them when even a busy boot's arrivals fit); the
         // rest go to the workers above.
+        // With the count known, a cold request's n - 1 others lie outside
+        // the idle gap of x seconds before it, so (n - 1) C / (3600 - x)
+        // of them fall within its boot ((n - 1) C / 3600 read the waits
+        // low by up to x / 3600).
+        let boot_arrivals = match arrivals {
+            Some(n) if x < 3600.0 => ((n - 1.0) * c / (3600.0 - x)).min((n - 1.0).max(0.0)),
+            _ => lc_gap,
+        };
         let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
         let joiners = if joinable {
-            lc_gap
+            boot_arrivals
         } else {
-            lc_gap.min((b - 1.0).max(0.0))
+            boot_arrivals.min((b - 1.0).max(0.0))
         };
         // Boots of further workers for the arrivals beyond the batch; where
         // they cannot add a hundred-thousandth of a worker (a few cents a
@@ -1668,10 +1676,8 @@ fn sparse_count(n: f64) -> Option<i32> {
 }
 
 /// Counts above which [`unbiased_one_worker`] is not tried: its terms are
-/// one per arrival, and above it the plug-in's bias in the bill and the cold
-/// starts is about 1% or less. (Its boot waits, through the joiners'
-/// `(n - 1) C / 3600`, read low by up to `x / 3600`: 14% at 64 arrivals with
-/// `x` = 601 s and 300 s boots.)
+/// one per arrival, and above it the plug-in's bias in the bill, the cold
+/// starts and the boot waits is about 1% or less.
 const UNBIASED_MAX_ARRIVALS: f64 = 64.0;
 
 /// The unbiased estimate, from the hour's Poisson count `n = arrivals` (a
@@ -2122,6 +2128,33 @@ mod tests {
         let (on, below) = binomial_occupancy(3, 0.5, 2.0).unwrap();
         assert!((on - 0.5).abs() < 1e-15 && (below - 0.5).abs() < 1e-15);
         assert_eq!(binomial_occupancy(3, 1.0, 2.0), None);
+    }
+
+    #[test]
+    fn a_cold_requests_neighbours_lie_outside_its_idle_gap() {
+        // Busy hours (no unbiased sum): worker 1's boot waits over Poisson
+        // counts, against λ q (1 + λC) / (1 + λC q). With the arrivals
+        // joining a boot counted as (n - 1) C / 3600 they read 8.3% short
+        // here (x = 601 s, where λC q is negligible and the mean is exact).
+        let f = fleet(20.0, 600.0, f64::INFINITY);
+        let (lambda, service_s) = (0.05, 1.0);
+        let mut waits = 0.0;
+        for (n, p) in poisson_pmfs(lambda * 3600.0, 400)
+            .into_iter()
+            .enumerate()
+            .skip(1)
+        {
+            let n = n as f64;
+            let one = f.worker_one(n / 3600.0, service_s, (Some(n), None));
+            waits += p * one.boot_waits_per_s;
+        }
+        let q = (-lambda * 601.0).exp();
+        let lc = lambda * 20.0;
+        let expected = lambda * q * (1.0 + lc) / (1.0 + lc * q);
+        assert!(
+            (waits / expected - 1.0).abs() < 1e-6,
+            "{waits} vs {expected}"
+        );
     }
 
     #[test]
