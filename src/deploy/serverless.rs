@@ -1087,7 +1087,9 @@ impl Fleet {
     /// Worker 1's closed forms for one worker with keep-alive `T` counted
     /// from the last completion and cold start `C`, at arrival rate
     /// `lambda` (requests/s) and service time `service_s` (seconds); with
-    /// `arrivals = Some(n)`, by the gap law of `n` uniform arrivals.
+    /// `arrivals = Some(n)`, by the gap law of `n` uniform arrivals, and
+    /// with a [`sparse_count`] `sparse`, by their unbiased estimate from the
+    /// count ([`unbiased_one_worker`]) where it is well conditioned.
     fn worker_one(
         &self,
         lambda: f64,
@@ -1136,9 +1138,6 @@ impl Fleet {
                 plug_in * c + (1.0 - idle_instant) / (lc_instant * idle_instant + 1.0),
             ),
         };
-        // Arrivals during a boot join it while its batch has room
-        // (all of them when even a busy boot's arrivals fit); the
-        // rest go to the workers above.
         // With the count known, a cold request's n - 1 others lie outside
         // the idle gap of x seconds before it, so (n - 1) C / (3600 - x)
         // of them fall within its boot ((n - 1) C / 3600 read the waits
@@ -1147,6 +1146,9 @@ impl Fleet {
             Some(n) if x < 3600.0 => ((n - 1.0) * c / (3600.0 - x)).min((n - 1.0).max(0.0)),
             _ => lc_gap,
         };
+        // Arrivals during a boot join it while its batch has room
+        // (all of them when even a busy boot's arrivals fit); the
+        // rest go to the workers above.
         let joinable = !b.is_finite() || lc + 3.0 * lc.sqrt() + 1.0 <= b;
         let joiners = if joinable {
             boot_arrivals
