@@ -990,7 +990,17 @@ impl Fleet {
     /// 1 takes the closed forms' unbiased estimate from the count instead,
     /// and the levels above it the binomial occupancy of the count. Every
     /// request takes `service_s`, whatever its batch (as on a flat curve).
+    /// An input that is not a number gives an hour whose figures are not
+    /// numbers either.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
+        if lambda.is_nan() || service_s.is_nan() || arrivals.is_some_and(f64::is_nan) {
+            return HourStats {
+                flex_worker_s: f64::NAN,
+                cold_starts: f64::NAN,
+                cold_start_waits: f64::NAN,
+                overflow_share: f64::NAN,
+            };
+        }
         self.hour_at_with(lambda, service_s, service_s, arrivals, HourModel::Packed)
     }
 
@@ -2282,6 +2292,30 @@ mod tests {
             let h = f.hour_at(1.0, 10.0, Some(3600.0));
             assert!(h.flex_worker_s <= 3600.0, "T {keep_alive_s}: {h:?}");
             assert!(h.overflow_share > 0.8, "T {keep_alive_s}: {h:?}");
+        }
+    }
+
+    #[test]
+    fn a_count_that_is_not_a_number_prices_an_hour_that_is_not_one() {
+        // A NaN count once read as a full fleet for the hour (f64::min
+        // drops it), and a NaN rate summed levels up to `max_workers`.
+        for batch in [1.0, 8.0] {
+            let f = fleet(30.0, 60.0, batch);
+            for (lambda, n) in [
+                (0.1, Some(f64::NAN)),
+                (f64::NAN, Some(360.0)),
+                (f64::NAN, None),
+            ] {
+                let h = f.hour_at(lambda, 10.0, n);
+                assert!(
+                    h.flex_worker_s.is_nan(),
+                    "b {batch}, λ {lambda}, n {n:?}: {h:?}"
+                );
+                assert!(
+                    h.cold_starts.is_nan(),
+                    "b {batch}, λ {lambda}, n {n:?}: {h:?}"
+                );
+            }
         }
     }
 
