@@ -879,8 +879,37 @@ impl TrialTraffic {
         }
         let start = hour as f64 * 3600.0;
         let mut i = self.steps.partition_point(|s| s.start_s <= start).max(1) - 1;
-        Some(std::array::from_fn(|m| {
-            let (a, b) = (start + 60.0 * m as f64, start + 60.0 * (m + 1) as f64);
+        // Most hours lie within one step: every minute is its multiplier ×
+        // 60 s (as the sum below gives it, exactly).
+        let step = self.steps[i];
+        let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+        if step.start_s <= start && until >= start + 3600.0 {
+            return Some([step.multiplier * 60.0; 60]);
+        }
+        let mut weights = [0.0; 60];
+        let mut m = 0;
+        while m < 60 {
+            let a = start + 60.0 * m as f64;
+            let step = self.steps[i];
+            let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+            if step.start_s <= a && until >= a + 60.0 {
+                // Minutes wholly within one step (most, in most hours): its
+                // multiplier × 60 s, as the sum below gives them, exactly.
+                // Minutes m..end end by `until`: from the quotient, then
+                // checked against the exact minute ends.
+                let mut end = ((until - start) / 60.0).floor().clamp((m + 1) as f64, 60.0) as usize;
+                while end < 60 && until >= start + 60.0 * (end + 1) as f64 {
+                    end += 1;
+                }
+                while end > m + 1 && until < start + 60.0 * end as f64 {
+                    end -= 1;
+                }
+                weights[m..end].fill(step.multiplier * 60.0);
+                m = end;
+                continue;
+            }
+            // A minute with a step in it: the steps' shares of it.
+            let b = a + 60.0;
             let mut acc = 0.0;
             while i < self.steps.len() {
                 let s = self.steps[i];
@@ -891,8 +920,10 @@ impl TrialTraffic {
                 }
                 i += 1;
             }
-            acc
-        }))
+            weights[m] = acc;
+            m += 1;
+        }
+        Some(weights)
     }
 
     /// Relative weights of hour `hour`'s 60 minutes from the regime's steps
@@ -1328,6 +1359,70 @@ fn profile<const N: usize>(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn step_minutes_match_the_integral_of_the_steps_minute_by_minute() {
+        // Each minute's weight, summed step by step over that minute alone
+        // (the sum step_minutes once took for every minute), must come out
+        // bit for bit from its shortcuts for whole hours and runs of whole
+        // minutes within one step: steps at random times (many within a
+        // minute, some on minute ends), and hours with none.
+        use rand::RngExt;
+        let mut rng = crate::deploy::TrialRng::seed_from_u64(3);
+        for case in 0..200 {
+            let mut steps = vec![RegimeStep {
+                start_s: 0.0,
+                multiplier: 1.0,
+            }];
+            let mut t: f64 = 0.0;
+            let mean_gap_s = [20.0, 300.0, 5000.0][case % 3];
+            while t < 10.0 * 3600.0 {
+                // A fifth of the steps fall on the next minute's end.
+                t += if rng.random::<f64>() < 0.2 {
+                    60.0 - t % 60.0
+                } else {
+                    -mean_gap_s * (1.0 - rng.random::<f64>()).ln()
+                };
+                steps.push(RegimeStep {
+                    start_s: t,
+                    multiplier: rng.random::<f64>() * 3.0,
+                });
+            }
+            let draw = TrialTraffic {
+                hours: Vec::new(),
+                steps,
+                scale: 1.0,
+            };
+            for hour in 0..10 {
+                let start = hour as f64 * 3600.0;
+                let expected: [f64; 60] = std::array::from_fn(|m| {
+                    let (a, b) = (start + 60.0 * m as f64, start + 60.0 * (m + 1) as f64);
+                    let mut i = draw.steps.partition_point(|s| s.start_s <= a).max(1) - 1;
+                    let mut acc = 0.0;
+                    while i < draw.steps.len() {
+                        let s = draw.steps[i];
+                        let until = draw.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
+                        acc += s.multiplier * (until.min(b) - s.start_s.max(a)).max(0.0);
+                        if until >= b {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    acc
+                });
+                let got = draw.step_minutes(hour).expect("the draw has steps");
+                for m in 0..60 {
+                    assert_eq!(
+                        got[m].to_bits(),
+                        expected[m].to_bits(),
+                        "case {case}, hour {hour}, minute {m}: {} vs {}",
+                        got[m],
+                        expected[m]
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn poisson_by_inversion_has_the_right_mean_and_variance() {
