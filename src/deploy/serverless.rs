@@ -1538,7 +1538,7 @@ impl Fleet {
     /// boot: its bill read 7.7–15.4% short of the simulation at 0.001
     /// requests/s with 300 s boots.
     fn setup_loss_server(&self, rate: f64, service_s: f64) -> SetupLossServer {
-        if !(rate > 0.0) {
+        if rate.is_nan() || rate <= 0.0 {
             return SetupLossServer::default();
         }
         let (c, t) = (self.cold_start_s, self.keep_alive_s);
