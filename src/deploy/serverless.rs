@@ -267,6 +267,8 @@ impl Backlog {
         let per_minute_s = workers * 60.0;
         let total = minute_weights.map_or(60.0, |w| w.iter().sum());
         if total <= 0.0 || total.is_nan() {
+            // No arrivals: the workers spend the hour on the queue.
+            self.work_s = (self.work_s - 60.0 * per_minute_s).max(0.0);
             return;
         }
         let peak = minute_weights.map_or(1.0, |w| w.iter().fold(0.0, |a: f64, &x| a.max(x)));
@@ -2607,8 +2609,13 @@ mod tests {
             (o.waits.quantile(0.5) / mean_wait_s - 1.0).abs() < 0.1,
             "{o:?}"
         );
-        // An idle hour drains it (120 worker-seconds a minute).
+        // An idle hour drains it (120 worker-seconds a minute), and so
+        // does an hour whose minutes all weigh nothing (an off stretch of
+        // the regime), which once kept it for the next busy hour.
         backlog.hour(2, None, 0.0, 0.0, &mut o);
+        assert_eq!(backlog.work_s, 0.0);
+        backlog.work_s = 600.0;
+        backlog.hour(2, Some(&[0.0; 60]), 0.0, 0.0, &mut o);
         assert_eq!(backlog.work_s, 0.0);
         // In a quiet hour after a spike, only the requests before the queue
         // drains wait: 600 worker-seconds queued, 60 spare a minute, so the
