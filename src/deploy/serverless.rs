@@ -996,8 +996,8 @@ impl Fleet {
     /// and the levels above it the binomial occupancy of the count (with
     /// one request per worker and `λC <= 1`, loss servers with a boot
     /// and a keep-alive, each offered what the ones below turn away).
-    /// Every
-    /// request takes `service_s`, whatever its batch (as on a flat curve).
+    /// Every request takes `service_s`, whatever its batch (as on a flat
+    /// curve).
     /// An input that is not a number gives an hour whose figures are not
     /// numbers either.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {

@@ -893,9 +893,9 @@ impl TrialTraffic {
             let step = self.steps[i];
             let until = self.steps.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
             if step.start_s <= a && until >= a + 60.0 {
-                // Minutes wholly within one step (most, in most hours): its
-                // multiplier × 60 s, as the sum below gives them, exactly.
-                // Minutes m..end end by `until`: from the quotient, then
+                // Minutes wholly within one step take its multiplier × 60
+                // s, as the sum below gives them, exactly. The run m..end
+                // of them ends by `until`: found from the quotient, then
                 // checked against the exact minute ends (defensive: over
                 // every minute end ±1 ulp of 20,000 hours a reviewing
                 // helper found the quotient never off, as `until - start`
