@@ -26,7 +26,7 @@ use super::serverless::ln_factorial;
 const SPREAD_SDS: f64 = 7.0;
 
 /// `1 / i` for `i` below 4,096 (`RECIPROCALS[0]` unused).
-pub(super) static RECIPROCALS: [f64; 4096] = {
+static RECIPROCALS: [f64; 4096] = {
     let mut table = [0.0; 4096];
     let mut i = 1;
     while i < 4096 {
@@ -38,6 +38,45 @@ pub(super) static RECIPROCALS: [f64; 4096] = {
 
 /// A probability treated as zero.
 const NEGLIGIBLE: f64 = 1e-16;
+
+/// The Poisson(`psi`) pmf (`psi > 0`) on the counts within `sds`
+/// standard deviations plus 12 of the mean: the first count held, and the
+/// pmf from it on.
+pub(super) fn poisson_pmf(psi: f64, sds: f64) -> (i64, Vec<f64>) {
+    let spread = sds * psi.sqrt() + 12.0;
+    let lo = (psi - spread).floor().max(0.0) as i64;
+    let hi = (psi + spread).ceil() as i64;
+    let mode = psi.floor() as i64;
+    let mut pmf = vec![0.0; (hi - lo + 1) as usize];
+    let at_mode = (mode as f64 * psi.ln() - psi - ln_factorial(mode as f64)).exp();
+    pmf[(mode - lo) as usize] = at_mode;
+    // Outwards from the mode: p(i + 1) = p(i) psi / (i + 1), with the
+    // reciprocals from a table (a multiplication chain, not a division
+    // chain).
+    // The two chains are independent: one loop steps both, so their
+    // multiplications overlap.
+    // Each chain's last value stays in a register (not read back from
+    // the table), which shortens the chain's latency.
+    let inv_psi = 1.0 / psi;
+    let (mut above, mut below) = (at_mode, at_mode);
+    for step in 1..=(hi - mode).max(mode - lo) {
+        let up = mode + step;
+        if up <= hi {
+            let inv_up = RECIPROCALS
+                .get(up as usize)
+                .copied()
+                .unwrap_or(1.0 / up as f64);
+            above = above * psi * inv_up;
+            pmf[(up - lo) as usize] = above;
+        }
+        let down = mode - step;
+        if down >= lo {
+            below = below * (down + 1) as f64 * inv_psi;
+            pmf[(down - lo) as usize] = below;
+        }
+    }
+    (lo, pmf)
+}
 
 /// Poisson(`psi`) pmf and cdf on the counts where they are not negligible.
 struct PoissonTable {
@@ -59,38 +98,7 @@ impl PoissonTable {
                 cdf: vec![1.0],
             };
         }
-        let spread = SPREAD_SDS * psi.sqrt() + 12.0;
-        let lo = (psi - spread).floor().max(0.0) as i64;
-        let hi = (psi + spread).ceil() as i64;
-        let mode = psi.floor() as i64;
-        let mut pmf = vec![0.0; (hi - lo + 1) as usize];
-        let at_mode = (mode as f64 * psi.ln() - psi - ln_factorial(mode as f64)).exp();
-        pmf[(mode - lo) as usize] = at_mode;
-        // Outwards from the mode: p(i + 1) = p(i) psi / (i + 1), with the
-        // reciprocals from a table (a multiplication chain, not a division
-        // chain).
-        // The two chains are independent: one loop steps both, so their
-        // multiplications overlap.
-        // Each chain's last value stays in a register (not read back from
-        // the table), which shortens the chain's latency.
-        let inv_psi = 1.0 / psi;
-        let (mut above, mut below) = (at_mode, at_mode);
-        for step in 1..=(hi - mode).max(mode - lo) {
-            let up = mode + step;
-            if up <= hi {
-                let inv_up = RECIPROCALS
-                    .get(up as usize)
-                    .copied()
-                    .unwrap_or(1.0 / up as f64);
-                above = above * psi * inv_up;
-                pmf[(up - lo) as usize] = above;
-            }
-            let down = mode - step;
-            if down >= lo {
-                below = below * (down + 1) as f64 * inv_psi;
-                pmf[(down - lo) as usize] = below;
-            }
-        }
+        let (lo, pmf) = poisson_pmf(psi, SPREAD_SDS);
         let mut acc = 0.0;
         let cdf = pmf
             .iter()

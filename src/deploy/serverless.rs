@@ -2034,31 +2034,9 @@ impl PoissonTails {
     // Out of line: it runs once per pass, and only in busy hours.
     #[inline(never)]
     fn new(mean: f64) -> PoissonTails {
-        let spread = 8.0 * mean.sqrt() + 12.0;
-        let lo = (mean - spread).floor().max(0.0) as i64;
-        let hi = (mean + spread).ceil() as i64;
-        let mode = (mean.floor() as i64).clamp(lo, hi);
-        let len = (hi - lo + 1) as usize;
-        let mut pmf = vec![0.0; len];
-        let at_mode = (mode as f64 * mean.ln() - mean - ln_factorial(mode as f64)).exp();
-        pmf[(mode - lo) as usize] = at_mode;
-        // Outwards from the mode: p(i + 1) = p(i) m / (i + 1), with the
-        // reciprocals from a table (multiplications, not divisions).
-        let inv_mean = 1.0 / mean;
-        let mut term = at_mode;
-        for i in mode + 1..=hi {
-            let inv_i = super::scan::RECIPROCALS
-                .get(i as usize)
-                .copied()
-                .unwrap_or(1.0 / i as f64);
-            term *= mean * inv_i;
-            pmf[(i - lo) as usize] = term;
-        }
-        term = at_mode;
-        for i in (lo..mode).rev() {
-            term *= (i + 1) as f64 * inv_mean;
-            pmf[(i - lo) as usize] = term;
-        }
+        let (lo, pmf) = super::scan::poisson_pmf(mean, 8.0);
+        let len = pmf.len();
+        let mode = mean.floor() as i64;
         let mut at_least = vec![0.0; len];
         let split = (mode - lo) as usize;
         let mut above = 0.0;
