@@ -1108,6 +1108,7 @@ impl Fleet {
     /// `arrivals = Some(n)`, by the gap law of `n` uniform arrivals, and
     /// with a [`sparse_count`] `sparse`, by their unbiased estimate from the
     /// count ([`unbiased_one_worker`]) where it is well conditioned.
+    #[inline(never)]
     fn worker_one(
         &self,
         lambda: f64,
@@ -1559,6 +1560,7 @@ impl Fleet {
     /// the switch at `λC = 1` (to the occupancy model for every level)
     /// steps the bill: by −10% from 12 to 13 arrivals an hour at `C` =
     /// 300 s, `T` = 600 s, `S` = 1 s (4,512 → 4,050 worker-seconds).
+    #[inline(never)]
     fn setup_loss_server(&self, rate: f64, service_s: f64) -> SetupLossServer {
         if rate.is_nan() || rate <= 0.0 {
             return SetupLossServer::default();
