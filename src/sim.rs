@@ -252,6 +252,9 @@ pub struct Pool {
     events: BinaryHeap<Event>,
     seq: u64,
     cold: Option<Gamma<f64>>,
+    /// Requests that arrived before this time, seconds, are served but not
+    /// counted (they belong to a burn-in; see [`Pool::measure_from`]).
+    counted_from_s: f64,
     /// Everything measured so far.
     pub stats: PoolStats,
 }
@@ -274,6 +277,7 @@ impl Pool {
             events: BinaryHeap::new(),
             seq: 0,
             cold,
+            counted_from_s: f64::NEG_INFINITY,
             stats: PoolStats::default(),
         };
         for _ in 0..cfg.pinned_workers {
@@ -308,6 +312,26 @@ impl Pool {
                 EventKind::Completion => self.complete(e.worker, e.time_s),
                 EventKind::Ready => self.ready(e.worker, e.time_s),
                 EventKind::Expire(epoch) => self.expire(e.worker, e.time_s, epoch),
+            }
+        }
+    }
+
+    /// Start measuring at `t`: everything before it (a burn-in that has
+    /// brought the pool to the state of a service running for a while) is
+    /// forgotten, but the workers up at `t`, their requests, boots and
+    /// keep-alives carry on. Workers up at `t` are billed from `t` (and
+    /// where boots are not billed, only what is left of a boot after `t`
+    /// is not); requests that arrived before `t` are served but not
+    /// counted, nor are their waits.
+    pub fn measure_from(&mut self, t: f64) {
+        self.advance_to(t);
+        self.stats = PoolStats::default();
+        self.counted_from_s = t;
+        for w in self.workers.iter_mut().filter(|w| w.alive) {
+            w.episode_start = w.episode_start.max(t);
+            w.boot_s = (w.ready_at - t).clamp(0.0, w.boot_s);
+            if w.active > 0 {
+                w.busy_since = w.busy_since.max(t);
             }
         }
     }
@@ -443,7 +467,9 @@ impl Pool {
 
     fn start(&mut self, i: usize, a: Arrival, t: f64, boot_wait: bool) {
         let wait = t - a.time_s;
-        if wait > 0.0 {
+        // (A burn-in's request is served, not counted.)
+        let counted = a.time_s >= self.counted_from_s;
+        if counted && wait > 0.0 {
             self.stats.waits.add(wait, 1.0);
             self.stats.wait_sum_s += wait;
             if boot_wait {
@@ -451,7 +477,7 @@ impl Pool {
             } else {
                 self.stats.queue_waits += 1.0;
             }
-        } else if boot_wait {
+        } else if counted && boot_wait {
             // Admitted at the instant its worker came up: still a boot wait of 0.
             self.stats.cold_start_waits += 1.0;
         }
@@ -464,7 +490,9 @@ impl Pool {
         w.epoch += 1; // cancels a pending scale-down
         let b = w.active as f64;
         let service = b * a.input_tokens / c.prefill_tps + a.output_tokens * c.step_s(b);
-        self.stats.requests += 1.0;
+        if counted {
+            self.stats.requests += 1.0;
+        }
         self.push(t + service, i, EventKind::Completion);
     }
 
@@ -671,6 +699,58 @@ mod tests {
         for t in &ten {
             assert!(eleven.contains(t), "{t} moved: {ten:?} vs {eleven:?}");
         }
+    }
+
+    /// A burn-in before 0: worker 1 boots for the arrival at -50 (up at
+    /// -20, serving to -10), worker 2 for the one at -15 (it finds worker 1
+    /// busy; up at 15), and worker 1 serves the one at -5 warm (to 5).
+    /// Measured from 0, one arrival at 20 takes worker 1 again (to 30).
+    fn burnt_in_pool(bill_cold_start: bool) -> Pool {
+        let cfg = PoolConfig {
+            curve: BatchCurve {
+                t0_s: 10.0,
+                t1_s: 0.0,
+                batch_cap: 1.0,
+                prefill_tps: f64::INFINITY,
+            },
+            cold_start_s: 30.0,
+            cold_start_cv: 0.0,
+            keep_alive_s: 60.0,
+            pinned_workers: 0,
+            max_workers: 10,
+            billing_unit_s: 1.0,
+            bill_cold_start,
+        };
+        let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
+        let mut pool = Pool::new(cfg, -100.0);
+        let at = |time_s: f64| Arrival {
+            time_s,
+            input_tokens: 0.0,
+            output_tokens: 1.0,
+        };
+        for t in [-50.0, -15.0, -5.0] {
+            pool.arrive(at(t), &mut rng);
+        }
+        assert_eq!(pool.stats.cold_starts, 2.0);
+        pool.measure_from(0.0);
+        pool.arrive(at(20.0), &mut rng);
+        pool.finish(200.0);
+        pool
+    }
+
+    #[test]
+    fn a_pool_measured_after_its_burn_in_bills_and_counts_from_then() {
+        // Worker 1 up until 30 + 60, worker 2 until 25 + 60, billed from 0.
+        let stats = burnt_in_pool(true).stats;
+        assert_eq!(stats.flex_worker_s, 90.0 + 85.0);
+        // The burn-in's cold starts, requests and boot waits (the request of
+        // -15 waits until 15) are not counted.
+        assert_eq!(stats.cold_starts, 0.0);
+        assert_eq!(stats.requests, 1.0);
+        assert_eq!(stats.cold_start_waits, 0.0);
+        assert_eq!(stats.waits.total(), 0.0);
+        // Boots unbilled: only the 15 s of worker 2's boot after 0 are left out.
+        assert_eq!(burnt_in_pool(false).stats.flex_worker_s, 90.0 + 85.0 - 15.0);
     }
 
     #[test]

@@ -163,6 +163,29 @@ impl TrialContext<'_> {
         Some(std::array::from_fn(|m| base[m] + a * (noisy[m] - base[m])))
     }
 
+    /// The arrivals of burn-in hour `index` (from 0), starting at
+    /// `hour_start_s` (before the horizon): `load`'s requests uniform in
+    /// the hour, tokens as in [`TrialContext::arrivals`], from a stream of
+    /// their own.
+    pub fn burn_in_arrivals(
+        &self,
+        index: u32,
+        hour_start_s: f64,
+        load: &HourLoad,
+        out: &mut Vec<Arrival>,
+    ) {
+        let mut rng = crate::engine::substream(self.seed, self.trial, "burn-in", u64::from(index));
+        crate::sim::hour_arrivals(
+            hour_start_s,
+            load,
+            &self.traffic.input_tokens,
+            &self.traffic.output_tokens,
+            None,
+            &mut rng,
+            out,
+        );
+    }
+
     /// The arrivals of hour `hour` (the same for every deployment of the
     /// trial: common random numbers down to the request).
     pub fn arrivals(&self, hour: usize, load: &HourLoad, out: &mut Vec<Arrival>) {
