@@ -322,11 +322,14 @@ impl Pool {
     /// keep-alives carry on. Workers up at `t` are billed from `t` (and
     /// where boots are not billed, only what is left of a boot after `t`
     /// is not); requests that arrived before `t` are served but not
-    /// counted, nor are their waits.
+    /// counted, nor are their waits. The queue beyond `max_workers` is
+    /// dropped: a burn-in of an overloaded load builds one in proportion to
+    /// its own length, which the requests after `t` would wait behind.
     pub fn measure_from(&mut self, t: f64) {
         self.advance_to(t);
         self.stats = PoolStats::default();
         self.counted_from_s = t;
+        self.queue.clear();
         for w in self.workers.iter_mut().filter(|w| w.alive) {
             w.episode_start = w.episode_start.max(t);
             w.boot_s = (w.ready_at - t).clamp(0.0, w.boot_s);
@@ -743,6 +746,8 @@ mod tests {
         // Worker 1 up until 30 + 60, worker 2 until 25 + 60, billed from 0.
         let stats = burnt_in_pool(true).stats;
         assert_eq!(stats.flex_worker_s, 90.0 + 85.0);
+        // Busy from 0: worker 1 to 5 and 20 to 30, worker 2 15 to 25.
+        assert_eq!(stats.busy_worker_s, 5.0 + 10.0 + 10.0);
         // The burn-in's cold starts, requests and boot waits (the request of
         // -15 waits until 15) are not counted.
         assert_eq!(stats.cold_starts, 0.0);
@@ -751,6 +756,132 @@ mod tests {
         assert_eq!(stats.waits.total(), 0.0);
         // Boots unbilled: only the 15 s of worker 2's boot after 0 are left out.
         assert_eq!(burnt_in_pool(false).stats.flex_worker_s, 90.0 + 85.0 - 15.0);
+    }
+
+    /// An overloaded burn-in's queue beyond `max_workers` is dropped at the
+    /// start of the measurement: the first request after it waits only for
+    /// the service in progress (10 s at most), not behind 29 others.
+    #[test]
+    fn a_burn_ins_queue_is_not_carried_into_the_measurement() {
+        let cfg = PoolConfig {
+            max_workers: 1,
+            ..PoolConfig::always_on(BatchCurve {
+                t0_s: 10.0,
+                t1_s: 0.0,
+                batch_cap: 1.0,
+                prefill_tps: f64::INFINITY,
+            })
+        };
+        let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
+        let mut pool = Pool::new(
+            PoolConfig {
+                pinned_workers: 1,
+                ..cfg
+            },
+            -100.0,
+        );
+        let at = |time_s: f64| Arrival {
+            time_s,
+            input_tokens: 0.0,
+            output_tokens: 1.0,
+        };
+        for k in 0..30 {
+            pool.arrive(at(-30.0 + f64::from(k)), &mut rng);
+        }
+        pool.measure_from(0.0);
+        pool.arrive(at(0.5), &mut rng);
+        pool.finish(100.0);
+        assert_eq!(pool.stats.requests, 1.0);
+        assert_eq!(pool.stats.queue_waits, 1.0);
+        assert!(pool.stats.wait_sum_s <= 10.0, "{}", pool.stats.wait_sum_s);
+    }
+
+    /// Measured from 0, a pool bills, keeps busy and cold-starts what the
+    /// same run did after 0: its totals less those of the run stopped at
+    /// 0, over random fleets and arrivals (a billing unit of a millisecond,
+    /// so that splitting the episodes up at 0 rounds them by no more than
+    /// 0.1 s in all).
+    #[test]
+    fn measuring_from_a_time_keeps_what_a_whole_run_did_after_it() {
+        use rand::{RngExt, SeedableRng};
+        let mut draw = crate::deploy::TrialRng::seed_from_u64(17);
+        for case in 0..300 {
+            let cfg = PoolConfig {
+                curve: BatchCurve {
+                    t0_s: draw.random_range(1.0..40.0),
+                    t1_s: 0.0,
+                    batch_cap: [1.0, 4.0, 8.0][case % 3],
+                    prefill_tps: f64::INFINITY,
+                },
+                cold_start_s: [0.0, 5.0, 60.0, 300.0][case % 4],
+                cold_start_cv: [0.0, 0.5][case % 2],
+                keep_alive_s: [0.0, 5.0, 60.0, 600.0][(case / 4) % 4],
+                pinned_workers: u32::from(case % 7 == 0),
+                // (No queue: measure_from drops it.)
+                max_workers: 1000,
+                billing_unit_s: 0.001,
+                bill_cold_start: case % 5 != 0,
+            };
+            let rate = draw.random_range(0.002..0.5);
+            let mut arrivals = Vec::new();
+            let mut t = -3600.0;
+            loop {
+                let gap: f64 = rand_distr::Exp1.sample(&mut draw);
+                t += gap / rate;
+                if t >= 3600.0 {
+                    break;
+                }
+                arrivals.push(Arrival {
+                    time_s: t,
+                    input_tokens: 0.0,
+                    output_tokens: 1.0,
+                });
+            }
+            let run = |measure: bool, end_s: f64| {
+                let mut rng = crate::deploy::TrialRng::seed_from_u64(case as u64);
+                let mut pool = Pool::new(cfg, -3600.0);
+                let mut measured = !measure;
+                for a in arrivals.iter().filter(|a| a.time_s < end_s) {
+                    if !measured && a.time_s >= 0.0 {
+                        pool.measure_from(0.0);
+                        measured = true;
+                    }
+                    pool.arrive(*a, &mut rng);
+                }
+                if !measured {
+                    pool.measure_from(0.0);
+                }
+                pool.finish(end_s);
+                pool.stats
+            };
+            let (whole, before, after) = (run(false, 3600.0), run(false, 0.0), run(true, 3600.0));
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs() + 0.1;
+            assert!(
+                close(
+                    after.flex_worker_s,
+                    whole.flex_worker_s - before.flex_worker_s
+                ),
+                "case {case}: billed {} vs {} - {}",
+                after.flex_worker_s,
+                whole.flex_worker_s,
+                before.flex_worker_s
+            );
+            assert!(
+                close(
+                    after.busy_worker_s,
+                    whole.busy_worker_s - before.busy_worker_s
+                ),
+                "case {case}: busy {} vs {} - {}",
+                after.busy_worker_s,
+                whole.busy_worker_s,
+                before.busy_worker_s
+            );
+            assert_eq!(
+                after.cold_starts,
+                whole.cold_starts - before.cold_starts,
+                "case {case}"
+            );
+        }
     }
 
     #[test]

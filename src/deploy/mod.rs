@@ -163,20 +163,15 @@ impl TrialContext<'_> {
         Some(std::array::from_fn(|m| base[m] + a * (noisy[m] - base[m])))
     }
 
-    /// The arrivals of burn-in hour `index` (from 0), starting at
-    /// `hour_start_s` (before the horizon): `load`'s requests uniform in
-    /// the hour, tokens as in [`TrialContext::arrivals`], from a stream of
-    /// their own.
-    pub fn burn_in_arrivals(
-        &self,
-        index: u32,
-        hour_start_s: f64,
-        load: &HourLoad,
-        out: &mut Vec<Arrival>,
-    ) {
-        let mut rng = crate::engine::substream(self.seed, self.trial, "burn-in", u64::from(index));
+    /// The arrivals of the burn-in hour before the horizon that ends
+    /// `back` hours before it (0: the hour just before the start, from
+    /// -3,600 s to 0): `load`'s requests uniform in the hour, tokens as in
+    /// [`TrialContext::arrivals`], from a stream of its own (the same for
+    /// every deployment, whatever its burn-in's length).
+    pub fn burn_in_arrivals(&self, back: u32, load: &HourLoad, out: &mut Vec<Arrival>) {
+        let mut rng = crate::engine::substream(self.seed, self.trial, "burn-in", u64::from(back));
         crate::sim::hour_arrivals(
-            hour_start_s,
+            -f64::from(back + 1) * 3600.0,
             load,
             &self.traffic.input_tokens,
             &self.traffic.output_tokens,
@@ -184,6 +179,12 @@ impl TrialContext<'_> {
             &mut rng,
             out,
         );
+    }
+
+    /// The random stream of `deployment`'s draws in a burn-in before the
+    /// horizon (its boots), apart from those of its hours.
+    pub fn burn_in_noise(&self, deployment: &str) -> TrialRng {
+        crate::engine::deployment_hour_stream(self.seed, self.trial, deployment, u64::MAX)
     }
 
     /// The arrivals of hour `hour` (the same for every deployment of the

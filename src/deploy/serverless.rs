@@ -214,8 +214,11 @@ impl Serverless {
     /// service had been running before at the load of its `first` hour:
     /// taken over from that load ([`Serverless::take_over`]) [`burn_in_hours`]
     /// before the start, then driven by that load's arrivals (uniform in
-    /// each hour, from a stream of their own) up to the start, from where
-    /// it is measured ([`Pool::measure_from`]).
+    /// each hour, without the traffic's minute-to-minute noise, steps or
+    /// trace minutes; hours counted back from the start, each from a
+    /// stream of its own) up to the start, from where it is measured
+    /// ([`Pool::measure_from`]). Its boots draw from a stream of their own
+    /// too, so hour 0's draws do not depend on the burn-in.
     ///
     /// Started cold at the horizon instead, a fleet of several workers
     /// builds up from one, and with long boots that start is a storm (each
@@ -224,21 +227,16 @@ impl Serverless {
     /// hours at 1 request/s with 300 s boots and a 600 s keep-alive read
     /// 0.0018 cold starts a request against 0.0012 in trials ten times as
     /// long.
-    fn burn_in(
-        &self,
-        fleet: &Fleet,
-        ctx: &TrialContext<'_>,
-        first: &HourLoad,
-        rng: &mut TrialRng,
-    ) -> Pool {
+    fn burn_in(&self, fleet: &Fleet, ctx: &TrialContext<'_>, first: &HourLoad) -> Pool {
+        let mut rng = ctx.burn_in_noise(&self.name);
         let hours = burn_in_hours(self.keep_alive_s, fleet.cold_start_s);
-        let begin_s = -f64::from(hours) * 3600.0;
-        let mut pool = self.take_over(fleet, begin_s, first, rng);
+        let mut pool = self.take_over(fleet, -f64::from(hours) * 3600.0, first, &mut rng);
         let mut arrivals = Vec::new();
-        for k in 0..hours {
-            ctx.burn_in_arrivals(k, begin_s + f64::from(k) * 3600.0, first, &mut arrivals);
+        // Hour `back` ends `back` hours before the start.
+        for back in (0..hours).rev() {
+            ctx.burn_in_arrivals(back, first, &mut arrivals);
             for a in &arrivals {
-                pool.arrive(*a, rng);
+                pool.arrive(*a, &mut rng);
             }
         }
         pool.measure_from(0.0);
@@ -391,7 +389,7 @@ impl Deployment for Serverless {
                     if i == 0 {
                         // The horizon starts as if the service had been
                         // running before at its first hour's load.
-                        self.burn_in(&fleet, ctx, h, &mut rng)
+                        self.burn_in(&fleet, ctx, h)
                     } else {
                         self.take_over(&fleet, start, &hours[i - 1], &mut rng)
                     }
