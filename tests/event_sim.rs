@@ -244,9 +244,9 @@ fn sparse_one_request_workers_turn_away_arrivals_during_a_boot() {
 /// before (a burn-in at the first hour's load). Started from one warm
 /// worker instead, a fleet of many workers with 300 s boots and a 600 s
 /// keep-alive is built up in a storm of cold starts, and in the grid's
-/// trials of 24 hours each of these points missed the bounds (cost −23.3%,
-/// −9.4%, −8.6% and −12.7%, in docs/validation.md), though the fast path's
-/// steady state was right.
+/// trials of 24 hours each of these points missed the bounds (cost −8.6%,
+/// −23.3%, −9.4% and −12.7%, in this order, in docs/validation.md), though
+/// the fast path's steady state was right.
 #[test]
 fn the_horizon_starts_as_if_the_service_had_been_running() {
     assert_one_request_points_within_bounds(&[
