@@ -165,9 +165,10 @@ impl TrialContext<'_> {
 
     /// The arrivals of the burn-in hour before the horizon that ends
     /// `back` hours before it (0: the hour just before the start, from
-    /// -3,600 s to 0): `load`'s requests uniform in the hour, tokens as in
-    /// [`TrialContext::arrivals`], from a stream of its own (the same for
-    /// every deployment, whatever its burn-in's length).
+    /// -3,600 s to 0): `load`'s requests uniform in the hour, tokens drawn
+    /// from the traffic's distributions (a trace's own token lists are not
+    /// replayed) and scaled to `load`'s sums, from a stream of its own (the
+    /// same for every deployment, whatever its burn-in's length).
     pub fn burn_in_arrivals(&self, back: u32, load: &HourLoad, out: &mut Vec<Arrival>) {
         let mut rng = crate::engine::substream(self.seed, self.trial, "burn-in", u64::from(back));
         crate::sim::hour_arrivals(
