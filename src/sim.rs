@@ -645,6 +645,34 @@ pub fn hour_arrivals<R: Rng + ?Sized>(
     finish_hour(out, load);
 }
 
+/// Seconds from the end of an hour back to the last of its `n` arrivals,
+/// spread over the hour by `minute_weights` as [`hour_arrivals`] spreads
+/// them (uniform when `None`, or when the weights sum to zero), drawn by
+/// inversion from `u` in (0, 1]: with `F` the share of the hour's weight
+/// up to a time, the last of `n` i.i.d. arrivals is at or before `t` with
+/// probability `F(t)^n`, so the weight after it is `1 - u^(1/n)` of the
+/// hour's. `None` when `n` is 0.
+pub fn since_last_arrival_s(n: usize, minute_weights: Option<&[f64; 60]>, u: f64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    // 1 - u^(1/n), accurate when it is small (large n).
+    let after = -(u.ln() / n as f64).exp_m1();
+    let total: f64 = minute_weights.map_or(0.0, |w| w.iter().sum());
+    let Some(weights) = minute_weights.filter(|_| total > 0.0) else {
+        return Some(after * 3600.0);
+    };
+    let target = after * total;
+    let mut later = 0.0;
+    for (back, &w) in weights.iter().rev().enumerate() {
+        if w > 0.0 && later + w >= target {
+            return Some((back as f64 + (target - later) / w) * 60.0);
+        }
+        later += w;
+    }
+    Some(3600.0)
+}
+
 /// Scale the arrivals' tokens so the hour's sums are `load`'s, and sort
 /// them by time.
 pub fn finish_hour(out: &mut [Arrival], load: &crate::traffic::HourLoad) {
@@ -739,6 +767,90 @@ mod tests {
         pool.arrive(at(20.0), &mut rng);
         pool.finish(200.0);
         pool
+    }
+
+    /// The time back to an hour's last arrival drawn by inversion has the
+    /// law of the last of the arrivals the simulation plays: over 20,000
+    /// draws each, their means agree within four standard errors of the
+    /// difference, and so do their shares beyond ten minutes; an hour
+    /// whose last nine minutes carry no weight never ends nearer its
+    /// last arrival than 540 s. Uniform hours: the mean is 3,600/(n+1).
+    #[test]
+    fn the_time_back_to_an_hours_last_arrival_is_the_simulations() {
+        use rand::SeedableRng;
+        let input = crate::uncertain::Dist::lognormal_p5_p95(200.0, 3000.0);
+        let output = crate::uncertain::Dist::lognormal_p5_p95(50.0, 800.0);
+        let mut weights = [1.0; 60];
+        weights[7] = 20.0;
+        weights[50] = 0.5;
+        for w in &mut weights[51..] {
+            *w = 0.0;
+        }
+        let draws = 20_000;
+        let mean_sd = |x: &[f64]| {
+            let m = x.iter().sum::<f64>() / x.len() as f64;
+            let v = x.iter().map(|y| (y - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64;
+            (m, (v / x.len() as f64).sqrt())
+        };
+        let mut rng = crate::deploy::TrialRng::seed_from_u64(11);
+        for n in [1_usize, 3, 40] {
+            let load = crate::traffic::HourLoad {
+                requests: n as f64,
+                input_tokens: 1000.0 * n as f64,
+                output_tokens: 300.0 * n as f64,
+            };
+            let mut out = Vec::new();
+            let mut played = Vec::new();
+            let mut drawn = Vec::new();
+            for _ in 0..draws {
+                hour_arrivals(
+                    0.0,
+                    &load,
+                    &input,
+                    &output,
+                    Some(&weights),
+                    &mut rng,
+                    &mut out,
+                );
+                played.push(3600.0 - out.iter().map(|a| a.time_s).fold(0.0, f64::max));
+                let u = 1.0 - rng.random::<f64>();
+                drawn.push(since_last_arrival_s(n, Some(&weights), u).unwrap());
+            }
+            assert!(
+                drawn.iter().all(|&x| (540.0..=3600.0).contains(&x)),
+                "n {n}"
+            );
+            let ((a, sa), (b, sb)) = (mean_sd(&played), mean_sd(&drawn));
+            assert!(
+                (a - b).abs() <= 4.0 * sa.hypot(sb),
+                "n {n}: {a} ± {sa} vs {b} ± {sb}"
+            );
+            let beyond = |x: &[f64]| {
+                x.iter()
+                    .map(|&y| f64::from(u8::from(y > 600.0)))
+                    .collect::<Vec<f64>>()
+            };
+            let ((a, sa), (b, sb)) = (mean_sd(&beyond(&played)), mean_sd(&beyond(&drawn)));
+            assert!(
+                (a - b).abs() <= 4.0 * sa.hypot(sb),
+                "n {n}: {a} ± {sa} vs {b} ± {sb}"
+            );
+            let uniform: Vec<f64> = (0..draws)
+                .map(|_| since_last_arrival_s(n, None, 1.0 - rng.random::<f64>()).unwrap())
+                .collect();
+            let (m, se) = mean_sd(&uniform);
+            let exact = 3600.0 / (n as f64 + 1.0);
+            assert!(
+                (m - exact).abs() <= 4.0 * se,
+                "n {n}: {m} ± {se} vs {exact}"
+            );
+        }
+        assert_eq!(since_last_arrival_s(0, None, 0.5), None);
+        // Weights that sum to zero are a uniform hour.
+        assert_eq!(
+            since_last_arrival_s(1, Some(&[0.0; 60]), 0.25),
+            Some(2700.0)
+        );
     }
 
     #[test]

@@ -163,6 +163,23 @@ impl TrialContext<'_> {
         Some(std::array::from_fn(|m| base[m] + a * (noisy[m] - base[m])))
     }
 
+    /// The minute weights hour `hour`'s arrivals follow in the simulation
+    /// (`None`: uniform over the hour), drawn as [`TrialContext::arrivals`]
+    /// draws them; for a trace replayed request by request, its minutes'
+    /// counts.
+    pub fn arrival_minute_weights(&self, hour: usize) -> Option<[f64; 60]> {
+        if !self.minutes_may_vary() {
+            return None;
+        }
+        let trace = self.traffic.replay.as_deref();
+        if trace.is_some_and(|t| t.token_lists().is_some()) {
+            return self.draw.base_minute_weights(trace, hour);
+        }
+        let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
+        self.draw
+            .minute_weights(trace, hour, self.params[self.traffic.minute_cv.0], &mut rng)
+    }
+
     /// The arrivals of the burn-in hour before the horizon that ends
     /// `back` hours before it (0: the hour just before the start, from
     /// -3,600 s to 0): `load`'s requests uniform in the hour, tokens drawn

@@ -69,17 +69,18 @@
 //!
 //! `docs/validation.md` compares this path with the request-level
 //! simulation over a grid; it does not yet agree everywhere.
-//! Keep-alive tails do not carry across hour boundaries on this path.
+//! Keep-alive tails do not carry across hour boundaries on this path,
+//! except those of workers left idle at a minute run's step down
+//! ([`Fleet::hour_with_steps`]).
 
 use rand::RngExt;
-use rand_distr::Exp1;
 
 use super::{
     COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialContext, TrialRng, keys,
 };
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
-use crate::sim::{Pool, PoolConfig, PoolStats};
+use crate::sim::{Pool, PoolConfig, PoolStats, since_last_arrival_s};
 use crate::throughput::{BatchCurve, THROUGHPUT_KEYS, ThroughputSpec};
 use crate::traffic::HourLoad;
 use crate::uncertain::fmt_num;
@@ -230,7 +231,7 @@ impl Serverless {
     fn burn_in(&self, fleet: &Fleet, ctx: &TrialContext<'_>, first: &HourLoad) -> Pool {
         let mut rng = ctx.burn_in_noise(&self.name);
         let hours = burn_in_hours(self.keep_alive_s, fleet.cold_start_s);
-        let mut pool = self.take_over(fleet, -f64::from(hours) * 3600.0, first, &mut rng);
+        let mut pool = self.take_over(fleet, -f64::from(hours) * 3600.0, first, None, &mut rng);
         let mut arrivals = Vec::new();
         // Hour `back` ends `back` hours before the start.
         for back in (0..hours).rev() {
@@ -245,27 +246,32 @@ impl Serverless {
 
     /// Start the event simulation at `start_s`, after `previous` (a
     /// fast-path hour, or the first hour itself at the start of a
-    /// burn-in). If that hour had traffic, one worker may still be warm: the
-    /// time since the last arrival is exponential at that hour's rate (the
-    /// backward recurrence time of a Poisson process) and its keep-alive
-    /// runs from there, which is the steady state of one worker when C = 0.
+    /// burn-in), whose arrivals were spread over it by `minute_weights`
+    /// (`None`: uniform). If that hour had traffic, one worker may still be
+    /// warm: its last request came at the last of the hour's arrivals
+    /// ([`since_last_arrival_s`], so an hour whose traffic stopped before
+    /// its end leaves the worker that much nearer its scale-down), and its
+    /// keep-alive runs from that request's completion.
     fn take_over(
         &self,
         fleet: &Fleet,
         start_s: f64,
         previous: &HourLoad,
+        minute_weights: Option<&[f64; 60]>,
         rng: &mut TrialRng,
     ) -> Pool {
         let mut pool = Pool::new(self.pool_config(fleet), start_s);
         if let Some(h) = Some(previous).filter(|h| h.requests > 0.0 && self.min_workers == 0) {
-            let lambda = h.requests / 3600.0;
-            let service = fleet.service_s(
-                lambda,
-                h.input_tokens / h.requests,
-                h.output_tokens / h.requests,
-            );
-            let since_last = rng.sample::<f64, _>(Exp1) / lambda;
-            pool.add_warm_worker(start_s, start_s - since_last + service + self.keep_alive_s);
+            let u = 1.0 - rng.random::<f64>();
+            // As many arrivals as the simulation would have drawn.
+            if let Some(since_last) = since_last_arrival_s(h.requests as usize, minute_weights, u) {
+                let service = fleet.service_s(
+                    h.requests / 3600.0,
+                    h.input_tokens / h.requests,
+                    h.output_tokens / h.requests,
+                );
+                pool.add_warm_worker(start_s, start_s - since_last + service + self.keep_alive_s);
+            }
         }
         pool
     }
@@ -391,7 +397,8 @@ impl Deployment for Serverless {
                         // running before at its first hour's load.
                         self.burn_in(&fleet, ctx, h)
                     } else {
-                        self.take_over(&fleet, start, &hours[i - 1], &mut rng)
+                        let weights = ctx.arrival_minute_weights(i - 1);
+                        self.take_over(&fleet, start, &hours[i - 1], weights.as_ref(), &mut rng)
                     }
                 });
                 // The simulation queues its own overflow.
@@ -416,7 +423,16 @@ impl Deployment for Serverless {
                     None
                 };
                 let hs = match minutes {
-                    Some(w) if w.iter().any(|&x| x != w[0]) => fleet.hour_with_steps(h, &w),
+                    Some(w) if w.iter().any(|&x| x != w[0]) => {
+                        // Idle tails run on to the next hour with traffic
+                        // (whose fleet holds them) or that the simulation
+                        // takes over, or to the horizon's end.
+                        let next = hours[i + 1..]
+                            .iter()
+                            .position(|h| h.requests > 0.0 || ctx.fidelity.simulates(h.requests))
+                            .map_or(hours.len() - i, |k| k + 1);
+                        fleet.hour_with_steps(h, &w, next as f64 * 3600.0)
+                    }
                     _ => fleet.hour(h),
                 };
                 flex_s += hs.flex_worker_s;
@@ -889,7 +905,10 @@ impl Fleet {
     /// (the latest first, billed their idle time; one still draining is
     /// billed only up to the step) and cold-starts the rest (each billed
     /// its boot and half a billing unit). Idle workers not taken back are
-    /// billed their whole keep-alive. Each boot's request waits for it, and
+    /// billed their keep-alive, up to `tails_end_s` seconds after the
+    /// hour's start at most (and at least to the hour's end): the start of
+    /// the next hour with traffic, whose fleet holds them, or that the
+    /// simulation takes over, or the end of the horizon. Each boot's request waits for it, and
     /// so do the new workers' share (cold starts over the run's fleet) of
     /// the run's arrivals during a boot, at most a batch per booting worker.
     ///
@@ -916,7 +935,12 @@ impl Fleet {
     /// from its step, though after a step up concurrency takes about `S` to
     /// build (that ramp is not credited, as the drain is billed at a step
     /// down).
-    pub fn hour_with_steps(&self, h: &HourLoad, minute_weights: &[f64; 60]) -> HourStats {
+    pub fn hour_with_steps(
+        &self,
+        h: &HourLoad,
+        minute_weights: &[f64; 60],
+        tails_end_s: f64,
+    ) -> HourStats {
         let total: f64 = minute_weights.iter().sum();
         if h.requests <= 0.0 || !(total > 0.0 && total.is_finite()) {
             return self.hour(h);
@@ -1021,12 +1045,15 @@ impl Fleet {
             before = Some((fleet, service * per_worker / (per_worker + 1.0)));
             first = end;
         }
-        // Idle workers not taken back are billed their whole keep-alive.
+        // Idle workers not taken back are billed their keep-alive, up to
+        // the end of their tails.
+        let tails_end_s = tails_end_s.max(3600.0);
         out.flex_worker_s += idle[..idle_len]
             .iter()
-            .map(|(workers, _)| workers)
-            .sum::<f64>()
-            * self.keep_alive_s;
+            .map(|(workers, from_s)| {
+                workers * self.keep_alive_s.min((tails_end_s - from_s).max(0.0))
+            })
+            .sum::<f64>();
         out
     }
 
@@ -2467,7 +2494,7 @@ mod tests {
                 input_tokens: requests * 500.0,
                 output_tokens: requests * 200.0,
             };
-            f.hour_with_steps(&load, &second_half)
+            f.hour_with_steps(&load, &second_half, f64::INFINITY)
         };
         let (whole, near) = (at(5.0), at(5.0 + 1e-9));
         assert!(
@@ -2610,7 +2637,7 @@ mod tests {
         let plain = |h: &HourLoad| f.hour_and_service(h, HourModel::Spread).0;
         // Equal minutes: exactly the plain hour.
         assert_eq!(
-            f.hour_with_steps(&load(3600.0), &[1.0; 60]),
+            f.hour_with_steps(&load(3600.0), &[1.0; 60], f64::INFINITY),
             plain(&load(3600.0))
         );
         // Active in the first half only: half an hour at twice the rate,
@@ -2623,7 +2650,7 @@ mod tests {
         let service = f.spread_service_s(2.0, 500.0, 200.0);
         let per_worker = (2.0 * service / fleet_on).clamp(1.0, 8.0);
         let drain = service * per_worker / (per_worker + 1.0);
-        let got = f.hour_with_steps(&load(3600.0), &half);
+        let got = f.hour_with_steps(&load(3600.0), &half, f64::INFINITY);
         let expected = doubled.flex_worker_s / 2.0 + fleet_on * (drain + 60.0);
         assert!(
             (got.flex_worker_s - expected).abs() <= 1e-9 * expected,
@@ -2632,8 +2659,41 @@ mod tests {
         assert!((got.cold_starts - doubled.cold_starts / 2.0).abs() <= 1e-9);
         // Active in the second half: the step up cold-starts the fleet.
         half.reverse();
-        let got = f.hour_with_steps(&load(3600.0), &half);
+        let got = f.hour_with_steps(&load(3600.0), &half, f64::INFINITY);
         assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
+    }
+
+    /// Workers left idle at a step down are billed their keep-alive up to
+    /// the end of their tails: with a keep-alive of 10⁷ s and traffic in
+    /// the first half hour only, to the hour's end (1,800 s after the step
+    /// plus the drain), to a later hour, or the whole keep-alive; never
+    /// less than the hour's end.
+    #[test]
+    fn idle_tails_end_where_the_hour_says() {
+        let f = fleet(30.0, 1e7, 8.0);
+        let load = HourLoad {
+            requests: 3600.0,
+            input_tokens: 3600.0 * 500.0,
+            output_tokens: 3600.0 * 200.0,
+        };
+        let mut half = [0.0; 60];
+        half[..30].fill(1.0);
+        let bill = |tails_end_s: f64| f.hour_with_steps(&load, &half, tails_end_s).flex_worker_s;
+        let in_hour = bill(3600.0);
+        // Each hour of tail beyond the hour's end bills the idle fleet.
+        let idle_workers = (bill(3.0 * 3600.0) - bill(2.0 * 3600.0)) / 3600.0;
+        assert!(idle_workers > 1.0, "{idle_workers}");
+        let beyond = |tails_end_s: f64| (bill(tails_end_s) - in_hour) / idle_workers;
+        assert!(
+            (beyond(7200.0) - 3600.0).abs() <= 1e-6,
+            "{}",
+            beyond(7200.0)
+        );
+        // The whole keep-alive from the step (at 1,800 s, plus a drain of
+        // under a minute), less the 1,800 s or so billed within the hour.
+        let whole = beyond(f64::INFINITY);
+        assert!((1e7 - 1800.0..1e7 - 1740.0).contains(&whole), "{whole}");
+        assert_eq!(bill(0.0), in_hour);
     }
 
     #[test]
@@ -2693,7 +2753,7 @@ mod tests {
         gap[20] = 0.0;
         gap[21] = 0.0;
         let plain = f.hour(&load);
-        let got = f.hour_with_steps(&load, &gap);
+        let got = f.hour_with_steps(&load, &gap, f64::INFINITY);
         assert!(
             got.cold_starts <= plain.cold_starts + 0.1,
             "{got:?} vs {plain:?}"
