@@ -182,7 +182,8 @@ pub struct PoolStats {
     pub cold_start_waits: f64,
     /// Requests that waited in the queue (every slot busy, no worker to add).
     pub queue_waits: f64,
-    /// Requests served.
+    /// Requests counted: those served, and those still waiting (in the
+    /// queue or on a boot) when the pool finished.
     pub requests: f64,
     /// Added waits (boot or queue) of the requests that waited.
     pub waits: WaitHistogram,
@@ -190,6 +191,10 @@ pub struct PoolStats {
     pub wait_sum_s: f64,
     /// Integral of busy workers (with at least one active request) over time, worker-seconds.
     pub busy_worker_s: f64,
+    /// Work of the requests still waiting when the pool finished, at full
+    /// batch, worker-seconds: served after the end, so billed (or queued)
+    /// by the pool's owner, not here.
+    pub unserved_work_s: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -468,11 +473,15 @@ impl Pool {
         self.queue.push_back(a);
     }
 
-    fn start(&mut self, i: usize, a: Arrival, t: f64, boot_wait: bool) {
+    /// Count request `a`, admitted (or still waiting, at the end) at `t`
+    /// after waiting on a boot (`boot_wait`) or in the queue; a burn-in's
+    /// request is not counted. Returns whether it was.
+    fn count(&mut self, a: &Arrival, t: f64, boot_wait: bool) -> bool {
+        if a.time_s < self.counted_from_s {
+            return false;
+        }
         let wait = t - a.time_s;
-        // (A burn-in's request is served, not counted.)
-        let counted = a.time_s >= self.counted_from_s;
-        if counted && wait > 0.0 {
+        if wait > 0.0 {
             self.stats.waits.add(wait, 1.0);
             self.stats.wait_sum_s += wait;
             if boot_wait {
@@ -480,10 +489,16 @@ impl Pool {
             } else {
                 self.stats.queue_waits += 1.0;
             }
-        } else if counted && boot_wait {
+        } else if boot_wait {
             // Admitted at the instant its worker came up: still a boot wait of 0.
             self.stats.cold_start_waits += 1.0;
         }
+        self.stats.requests += 1.0;
+        true
+    }
+
+    fn start(&mut self, i: usize, a: Arrival, t: f64, boot_wait: bool) {
+        self.count(&a, t, boot_wait);
         let c = self.cfg.curve;
         let w = &mut self.workers[i];
         if w.active == 0 {
@@ -493,9 +508,6 @@ impl Pool {
         w.epoch += 1; // cancels a pending scale-down
         let b = w.active as f64;
         let service = b * a.input_tokens / c.prefill_tps + a.output_tokens * c.step_s(b);
-        if counted {
-            self.stats.requests += 1.0;
-        }
         self.push(t + service, i, EventKind::Completion);
     }
 
@@ -569,8 +581,35 @@ impl Pool {
 
     /// End the simulation at `end_s`: every worker still up is billed to
     /// `end_s` (requests in service are left to finish unbilled beyond it).
+    /// Requests still waiting are counted with the waits they will have: on
+    /// a boot, until it is up; in the queue, until the workers up at the
+    /// end have done the queued work ahead of them at full batch (the fast
+    /// path's fluid backlog). Their work at full batch goes to
+    /// [`PoolStats::unserved_work_s`].
     pub fn finish(&mut self, end_s: f64) {
         self.advance_to(end_s);
+        let curve = self.cfg.curve;
+        let queue = std::mem::take(&mut self.queue);
+        let servers = f64::from(self.alive.max(1));
+        let mut ahead_s = 0.0;
+        for a in &queue {
+            let work_s = curve.busy_seconds(a.input_tokens, a.output_tokens);
+            if self.count(a, end_s + ahead_s / servers, false) {
+                self.stats.unserved_work_s += work_s;
+            }
+            ahead_s += work_s;
+        }
+        for i in 0..self.workers.len() {
+            if self.workers[i].alive {
+                let ready_at = self.workers[i].ready_at;
+                for (a, _) in std::mem::take(&mut self.workers[i].waiting) {
+                    if self.count(&a, ready_at.max(end_s), true) {
+                        self.stats.unserved_work_s +=
+                            curve.busy_seconds(a.input_tokens, a.output_tokens);
+                    }
+                }
+            }
+        }
         for i in 0..self.workers.len() {
             if self.workers[i].alive {
                 let w = &self.workers[i];
@@ -906,6 +945,65 @@ mod tests {
         assert_eq!(pool.stats.requests, 1.0);
         assert_eq!(pool.stats.queue_waits, 1.0);
         assert!(pool.stats.wait_sum_s <= 10.0, "{}", pool.stats.wait_sum_s);
+    }
+
+    /// Requests still waiting at the end are counted, with the waits they
+    /// will have: in the queue, until the work ahead of them is done (the
+    /// fluid backlog); on a boot, until it is up. Their work is handed back.
+    #[test]
+    fn requests_still_waiting_at_the_end_are_counted_with_their_waits() {
+        // One worker, one request at a time, 10 s a request.
+        let curve = BatchCurve {
+            t0_s: 10.0,
+            t1_s: 0.0,
+            batch_cap: 1.0,
+            prefill_tps: f64::INFINITY,
+        };
+        let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
+        let at = |time_s: f64| Arrival {
+            time_s,
+            input_tokens: 0.0,
+            output_tokens: 1.0,
+        };
+        let mut pool = Pool::new(
+            PoolConfig {
+                max_workers: 1,
+                pinned_workers: 1,
+                ..PoolConfig::always_on(curve)
+            },
+            0.0,
+        );
+        for t in [0.0, 1.0, 2.0, 3.0] {
+            pool.arrive(at(t), &mut rng);
+        }
+        pool.finish(5.0);
+        // Served at 0; then queued behind nothing, 10 s and 20 s of work.
+        let stats = &pool.stats;
+        assert_eq!((stats.requests, stats.queue_waits), (4.0, 3.0));
+        assert_eq!(stats.wait_sum_s, (5.0 - 1.0) + (15.0 - 2.0) + (25.0 - 3.0));
+        assert_eq!(stats.unserved_work_s, 30.0);
+        // A 50 s boot taking two requests (a batch of 2), ended at 20 s.
+        let mut pool = Pool::new(
+            PoolConfig {
+                cold_start_s: 50.0,
+                keep_alive_s: 60.0,
+                max_workers: 1,
+                ..PoolConfig::always_on(BatchCurve {
+                    batch_cap: 2.0,
+                    ..curve
+                })
+            },
+            0.0,
+        );
+        pool.arrive(at(0.0), &mut rng);
+        pool.arrive(at(1.0), &mut rng);
+        pool.finish(20.0);
+        let stats = &pool.stats;
+        assert_eq!((stats.requests, stats.cold_start_waits), (2.0, 2.0));
+        assert_eq!(stats.wait_sum_s, 50.0 + 49.0);
+        assert_eq!(stats.flex_worker_s, 20.0);
+        // One token each at full batch: a 10 s step makes two, 5 s each.
+        assert_eq!(stats.unserved_work_s, 10.0);
     }
 
     /// Measured from 0, a pool bills, keeps busy and cold-starts what the

@@ -353,13 +353,16 @@ impl Backlog {
     }
 }
 
-/// Add an event simulation's counts to `o`; returns its flexible worker-seconds.
+/// Add an event simulation's counts to `o`; returns its flexible worker-seconds,
+/// with the work of the requests it left waiting.
 fn absorb(o: &mut Outcome, stats: PoolStats) -> f64 {
     o.cold_starts += stats.cold_starts;
     o.cold_start_waits += stats.cold_start_waits;
     o.queue_waits += stats.queue_waits;
     o.waits.merge(&stats.waits);
-    stats.flex_worker_s
+    // Requests left waiting are served later at full batch and billed in
+    // full, as the fast path bills its overflow.
+    stats.flex_worker_s + stats.unserved_work_s
 }
 
 impl Deployment for Serverless {
@@ -411,6 +414,9 @@ impl Deployment for Serverless {
             } else {
                 if let Some(mut done) = pool.take() {
                     done.finish(start);
+                    // What the simulation left queued waits in the fast
+                    // path's backlog.
+                    backlog.work_s += done.stats.unserved_work_s;
                     flex_s += absorb(&mut o, done.stats);
                 }
                 // An hour whose rate changes within it (an active stretch
