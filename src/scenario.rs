@@ -475,11 +475,18 @@ impl<'a> Table<'a> {
     }
 
     fn type_error(&self, key: &str, v: &Value<'_>, expected: &str) -> ScenarioError {
-        self.error_at(
-            v.span(),
-            key,
-            format!("expected {expected}, found {}", describe_value(v.get_ref())),
-        )
+        // (`inf` and `nan` are TOML floats, but no input takes them.)
+        let not_finite = match v.get_ref() {
+            DeValue::Float(f) => f.as_str().parse::<f64>().is_ok_and(|x| !x.is_finite()),
+            _ => false,
+        };
+        let found = describe_value(v.get_ref());
+        let found = if not_finite {
+            format!("{found}, which is not finite")
+        } else {
+            found
+        };
+        self.error_at(v.span(), key, format!("expected {expected}, found {found}"))
     }
 
     /// A string value.

@@ -960,6 +960,27 @@ fn with_serverless() -> String {
            cold_start_s = 30\nkeep_alive_s = 60\nsingle_stream_tps = 50\nmax_tps = 2000\n"
 }
 
+// An endless keep-alive (`inf`, a TOML float) is named as not finite.
+#[test]
+fn an_infinite_keep_alive_is_not_finite() {
+    let text = with_serverless().replace("keep_alive_s = 60", "keep_alive_s = inf");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("keep_alive_s"))
+        .unwrap()
+        + 1;
+    Bad {
+        name: "endless.toml",
+        text,
+        line,
+        column: 16,
+        at: "inf",
+        field: "deployment.flex.keep_alive_s",
+        words: &["expected a number >= 0, found the number inf, which is not finite"],
+    }
+    .assert_rejected_by_run_and_check();
+}
+
 #[test]
 fn fidelity_needs_two_trials_and_a_serverless_deployment() {
     // Without serverless, the fidelity changes nothing: say so, naming the file.
