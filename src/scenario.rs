@@ -772,7 +772,7 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
             return Err(t.type_error(k, v, &format!("an array of {n} numbers")));
         };
         let xs: Vec<f64> = arr.iter().filter_map(|x| number_of(x.get_ref())).collect();
-        if xs.len() != n || arr.len() != n {
+        if arr.len() != n {
             return Err(t.error_at(
                 v.span(),
                 k,
@@ -781,6 +781,9 @@ fn parse_dist_table(t: &Table<'_>, bound: Bound) -> std::result::Result<Dist, Sc
                     arr.len()
                 ),
             ));
+        }
+        if let Some(bad) = arr.iter().find(|x| number_of(x.get_ref()).is_none()) {
+            return Err(t.type_error(k, bad, &format!("an array of {n} finite numbers")));
         }
         Ok(xs)
     };

@@ -195,6 +195,9 @@ pub struct PoolStats {
     /// batch, worker-seconds: served after the end, so billed (or queued)
     /// by the pool's owner, not here.
     pub unserved_work_s: f64,
+    /// The part of `unserved_work_s` queued beyond `max_workers` (the rest
+    /// waited on boots), worker-seconds.
+    pub queued_work_s: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -583,19 +586,28 @@ impl Pool {
     /// `end_s` (requests in service are left to finish unbilled beyond it).
     /// Requests still waiting are counted with the waits they will have: on
     /// a boot, until it is up; in the queue, until the workers up at the
-    /// end have done the queued work ahead of them at full batch (the fast
-    /// path's fluid backlog). Their work at full batch goes to
+    /// end have done the work ahead of them (what is left of the requests
+    /// in service, spread over a worker's slots, then the queued requests'
+    /// at full batch: the fast path's fluid backlog; exact for one request
+    /// per worker). Their work at full batch goes to
     /// [`PoolStats::unserved_work_s`].
     pub fn finish(&mut self, end_s: f64) {
         self.advance_to(end_s);
         let curve = self.cfg.curve;
         let queue = std::mem::take(&mut self.queue);
         let servers = f64::from(self.alive.max(1));
-        let mut ahead_s = 0.0;
+        let slots = f64::from(self.slots.max(1));
+        let mut ahead_s: f64 = self
+            .events
+            .iter()
+            .filter(|e| e.kind == EventKind::Completion && e.time_s > end_s)
+            .map(|e| (e.time_s - end_s) / slots)
+            .sum();
         for a in &queue {
             let work_s = curve.busy_seconds(a.input_tokens, a.output_tokens);
             if self.count(a, end_s + ahead_s / servers, false) {
                 self.stats.unserved_work_s += work_s;
+                self.stats.queued_work_s += work_s;
             }
             ahead_s += work_s;
         }
@@ -698,18 +710,21 @@ pub fn since_last_arrival_s(n: usize, minute_weights: Option<&[f64; 60]>, u: f64
     // 1 - u^(1/n), accurate when it is small (large n).
     let after = -(u.ln() / n as f64).exp_m1();
     let total: f64 = minute_weights.map_or(0.0, |w| w.iter().sum());
-    let Some(weights) = minute_weights.filter(|_| total > 0.0) else {
+    let Some(weights) = minute_weights.filter(|_| total > 0.0 && total.is_finite()) else {
         return Some(after * 3600.0);
     };
     let target = after * total;
     let mut later = 0.0;
     for (back, &w) in weights.iter().rev().enumerate() {
         if w > 0.0 && later + w >= target {
-            return Some((back as f64 + (target - later) / w) * 60.0);
+            return Some((back as f64 + ((target - later) / w).min(1.0)) * 60.0);
         }
         later += w;
     }
-    Some(3600.0)
+    // (Rounding left the backward sum just short of the total: the start
+    // of the first minute with weight.)
+    let first = weights.iter().position(|&w| w > 0.0).unwrap_or(0);
+    Some((60 - first) as f64 * 60.0)
 }
 
 /// Scale the arrivals' tokens so the hour's sums are `load`'s, and sort
@@ -890,6 +905,14 @@ mod tests {
             since_last_arrival_s(1, Some(&[0.0; 60]), 0.25),
             Some(2700.0)
         );
+        // At the smallest u, the backward sum can round short of the
+        // total: the draw stays within the minutes with weight.
+        for _ in 0..1000 {
+            let mut w: [f64; 60] = std::array::from_fn(|_| rng.random::<f64>());
+            w[..10].fill(0.0);
+            let x = since_last_arrival_s(1, Some(&w), f64::MIN_POSITIVE).unwrap();
+            assert!(x <= 3000.0, "{x}");
+        }
     }
 
     #[test]
@@ -949,7 +972,8 @@ mod tests {
 
     /// Requests still waiting at the end are counted, with the waits they
     /// will have: in the queue, until the work ahead of them is done (the
-    /// fluid backlog); on a boot, until it is up. Their work is handed back.
+    /// rest of the service in progress, then the fluid backlog); on a boot,
+    /// until it is up. Their work is handed back, the queued part apart.
     #[test]
     fn requests_still_waiting_at_the_end_are_counted_with_their_waits() {
         // One worker, one request at a time, 10 s a request.
@@ -980,8 +1004,10 @@ mod tests {
         // Served at 0; then queued behind nothing, 10 s and 20 s of work.
         let stats = &pool.stats;
         assert_eq!((stats.requests, stats.queue_waits), (4.0, 3.0));
-        assert_eq!(stats.wait_sum_s, (5.0 - 1.0) + (15.0 - 2.0) + (25.0 - 3.0));
-        assert_eq!(stats.unserved_work_s, 30.0);
+        // They start at 10, 20 and 30 s: the first request's 5 s left and
+        // the queued ones' 10 s each are ahead of them.
+        assert_eq!(stats.wait_sum_s, (10.0 - 1.0) + (20.0 - 2.0) + (30.0 - 3.0));
+        assert_eq!((stats.unserved_work_s, stats.queued_work_s), (30.0, 30.0));
         // A 50 s boot taking two requests (a batch of 2), ended at 20 s.
         let mut pool = Pool::new(
             PoolConfig {
@@ -1002,8 +1028,9 @@ mod tests {
         assert_eq!((stats.requests, stats.cold_start_waits), (2.0, 2.0));
         assert_eq!(stats.wait_sum_s, 50.0 + 49.0);
         assert_eq!(stats.flex_worker_s, 20.0);
-        // One token each at full batch: a 10 s step makes two, 5 s each.
-        assert_eq!(stats.unserved_work_s, 10.0);
+        // One token each at full batch: a 10 s step makes two, 5 s each;
+        // none of it queued.
+        assert_eq!((stats.unserved_work_s, stats.queued_work_s), (10.0, 0.0));
     }
 
     /// Measured from 0, a pool bills, keeps busy and cold-starts what the

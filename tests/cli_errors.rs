@@ -960,7 +960,7 @@ fn with_serverless() -> String {
            cold_start_s = 30\nkeep_alive_s = 60\nsingle_stream_tps = 50\nmax_tps = 2000\n"
 }
 
-// An endless keep-alive (`inf`, a TOML float) is named as not finite.
+// An endless keep-alive or bound (`inf`, a TOML float) is named as not finite.
 #[test]
 fn an_infinite_keep_alive_is_not_finite() {
     let text = with_serverless().replace("keep_alive_s = 60", "keep_alive_s = inf");
@@ -977,6 +977,22 @@ fn an_infinite_keep_alive_is_not_finite() {
         at: "inf",
         field: "deployment.flex.keep_alive_s",
         words: &["expected a number >= 0, found the number inf, which is not finite"],
+    }
+    .assert_rejected_by_run_and_check();
+    // In a distribution's array, the item itself is pointed at.
+    Bad {
+        name: "endless-pert.toml",
+        text: edit(
+            "tokens_per_month = 1e8",
+            "tokens_per_month = { pert = [1e6, inf, 2e6] }",
+        ),
+        line: 8,
+        column: 35,
+        at: "inf",
+        field: "traffic.tokens_per_month.pert",
+        words: &[
+            "expected an array of 3 finite numbers, found the number inf, which is not finite",
+        ],
     }
     .assert_rejected_by_run_and_check();
 }

@@ -334,8 +334,11 @@ fn bundled_scenarios_without_minute_variation_price_serverless_as_the_simulation
 /// took over a worker whose last request was a random gap before the
 /// hour's end, though the traffic had stopped mid-hour, and the fast hour
 /// had billed that worker's keep-alive already. And `hourly` billed each
-/// worker left idle at a step down its whole keep-alive: $486,986 a month
-/// against the simulation's $1,517 with a keep-alive of 10⁷ s.
+/// worker left idle at a step down its whole keep-alive: $415,254 a month
+/// against the simulation's $1,493 on these trials with a keep-alive of
+/// 10⁷ s (`auto` $289,267). `auto` at 10⁷ s is the closest to its bound:
+/// the take-over brings one warm worker, and the step's other idle workers
+/// stop at the hour's end.
 #[test]
 fn long_keep_alives_after_bursts_price_as_the_simulation_does() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/spiky-100m.toml");

@@ -176,8 +176,18 @@ impl TrialContext<'_> {
             return self.draw.base_minute_weights(trace, hour);
         }
         let mut rng = crate::engine::substream(self.seed, self.trial, "arrivals", hour as u64);
-        self.draw
-            .minute_weights(trace, hour, self.params[self.traffic.minute_cv.0], &mut rng)
+        self.minute_weights_from(hour, &mut rng)
+    }
+
+    /// Hour `hour`'s minute weights, drawn from its arrival stream `rng`
+    /// (the first draws of [`TrialContext::arrivals`]).
+    fn minute_weights_from(&self, hour: usize, rng: &mut TrialRng) -> Option<[f64; 60]> {
+        self.draw.minute_weights(
+            self.traffic.replay.as_deref(),
+            hour,
+            self.params[self.traffic.minute_cv.0],
+            rng,
+        )
     }
 
     /// The arrivals of the burn-in hour before the horizon that ends
@@ -219,9 +229,7 @@ impl TrialContext<'_> {
             crate::sim::finish_hour(out, load);
             return;
         }
-        let weights =
-            self.draw
-                .minute_weights(trace, hour, self.params[self.traffic.minute_cv.0], &mut rng);
+        let weights = self.minute_weights_from(hour, &mut rng);
         crate::sim::hour_arrivals(
             start,
             load,

@@ -76,7 +76,8 @@
 use rand::RngExt;
 
 use super::{
-    COMMON_KEYS, Deployment, Kind, OPS_KEYS, Operations, Outcome, TrialContext, TrialRng, keys,
+    COMMON_KEYS, Deployment, Fidelity, Kind, OPS_KEYS, Operations, Outcome, TrialContext, TrialRng,
+    keys,
 };
 use crate::error::ScenarioError;
 use crate::scenario::{Bound, ParamId, Params, Table};
@@ -289,6 +290,19 @@ fn burn_in_hours(keep_alive_s: f64, cold_start_s: f64) -> u32 {
     hours.clamp(1.0, 24.0) as u32
 }
 
+/// Seconds from the start of hour `i` of `hours` to where the keep-alive
+/// tails of workers it leaves idle end: the start of the next hour with
+/// traffic (whose fleet holds them, in its bill; it still prices its own
+/// cold starts) or that `fidelity` simulates (which takes over the last
+/// arrival's worker), else the end of the horizon.
+fn tails_end_s(hours: &[HourLoad], i: usize, fidelity: Fidelity) -> f64 {
+    let next = hours[i + 1..]
+        .iter()
+        .position(|h| h.requests > 0.0 || fidelity.simulates(h.requests))
+        .map_or(hours.len() - i, |k| k + 1);
+    next as f64 * 3600.0
+}
+
 /// Work queued beyond `max_workers` on the fast path, as a fluid. Each
 /// minute the fleet, at `max_workers`, does up to 60 worker-seconds of work
 /// per worker; the minute's work above that waits, and the backlog carries
@@ -414,9 +428,10 @@ impl Deployment for Serverless {
             } else {
                 if let Some(mut done) = pool.take() {
                     done.finish(start);
-                    // What the simulation left queued waits in the fast
-                    // path's backlog.
-                    backlog.work_s += done.stats.unserved_work_s;
+                    // What the simulation left queued beyond `max_workers`
+                    // waits in the fast path's backlog (boot waiters' work
+                    // is billed, not queued).
+                    backlog.work_s += done.stats.queued_work_s;
                     flex_s += absorb(&mut o, done.stats);
                 }
                 // An hour whose rate changes within it (an active stretch
@@ -430,14 +445,7 @@ impl Deployment for Serverless {
                 };
                 let hs = match minutes {
                     Some(w) if w.iter().any(|&x| x != w[0]) => {
-                        // Idle tails run on to the next hour with traffic
-                        // (whose fleet holds them) or that the simulation
-                        // takes over, or to the horizon's end.
-                        let next = hours[i + 1..]
-                            .iter()
-                            .position(|h| h.requests > 0.0 || ctx.fidelity.simulates(h.requests))
-                            .map_or(hours.len() - i, |k| k + 1);
-                        fleet.hour_with_steps(h, &w, next as f64 * 3600.0)
+                        fleet.hour_with_steps(h, &w, tails_end_s(hours, i, ctx.fidelity))
                     }
                     _ => fleet.hour(h),
                 };
@@ -912,10 +920,9 @@ impl Fleet {
     /// billed only up to the step) and cold-starts the rest (each billed
     /// its boot and half a billing unit). Idle workers not taken back are
     /// billed their keep-alive, up to `tails_end_s` seconds after the
-    /// hour's start at most (and at least to the hour's end): the start of
-    /// the next hour with traffic, whose fleet holds them, or that the
-    /// simulation takes over, or the end of the horizon. Each boot's request waits for it, and
-    /// so do the new workers' share (cold starts over the run's fleet) of
+    /// hour's start at most (and at least to the hour's end; see
+    /// `tails_end_s`, the function, for where the engine ends them). Each
+    /// boot's request waits for it, and so do the new workers' share (cold starts over the run's fleet) of
     /// the run's arrivals during a boot, at most a batch per booting worker.
     ///
     /// With more than 12 runs, each is priced by linear interpolation
@@ -2669,11 +2676,31 @@ mod tests {
         assert!((got.cold_starts - (doubled.cold_starts / 2.0 + fleet_on)).abs() <= 1e-9);
     }
 
+    /// Tails end at the next hour with traffic, or at the next hour the
+    /// simulation takes over (under `auto`, an idle hour), or at the
+    /// horizon's end, counted from the hour's start.
+    #[test]
+    fn tails_end_at_the_next_busy_or_simulated_hour_or_the_horizon() {
+        let load = |requests: f64| HourLoad {
+            requests,
+            input_tokens: requests * 500.0,
+            output_tokens: requests * 200.0,
+        };
+        let hours = [load(1e4), load(0.0), load(0.0), load(1e4), load(0.0)];
+        let ends = |fidelity: Fidelity| -> Vec<f64> {
+            (0..hours.len())
+                .map(|i| tails_end_s(&hours, i, fidelity) / 3600.0)
+                .collect()
+        };
+        assert_eq!(ends(Fidelity::Hourly), [3.0, 2.0, 1.0, 2.0, 1.0]);
+        assert_eq!(ends(Fidelity::Auto), [1.0, 1.0, 1.0, 1.0, 1.0]);
+    }
+
     /// Workers left idle at a step down are billed their keep-alive up to
     /// the end of their tails: with a keep-alive of 10⁷ s and traffic in
-    /// the first half hour only, to the hour's end (1,800 s after the step
-    /// plus the drain), to a later hour, or the whole keep-alive; never
-    /// less than the hour's end.
+    /// the first half hour only, to the hour's end (1,800 s after the
+    /// step, less the drain), to a later hour, or the whole keep-alive;
+    /// never less than the hour's end.
     #[test]
     fn idle_tails_end_where_the_hour_says() {
         let f = fleet(30.0, 1e7, 8.0);
