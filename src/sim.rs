@@ -590,7 +590,8 @@ impl Pool {
     /// in service, spread over a worker's slots, then the queued requests'
     /// at full batch: the fast path's fluid backlog; exact for one request
     /// per worker). Their work at full batch goes to
-    /// [`PoolStats::unserved_work_s`].
+    /// [`PoolStats::unserved_work_s`], the queued part also to
+    /// [`PoolStats::queued_work_s`].
     pub fn finish(&mut self, end_s: f64) {
         self.advance_to(end_s);
         let curve = self.cfg.curve;
@@ -698,7 +699,8 @@ pub fn hour_arrivals<R: Rng + ?Sized>(
 
 /// Seconds from the end of an hour back to the last of its `n` arrivals,
 /// spread over the hour by `minute_weights` as [`hour_arrivals`] spreads
-/// them (uniform when `None`, or when the weights sum to zero), drawn by
+/// them (uniform when `None`, or when the weights' sum is not a positive
+/// finite number), drawn by
 /// inversion from `u` in (0, 1]: with `F` the share of the hour's weight
 /// up to a time, the last of `n` i.i.d. arrivals is at or before `t` with
 /// probability `F(t)^n`, so the weight after it is `1 - u^(1/n)` of the

@@ -920,10 +920,12 @@ impl Fleet {
     /// billed only up to the step) and cold-starts the rest (each billed
     /// its boot and half a billing unit). Idle workers not taken back are
     /// billed their keep-alive, up to `tails_end_s` seconds after the
-    /// hour's start at most (and at least to the hour's end; see
-    /// `tails_end_s`, the function, for where the engine ends them). Each
-    /// boot's request waits for it, and so do the new workers' share (cold starts over the run's fleet) of
-    /// the run's arrivals during a boot, at most a batch per booting worker.
+    /// hour's start at most, and at least to the hour's end (the engine
+    /// ends them at the start of the next hour with traffic, or that the
+    /// simulation takes over, or the end of the horizon). Each
+    /// boot's request waits for it, and so do the new workers' share (cold
+    /// starts over the run's fleet) of the run's arrivals during a boot, at
+    /// most a batch per booting worker.
     ///
     /// With more than 12 runs, each is priced by linear interpolation
     /// from the hour priced at 9 rates evenly spread across its minutes'
