@@ -2244,6 +2244,15 @@ pub(super) fn ln_factorial(k: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// An hour of `requests` requests of 500 input and 200 output tokens.
+    fn hour_load(requests: f64) -> HourLoad {
+        HourLoad {
+            requests,
+            input_tokens: requests * 500.0,
+            output_tokens: requests * 200.0,
+        }
+    }
+
     fn fleet(c: f64, t: f64, b: f64) -> Fleet {
         let mut curve = BatchCurve::new(50.0, 2000.0, 8000.0, None, None);
         curve.batch_cap = b;
@@ -2503,14 +2512,8 @@ mod tests {
         let f = fleet(300.0, 600.0, 8.0);
         let mut second_half = [0.0; 60];
         second_half[30..].fill(1.0);
-        let at = |requests: f64| {
-            let load = HourLoad {
-                requests,
-                input_tokens: requests * 500.0,
-                output_tokens: requests * 200.0,
-            };
-            f.hour_with_steps(&load, &second_half, f64::INFINITY)
-        };
+        let at =
+            |requests: f64| f.hour_with_steps(&hour_load(requests), &second_half, f64::INFINITY);
         let (whole, near) = (at(5.0), at(5.0 + 1e-9));
         assert!(
             (whole.flex_worker_s / near.flex_worker_s - 1.0).abs() < 1e-6,
@@ -2643,11 +2646,7 @@ mod tests {
     #[test]
     fn an_hour_that_steps_is_priced_piece_by_piece() {
         let f = fleet(30.0, 60.0, 8.0);
-        let load = |requests: f64| HourLoad {
-            requests,
-            input_tokens: requests * 500.0,
-            output_tokens: requests * 200.0,
-        };
+        let load = hour_load;
         // Runs are priced with the spread holding time and the level model.
         let plain = |h: &HourLoad| f.hour_and_service(h, HourModel::Spread).0;
         // Equal minutes: exactly the plain hour.
@@ -2683,12 +2682,7 @@ mod tests {
     /// horizon's end, counted from the hour's start.
     #[test]
     fn tails_end_at_the_next_busy_or_simulated_hour_or_the_horizon() {
-        let load = |requests: f64| HourLoad {
-            requests,
-            input_tokens: requests * 500.0,
-            output_tokens: requests * 200.0,
-        };
-        let hours = [load(1e4), load(0.0), load(0.0), load(1e4), load(0.0)];
+        let hours = [1e4, 0.0, 0.0, 1e4, 0.0].map(hour_load);
         let ends = |fidelity: Fidelity| -> Vec<f64> {
             (0..hours.len())
                 .map(|i| tails_end_s(&hours, i, fidelity) / 3600.0)
@@ -2706,11 +2700,7 @@ mod tests {
     #[test]
     fn idle_tails_end_where_the_hour_says() {
         let f = fleet(30.0, 1e7, 8.0);
-        let load = HourLoad {
-            requests: 3600.0,
-            input_tokens: 3600.0 * 500.0,
-            output_tokens: 3600.0 * 200.0,
-        };
+        let load = hour_load(3600.0);
         let mut half = [0.0; 60];
         half[..30].fill(1.0);
         let bill = |tails_end_s: f64| f.hour_with_steps(&load, &half, tails_end_s).flex_worker_s;
@@ -2779,11 +2769,7 @@ mod tests {
         // and serve again without booting (a re-boot would add about 2
         // cold starts and 15% to the bill).
         let f = fleet(60.0, 600.0, 8.0);
-        let load = HourLoad {
-            requests: 3600.0,
-            input_tokens: 3600.0 * 500.0,
-            output_tokens: 3600.0 * 200.0,
-        };
+        let load = hour_load(3600.0);
         let mut gap = [1.0; 60];
         gap[20] = 0.0;
         gap[21] = 0.0;
