@@ -788,18 +788,31 @@ mod tests {
         }
     }
 
+    /// One request per worker, 10 s each (a one-token output at a 10 s
+    /// step, no prefill).
+    const TEN_SECONDS_ALONE: BatchCurve = BatchCurve {
+        t0_s: 10.0,
+        t1_s: 0.0,
+        batch_cap: 1.0,
+        prefill_tps: f64::INFINITY,
+    };
+
+    /// A request of one output token arriving at `time_s`.
+    fn one_token_at(time_s: f64) -> Arrival {
+        Arrival {
+            time_s,
+            input_tokens: 0.0,
+            output_tokens: 1.0,
+        }
+    }
+
     /// A burn-in before 0: worker 1 boots for the arrival at -50 (up at
     /// -20, serving to -10), worker 2 for the one at -15 (it finds worker 1
     /// busy; up at 15), and worker 1 serves the one at -5 warm (to 5).
     /// Measured from 0, one arrival at 20 takes worker 1 again (to 30).
     fn burnt_in_pool(bill_cold_start: bool) -> Pool {
         let cfg = PoolConfig {
-            curve: BatchCurve {
-                t0_s: 10.0,
-                t1_s: 0.0,
-                batch_cap: 1.0,
-                prefill_tps: f64::INFINITY,
-            },
+            curve: TEN_SECONDS_ALONE,
             cold_start_s: 30.0,
             cold_start_cv: 0.0,
             keep_alive_s: 60.0,
@@ -810,17 +823,12 @@ mod tests {
         };
         let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
         let mut pool = Pool::new(cfg, -100.0);
-        let at = |time_s: f64| Arrival {
-            time_s,
-            input_tokens: 0.0,
-            output_tokens: 1.0,
-        };
         for t in [-50.0, -15.0, -5.0] {
-            pool.arrive(at(t), &mut rng);
+            pool.arrive(one_token_at(t), &mut rng);
         }
         assert_eq!(pool.stats.cold_starts, 2.0);
         pool.measure_from(0.0);
-        pool.arrive(at(20.0), &mut rng);
+        pool.arrive(one_token_at(20.0), &mut rng);
         pool.finish(200.0);
         pool
     }
@@ -941,12 +949,7 @@ mod tests {
     fn a_burn_ins_queue_is_not_carried_into_the_measurement() {
         let cfg = PoolConfig {
             max_workers: 1,
-            ..PoolConfig::always_on(BatchCurve {
-                t0_s: 10.0,
-                t1_s: 0.0,
-                batch_cap: 1.0,
-                prefill_tps: f64::INFINITY,
-            })
+            ..PoolConfig::always_on(TEN_SECONDS_ALONE)
         };
         let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
         let mut pool = Pool::new(
@@ -956,16 +959,11 @@ mod tests {
             },
             -100.0,
         );
-        let at = |time_s: f64| Arrival {
-            time_s,
-            input_tokens: 0.0,
-            output_tokens: 1.0,
-        };
         for k in 0..30 {
-            pool.arrive(at(-30.0 + f64::from(k)), &mut rng);
+            pool.arrive(one_token_at(-30.0 + f64::from(k)), &mut rng);
         }
         pool.measure_from(0.0);
-        pool.arrive(at(0.5), &mut rng);
+        pool.arrive(one_token_at(0.5), &mut rng);
         pool.finish(100.0);
         assert_eq!(pool.stats.requests, 1.0);
         assert_eq!(pool.stats.queue_waits, 1.0);
@@ -979,18 +977,8 @@ mod tests {
     #[test]
     fn requests_still_waiting_at_the_end_are_counted_with_their_waits() {
         // One worker, one request at a time, 10 s a request.
-        let curve = BatchCurve {
-            t0_s: 10.0,
-            t1_s: 0.0,
-            batch_cap: 1.0,
-            prefill_tps: f64::INFINITY,
-        };
+        let curve = TEN_SECONDS_ALONE;
         let mut rng = <crate::deploy::TrialRng as rand::SeedableRng>::seed_from_u64(1);
-        let at = |time_s: f64| Arrival {
-            time_s,
-            input_tokens: 0.0,
-            output_tokens: 1.0,
-        };
         let mut pool = Pool::new(
             PoolConfig {
                 max_workers: 1,
@@ -1000,7 +988,7 @@ mod tests {
             0.0,
         );
         for t in [0.0, 1.0, 2.0, 3.0] {
-            pool.arrive(at(t), &mut rng);
+            pool.arrive(one_token_at(t), &mut rng);
         }
         pool.finish(5.0);
         // Served at 0; then queued behind nothing, 10 s and 20 s of work.
@@ -1023,8 +1011,8 @@ mod tests {
             },
             0.0,
         );
-        pool.arrive(at(0.0), &mut rng);
-        pool.arrive(at(1.0), &mut rng);
+        pool.arrive(one_token_at(0.0), &mut rng);
+        pool.arrive(one_token_at(1.0), &mut rng);
         pool.finish(20.0);
         let stats = &pool.stats;
         assert_eq!((stats.requests, stats.cold_start_waits), (2.0, 2.0));
