@@ -1454,7 +1454,8 @@ impl Fleet {
             (m - 10.0 * m.sqrt() - 10.0).max(0.0)
         };
         let first = if b.is_finite() {
-            ((always_on_requests / b).floor() as u64).max(1)
+            // (`as` truncates, which is the floor of a number >= 0.)
+            ((always_on_requests / b) as u64).max(1)
         } else {
             1
         };
@@ -2059,18 +2060,33 @@ fn uniform_gap_survival(x: f64, n: f64) -> (f64, f64) {
 }
 
 /// Whether `P(Q >= j)` for `Q ~ Poisson(m)` is below `1e-13`, by the
-/// Chernoff bound `P(Q >= j) <= exp(-m) (e m / j)^j` (for `j > m`). One
-/// logarithm, where the tail itself takes an incomplete gamma function.
+/// Chernoff bound `P(Q >= j) <= exp(-m) (e m / j)^j` (for `j > m`). At
+/// most one logarithm, where the tail itself takes an incomplete gamma
+/// function; mostly none, as bounds on the logarithm decide.
 fn tail_is_negligible(m: f64, j: f64) -> bool {
     if j <= m {
-        false
-    } else if j >= 30.0 && j >= std::f64::consts::E * std::f64::consts::E * m {
+        return false;
+    }
+    if j >= 30.0 && j >= std::f64::consts::E * std::f64::consts::E * m {
         // Then ln(m / j) <= -2 and the bound's logarithm is at most
         // -m - j <= -30: the same answer without the logarithm.
-        true
-    } else {
-        j - m + j * (m / j).ln() < -30.0
+        return true;
     }
+    // The bound's logarithm `L = j - m + j ln(m / j)`, with `y = m / j`
+    // below 1 and `g = j - m`, lies between `g (1 - sqrt(1 / y))` (as
+    // `ln y >= (y - 1) / sqrt(y)` there) and `-g² / (m + j)` (as `ln y <=
+    // 2 (y - 1) / (y + 1)`). Where the lower one is above -29.9 (squared
+    // out, without a division: `j g² <= m (g + 29.9)²`) or the upper one
+    // below -30.1, they give the answer of `L < -30` without the
+    // logarithm, and a margin of 0.1 beyond its rounding.
+    let gap = j - m;
+    if j * gap * gap <= m * (gap + 29.9) * (gap + 29.9) {
+        return false;
+    }
+    if gap * gap > 30.1 * (m + j) {
+        return true;
+    }
+    gap + j * (m / j).ln() < -30.0
 }
 
 /// Means from which one pass over the worker levels reads the occupancy's
@@ -2519,6 +2535,39 @@ mod tests {
             (whole.flex_worker_s / near.flex_worker_s - 1.0).abs() < 1e-6,
             "{whole:?} vs {near:?}"
         );
+    }
+
+    #[test]
+    fn the_negligible_tail_test_answers_as_its_logarithm_does() {
+        // The Chernoff test's bounds must give the answer of the logarithm
+        // they stand in for, at every mean and level, the boundary included.
+        let by_logarithm = |m: f64, j: f64| {
+            j > m
+                && ((j >= 30.0 && j >= std::f64::consts::E * std::f64::consts::E * m)
+                    || j - m + j * (m / j).ln() < -30.0)
+        };
+        let mut decided = 0;
+        for i in 0..=400 {
+            let m = 10f64.powf(-16.0 + 21.0 * f64::from(i) / 400.0);
+            let sd = m.sqrt();
+            let near = (-40..=400).map(|k| (m + f64::from(k) * 0.05 * (sd + 1.0)).ceil());
+            for j in (1..=300).map(f64::from).chain(near).filter(|&j| j >= 1.0) {
+                assert_eq!(tail_is_negligible(m, j), by_logarithm(m, j), "m {m}, j {j}");
+                decided += 1;
+            }
+        }
+        // Where the answer turns, the level and the logarithm of the bound.
+        for m in [1e-14, 0.3, 7.0, 250.0, 9e4] {
+            let turn = (1..10_000_000)
+                .map(f64::from)
+                .find(|&j| by_logarithm(m, j))
+                .expect("a level far enough above any mean is negligible");
+            for j in [turn - 1.0, turn] {
+                assert_eq!(tail_is_negligible(m, j), by_logarithm(m, j), "m {m}, j {j}");
+            }
+        }
+        assert!(decided > 250_000);
+        assert!(!tail_is_negligible(f64::NAN, 3.0) && tail_is_negligible(0.0, 1.0));
     }
 
     #[test]

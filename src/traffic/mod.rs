@@ -1133,7 +1133,18 @@ fn poisson_quantile(rate: f64, u: f64) -> f64 {
             + r * (-z * (z2 + 2.0) * (1.0 / 72.0)
                 + r * ((3.0 * z2 * z2 + 7.0 * z2 - 16.0) * (1.0 / 810.0)
                     + r * z * (2684.0 - 548.0 * z2 - 207.0 * z2 * z2) * (1.0 / 155_520.0)));
-        x.floor().max(0.0)
+        // The floor, at least 0: `as` truncates, which is the floor for
+        // the counts below 2^52 (`floor` is a library call on x86-64's
+        // baseline, which has no rounding instruction).
+        if x >= 1.0 {
+            if x < 4e15 {
+                (x as u64) as f64
+            } else {
+                x.floor()
+            }
+        } else {
+            0.0
+        }
     }
 }
 
