@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod dedicated;
+mod queue;
 mod scan;
 pub mod serverless;
 

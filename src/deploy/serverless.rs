@@ -86,6 +86,8 @@ use crate::throughput::{BatchCurve, THROUGHPUT_KEYS, ThroughputSpec};
 use crate::traffic::HourLoad;
 use crate::uncertain::fmt_num;
 
+use super::queue::Backlog;
+
 /// GPU workers billed per second that scale to zero.
 #[derive(Debug, Clone)]
 pub struct Serverless {
@@ -301,70 +303,6 @@ fn tails_end_s(hours: &[HourLoad], i: usize, fidelity: Fidelity) -> f64 {
         .position(|h| h.requests > 0.0 || fidelity.simulates(h.requests))
         .map_or(hours.len() - i, |k| k + 1);
     next as f64 * 3600.0
-}
-
-/// Work queued beyond `max_workers` on the fast path, as a fluid. Each
-/// minute the fleet, at `max_workers`, does up to 60 worker-seconds of work
-/// per worker; the minute's work above that waits, and the backlog carries
-/// to the next minute and hour. A request waits while there is a backlog,
-/// for the backlog ahead of it divided by the workers. (Queueing from
-/// chance bursts above a minute's mean is not counted.)
-#[derive(Debug, Default)]
-struct Backlog {
-    /// Queued work, worker-seconds at full batch.
-    work_s: f64,
-}
-
-impl Backlog {
-    /// One hour of `work_s` worker-seconds of work (at full batch) and
-    /// `requests`, spread over its minutes by `minute_weights` (`None`:
-    /// evenly), on at most `max_workers` workers; adds the requests that
-    /// wait and their mean waits (seconds, one per minute) to `o`.
-    fn hour(
-        &mut self,
-        max_workers: u32,
-        minute_weights: Option<&[f64; 60]>,
-        work_s: f64,
-        requests: f64,
-        o: &mut Outcome,
-    ) {
-        if max_workers == u32::MAX || max_workers == 0 {
-            return;
-        }
-        let workers = max_workers as f64;
-        let per_minute_s = workers * 60.0;
-        let total = minute_weights.map_or(60.0, |w| w.iter().sum());
-        if total <= 0.0 || total.is_nan() {
-            // No arrivals: the workers spend the hour on the queue.
-            self.work_s = (self.work_s - 60.0 * per_minute_s).max(0.0);
-            return;
-        }
-        let peak = minute_weights.map_or(1.0, |w| w.iter().fold(0.0, |a: f64, &x| a.max(x)));
-        if self.work_s <= 0.0 && work_s * peak / total <= per_minute_s {
-            return;
-        }
-        for m in 0..60 {
-            let share = minute_weights.map_or(1.0, |w| w[m]) / total;
-            let arriving = requests * share;
-            let start = self.work_s;
-            let growth = work_s * share - per_minute_s;
-            // The share of the minute with a backlog, and its mean over
-            // that share (linear in between).
-            let (queued, mean_backlog) = if growth >= 0.0 {
-                (1.0, start + growth / 2.0)
-            } else if start > 0.0 {
-                let t = (start / -growth).min(1.0);
-                (t, start + growth * t / 2.0)
-            } else {
-                (0.0, 0.0)
-            };
-            if queued > 0.0 && mean_backlog > 0.0 && arriving > 0.0 {
-                o.queue_waits += arriving * queued;
-                o.waits.add(mean_backlog / workers, arriving * queued);
-            }
-            self.work_s = (start + growth).max(0.0);
-        }
-    }
 }
 
 /// Add an event simulation's counts to `o`; returns its flexible worker-seconds,
@@ -2768,48 +2706,6 @@ mod tests {
         let whole = beyond(f64::INFINITY);
         assert!((1e7 - 1800.0..1e7 - 1740.0).contains(&whole), "{whole}");
         assert_eq!(bill(0.0), in_hour);
-    }
-
-    #[test]
-    fn work_beyond_max_workers_queues_as_a_fluid_across_hours() {
-        let mut backlog = Backlog::default();
-        let mut o = Outcome::default();
-        // Half the fleet's capacity: no queue.
-        backlog.hour(2, None, 3600.0, 1000.0, &mut o);
-        assert_eq!((o.queue_waits, backlog.work_s), (0.0, 0.0));
-        // Twice it: every request waits, behind a backlog growing by 120
-        // worker-seconds a minute (60 s a minute on 2 workers).
-        backlog.hour(2, None, 4.0 * 3600.0, 3600.0, &mut o);
-        assert!((o.queue_waits - 3600.0).abs() < 1e-9);
-        assert!((backlog.work_s - 7200.0).abs() < 1e-9);
-        let mean_wait_s: f64 = (0..60)
-            .map(|m| (120.0 * m as f64 + 60.0) / 2.0)
-            .sum::<f64>()
-            / 60.0;
-        assert!((o.waits.total() - 3600.0).abs() < 1e-9);
-        assert!(
-            (o.waits.quantile(0.5) / mean_wait_s - 1.0).abs() < 0.1,
-            "{o:?}"
-        );
-        // An idle hour drains it (120 worker-seconds a minute), and so
-        // does an hour whose minutes all weigh nothing (an off stretch of
-        // the regime), which once kept it for the next busy hour.
-        backlog.hour(2, None, 0.0, 0.0, &mut o);
-        assert_eq!(backlog.work_s, 0.0);
-        backlog.work_s = 600.0;
-        backlog.hour(2, Some(&[0.0; 60]), 0.0, 0.0, &mut o);
-        assert_eq!(backlog.work_s, 0.0);
-        // In a quiet hour after a spike, only the requests before the queue
-        // drains wait: 600 worker-seconds queued, 60 spare a minute, so the
-        // first 10 minutes' requests.
-        backlog.work_s = 600.0;
-        let before = o.queue_waits;
-        backlog.hour(2, None, 3600.0, 600.0, &mut o);
-        assert!((o.queue_waits - before - 100.0).abs() < 1e-9, "{o:?}");
-        // No limit: no queue.
-        let mut unlimited = Backlog::default();
-        unlimited.hour(u32::MAX, None, 1e12, 1e6, &mut o);
-        assert_eq!(unlimited.work_s, 0.0);
     }
 
     #[test]
