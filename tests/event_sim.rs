@@ -602,3 +602,68 @@ fn minute_to_minute_variation_prices_serverless_as_the_simulation_does() {
         );
     }
 }
+
+/// Waited share and p50 / p95 of the waits of deployment `index` over
+/// `trials` trials of `s` at `fidelity`.
+fn dedicated_waits(
+    s: &breakeven::Scenario,
+    index: usize,
+    trials: u64,
+    fidelity: breakeven::deploy::Fidelity,
+) -> (f64, f64, f64) {
+    let mut hours = breakeven::traffic::TrialTraffic::default();
+    let (mut waited, mut requests) = (0.0, 0.0);
+    let mut waits = breakeven::sim::WaitHistogram::default();
+    for trial in 0..trials {
+        let r = breakeven::engine::run_trial(s, s.run.seed, trial, fidelity, &mut hours);
+        let o = &r.outcomes[index];
+        waited += o.queue_waits;
+        requests += o.requests;
+        waits.merge(&o.waits);
+    }
+    (waited / requests, waits.quantile(0.5), waits.quantile(0.95))
+}
+
+/// A dedicated fleet's queue on the fast path (`hourly`) against the
+/// simulation, on one 8-slot replica a week at 78% of its capacity (chance
+/// queueing within the hour: the fast path's birth-death chain of packed
+/// slots and Allen–Cunneen waits) and on three 32-slot replicas loaded
+/// past theirs in the busiest hours (the fluid queue across minutes and
+/// hours). Measured, 6 trials each: 34.1% of requests wait against 31.4%,
+/// p50 3.8 s against 3.2 s, p95 16.6 s against 14.8 s; and overloaded,
+/// 100% against 99.98%, p50 5,266 s against 5,270 s, p95 10,069 s against
+/// 10,074 s. The bounds: 15% on the share and 25% on the waits within the
+/// hour, 2% beyond capacity. Before, the fast path reported no queue.
+#[test]
+fn a_dedicated_fleets_queue_on_the_fast_path_follows_the_simulation() {
+    use breakeven::deploy::Fidelity;
+    let text = |volume: &str, replicas: u32, max_tps: u32, cap: u32| {
+        format!(
+            "name = \"queue\"\n[run]\nseed = 11\nhorizon_hours = 168\n\
+             [traffic]\ntokens_per_month = {volume}\ndaily_profile = \"flat\"\n\
+             weekly_profile = \"flat\"\ninput_tokens = \"200 to 3000\"\n\
+             output_tokens = \"50 to 800\"\n\
+             [deployment.ded]\nkind = \"dedicated\"\ngpu_hour_usd = 2\n\
+             gpus_per_replica = 1\nreplicas = {replicas}\nsingle_stream_tps = 50\n\
+             max_tps = {max_tps}\nprefill_tps = 8000\nmax_batch = {cap}\n"
+        )
+    };
+    for (volume, replicas, max_tps, cap, share_bound, wait_bound) in [
+        ("2.2e9", 1, 600, 8, 0.15, 0.25),
+        ("24e9", 3, 2000, 32, 0.02, 0.02),
+    ] {
+        let toml = text(volume, replicas, max_tps, cap);
+        let s = breakeven::Scenario::parse(Path::new("queue.toml"), &toml).unwrap();
+        let fast = dedicated_waits(&s, 0, 6, Fidelity::Hourly);
+        let event = dedicated_waits(&s, 0, 6, Fidelity::Request);
+        eprintln!("{volume}: hourly {fast:?}, request {event:?}");
+        assert!(event.0 > 0.3, "{event:?}");
+        assert!(
+            (fast.0 / event.0 - 1.0).abs() <= share_bound,
+            "{fast:?} vs {event:?}"
+        );
+        for (f, e) in [(fast.1, event.1), (fast.2, event.2)] {
+            assert!((f / e - 1.0).abs() <= wait_bound, "{fast:?} vs {event:?}");
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! above capacity is overflow: reported, and spilled to an API deployment
 //! when `overflow_to` names one.
 
+use super::queue::{Backlog, Slots};
 use super::{
     ApiPricing, COMMON_KEYS, Deployment, Fidelity, Kind, OPS_KEYS, Operations, Outcome,
     TrialContext, keys,
@@ -258,6 +259,25 @@ impl Deployment for Dedicated {
         };
         let mut o = Outcome::default();
         let mut replica_hours = 0.0;
+        // The fast path's queue: work beyond the replicas' capacity, minute
+        // by minute, waits and carries to the next minute and hour.
+        let mut backlog = Backlog::default();
+        let minutes_vary = ctx.minutes_may_vary();
+        // The spread of a request's full-batch service, `cap × input /
+        // prefill_tps + output × t(cap)`, over the per-request token laws.
+        let service_scv = {
+            let (input, output) = (&ctx.traffic.input_tokens, &ctx.traffic.output_tokens);
+            let per_input_s = curve.batch_cap / curve.prefill_tps;
+            let per_output_s = curve.step_s(curve.batch_cap);
+            let mean = per_input_s * input.mean() + per_output_s * output.mean();
+            let variance =
+                per_input_s.powi(2) * input.variance() + per_output_s.powi(2) * output.variance();
+            if mean > 0.0 && variance.is_finite() {
+                variance / (mean * mean)
+            } else {
+                1.0
+            }
+        };
         for (i, h) in hours.iter().enumerate() {
             let demand_s = curve.busy_seconds(h.input_tokens, h.output_tokens);
             let replicas = match self.scaling {
@@ -284,17 +304,55 @@ impl Deployment for Dedicated {
             o.requests += h.requests;
             o.tokens += h.tokens();
             o.busy_gpu_s += demand_s.min(capacity_s) * gpus;
-            if demand_s > capacity_s {
-                let share = 1.0 - capacity_s / demand_s;
-                o.overflow_tokens += h.tokens() * share;
+            // The share of the hour's work beyond its capacity, and of it
+            // what the API takes.
+            let beyond = if demand_s > capacity_s {
+                1.0 - capacity_s / demand_s
+            } else {
+                0.0
+            };
+            let mut spilled = 0.0;
+            if beyond > 0.0 {
+                o.overflow_tokens += h.tokens() * beyond;
                 if let Some(pr) = &self.overflow_pricing {
+                    spilled = beyond;
                     o.spill_usd += pr.cost(
                         p,
-                        h.input_tokens * share,
-                        h.output_tokens * share,
-                        h.requests * share,
+                        h.input_tokens * beyond,
+                        h.output_tokens * beyond,
+                        h.requests * beyond,
                     );
                 }
+            }
+            if pool.is_none() {
+                // What the replicas serve queues where a minute's work is
+                // more than they do in it (without `overflow_to`, all the
+                // hour's work; the queue then carries its overflow to the
+                // hours after, as the simulation's does).
+                let minutes = if minutes_vary {
+                    ctx.followed_minute_weights(i, h.requests)
+                } else {
+                    None
+                };
+                // A request's slot time at batch b, for the hour's mean tokens.
+                let slots = (h.requests > 0.0).then(|| {
+                    let (input, output) =
+                        (h.input_tokens / h.requests, h.output_tokens / h.requests);
+                    Slots {
+                        per_worker: curve.batch_cap,
+                        fixed_s: output * curve.t0_s,
+                        per_batch_s: input / curve.prefill_tps + output * curve.t1_s,
+                        service_scv,
+                    }
+                });
+                backlog.hour(
+                    replicas as u32,
+                    slots,
+                    minutes.as_ref(),
+                    demand_s * (1.0 - spilled),
+                    h.requests * (1.0 - spilled),
+                    &mut o,
+                );
             }
         }
         if let Some(mut pool) = pool {

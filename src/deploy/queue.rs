@@ -3,14 +3,17 @@
 //! `max_workers`, dedicated beyond its replicas).
 
 use super::Outcome;
+use super::serverless::tail_is_negligible;
+use crate::sim::WaitHistogram;
 
 /// Work queued beyond a fleet's capacity on the fast path, as a fluid. Each
 /// minute the fleet, at its most workers (a serverless deployment's
 /// `max_workers`, a dedicated one's replicas), does up to 60 worker-seconds
 /// of work per worker; the minute's work above that waits, and the
 /// backlog carries to the next minute and hour. A request waits while there is a backlog,
-/// for the backlog ahead of it divided by the workers. (Queueing from
-/// chance bursts above a minute's mean is not counted.)
+/// for the backlog ahead of it divided by the workers. Given the workers'
+/// batch slots, requests also queue by chance within a minute whose mean
+/// work fits ([`Backlog::hour`]); without them, that is not counted.
 #[derive(Debug, Default)]
 pub(super) struct Backlog {
     /// Queued work, worker-seconds at full batch.
@@ -23,9 +26,19 @@ impl Backlog {
     /// evenly), on at most `max_workers` workers (`u32::MAX`: no limit,
     /// no queue; 0: none, and the backlog stays); adds the requests that
     /// wait and their mean waits (seconds, one per minute) to `o`.
+    ///
+    /// With `slots` (the workers' batch slots and slot times), the
+    /// requests of a minute without a backlog also wait when every slot is
+    /// busy ([`waiting_share`]), for an exponential time with mean `(1 +
+    /// cs²) / 2 × S(cap) / (c − a)`: `c` slots, `a = λ S(cap)` erlangs,
+    /// `S(cap)` the full-batch service that a request admitted from the
+    /// queue gets, `cs²` its squared coefficient of variation (the M/M/c
+    /// mean wait, scaled for general services as Allen and Cunneen's
+    /// approximation of M/G/c does).
     pub(super) fn hour(
         &mut self,
         max_workers: u32,
+        slots: Option<Slots>,
         minute_weights: Option<&[f64; 60]>,
         work_s: f64,
         requests: f64,
@@ -43,9 +56,24 @@ impl Backlog {
             return;
         }
         let peak = minute_weights.map_or(1.0, |w| w.iter().fold(0.0, |a: f64, &x| a.max(x)));
-        if self.work_s <= 0.0 && work_s * peak / total <= per_minute_s {
+        // The chance queue: its slots, and whether the busiest minute's
+        // occupancy can reach them (it is at most Poisson with mean
+        // `λ S(cap)`, as no request holds its slot longer).
+        let slots = slots.filter(|s| s.per_worker.is_finite() && s.per_worker >= 1.0);
+        let busiest_work_s = work_s * peak / total;
+        let chance_queue = slots.is_some_and(|s| {
+            requests > 0.0
+                && !rarely_full(busiest_work_s * s.per_worker / 60.0, workers * s.per_worker)
+        });
+        if self.work_s <= 0.0 && busiest_work_s <= per_minute_s && !chance_queue {
             return;
         }
+        // The last minute's chance queue (arrivals, waiting share, mean
+        // wait), as minutes often repeat; and the waits not yet added to
+        // the histogram (mean wait, requests), added once a run of equal
+        // minutes ends.
+        let mut last: Option<(f64, f64, f64)> = None;
+        let mut pending = (0.0, 0.0);
         for m in 0..60 {
             let share = minute_weights.map_or(1.0, |w| w[m]) / total;
             let arriving = requests * share;
@@ -65,8 +93,142 @@ impl Backlog {
                 o.queue_waits += arriving * queued;
                 o.waits.add(mean_backlog / workers, arriving * queued);
             }
+            if let (true, Some(slots)) = (chance_queue && queued < 1.0 && arriving > 0.0, slots) {
+                let (_, waiting, mean_wait_s) = match last {
+                    Some(l) if l.0 == arriving => l,
+                    _ => {
+                        let lambda = arriving / 60.0;
+                        let c = workers * slots.per_worker;
+                        let full_batch_s = slots.at(slots.per_worker);
+                        let waiting = if rarely_full(lambda * full_batch_s, c) {
+                            0.0
+                        } else {
+                            let p = waiting_share(workers, slots, lambda);
+                            if p < CHANCE_QUEUE_NEGLIGIBLE { 0.0 } else { p }
+                        };
+                        let l = (
+                            arriving,
+                            waiting,
+                            0.5 * (1.0 + slots.service_scv) * full_batch_s
+                                / (c - lambda * full_batch_s),
+                        );
+                        last = Some(l);
+                        l
+                    }
+                };
+                let waits = arriving * (1.0 - queued) * waiting;
+                if waits > 0.0 {
+                    o.queue_waits += waits;
+                    if pending.0 != mean_wait_s {
+                        add_exponential(&mut o.waits, pending.0, pending.1);
+                        pending = (mean_wait_s, 0.0);
+                    }
+                    pending.1 += waits;
+                }
+            }
             self.work_s = (start + growth).max(0.0);
         }
+        add_exponential(&mut o.waits, pending.0, pending.1);
+    }
+}
+
+/// Whether a Poisson(`m`) occupancy reaches `c` slots with probability
+/// below [`CHANCE_QUEUE_NEGLIGIBLE`], by the Chernoff bound `P(Q >= c) <=
+/// exp(-m) (e m / c)^c`: then fewer than a millionth of the requests could
+/// find every slot busy, and the chance queue is not priced.
+fn rarely_full(m: f64, c: f64) -> bool {
+    c > m && (tail_is_negligible(m, c) || c - m + c * (m / c).ln() < CHANCE_QUEUE_NEGLIGIBLE.ln())
+}
+
+/// The waiting share below which the chance queue is left out (fewer than
+/// a millionth of a minute's requests wait).
+const CHANCE_QUEUE_NEGLIGIBLE: f64 = 1e-6;
+
+/// The batch slots of a fleet's workers, for the chance queue of
+/// [`Backlog::hour`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Slots {
+    /// Requests a worker serves at once (a whole number; infinite: no
+    /// chance queue).
+    pub(super) per_worker: f64,
+    /// Seconds a request holds its slot at batch `b`: `fixed_s +
+    /// per_batch_s × b`, for the hour's mean tokens.
+    pub(super) fixed_s: f64,
+    /// What each request in the batch adds to that, seconds.
+    pub(super) per_batch_s: f64,
+    /// Squared coefficient of variation of a request's full-batch service
+    /// over its tokens (1 for exponential services).
+    pub(super) service_scv: f64,
+}
+
+impl Slots {
+    /// Seconds a request admitted at batch `b` holds its slot.
+    fn at(&self, b: f64) -> f64 {
+        self.fixed_s + self.per_batch_s * b
+    }
+}
+
+/// The share of requests that find every slot busy, at `lambda` requests/s
+/// on `workers` packed workers (a request joins the busiest with room and
+/// holds its slot `S(b)` for the batch `b` it joins).
+///
+/// The occupancy `n` is a birth-death chain: births at `λ`, deaths at
+/// `μ_n = q cap / S(cap) + r / S(r)` with `n = q cap + r` (`q` workers
+/// full, one with `r`; each request taken to leave at the rate of its
+/// worker's batch now). Beyond `c = workers × cap` requests queue and leave
+/// at `μ_c`, so with `ρ = λ / μ_c` and `B = π_c / P(n <= c)` (by the
+/// Erlang loss recursion, `π_(n-1) / π_n = μ_n / λ`) the share is `B / (1 −
+/// ρ (1 − B))`. With `S(b)` the same at every batch it is the Erlang C
+/// formula; 1 from `ρ >= 1`.
+pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
+    let cap = slots.per_worker;
+    let full_rate = cap / slots.at(cap);
+    let rho = lambda / (workers * full_rate);
+    // (A load that is not a number waits too, rather than loop.)
+    if rho >= 1.0 || rho.is_nan() {
+        return 1.0;
+    }
+    let inv_lambda = 1.0 / lambda;
+    // 1 / B = sum over i of prod_{k < i} μ_(c - k) / λ.
+    let (mut term, mut sum) = (1.0, 1.0);
+    let mut full = workers - 1.0;
+    let mut r = cap;
+    while full >= 0.0 && r >= 1.0 {
+        term *= (full * full_rate + r / slots.at(r)) * inv_lambda;
+        sum += term;
+        if sum > 1e17 {
+            return 0.0;
+        }
+        if term < 1e-17 * sum {
+            break;
+        }
+        r -= 1.0;
+        if r < 1.0 && full > 0.0 {
+            full -= 1.0;
+            r = cap;
+        }
+    }
+    let b = 1.0 / sum;
+    b / (1.0 - rho * (1.0 - b))
+}
+
+/// Add `weight` requests whose waits are exponential with mean `mean_s`
+/// seconds to `waits`: in 20 pieces of equal probability, the last
+/// split at 0.99, 0.995 and 0.999 for the tail that p95 and p99 read, each
+/// at the quantile of its middle probability with its share of the
+/// weight.
+fn add_exponential(waits: &mut WaitHistogram, mean_s: f64, weight: f64) {
+    if weight <= 0.0 {
+        return;
+    }
+    let cuts = (0..20)
+        .map(|i| f64::from(i) * 0.05)
+        .chain([0.99, 0.995, 0.999, 1.0]);
+    let mut below = 0.0;
+    for cut in cuts.skip(1) {
+        let middle = 0.5 * (below + cut);
+        waits.add(-mean_s * (-middle).ln_1p(), weight * (cut - below));
+        below = cut;
     }
 }
 
@@ -74,16 +236,103 @@ impl Backlog {
 mod tests {
     use super::*;
 
+    /// Slots that each take `s` seconds whatever the batch.
+    fn fixed_slots(per_worker: f64, s: f64, service_scv: f64) -> Slots {
+        Slots {
+            per_worker,
+            fixed_s: s,
+            per_batch_s: 0.0,
+            service_scv,
+        }
+    }
+
+    #[test]
+    fn the_waiting_share_is_erlang_c_where_slots_take_the_same_time() {
+        // Erlang C(10, 8) = 0.409180: ten one-slot workers, or one with ten
+        // slots, offered 8 erlangs (0.8 requests/s of 10 s each).
+        for (workers, per_worker) in [(10.0, 1.0), (1.0, 10.0), (2.0, 5.0)] {
+            let p = waiting_share(workers, fixed_slots(per_worker, 10.0, 1.0), 0.8);
+            assert!(
+                (p - 0.409_180).abs() < 5e-7,
+                "{workers} x {per_worker}: {p}"
+            );
+        }
+        // Overloaded: everyone waits.
+        assert_eq!(waiting_share(1.0, fixed_slots(10.0, 10.0, 1.0), 1.0), 1.0);
+    }
+
+    #[test]
+    fn the_waiting_share_solves_the_packed_birth_death_chain() {
+        // Two workers of 3 slots, S(b) = 1 + 0.5 b, 1.4 requests/s: the
+        // chain's stationary law summed forwards, with the queue's
+        // geometric tail beyond the 6 slots.
+        let slots = Slots {
+            per_worker: 3.0,
+            fixed_s: 1.0,
+            per_batch_s: 0.5,
+            service_scv: 1.0,
+        };
+        let lambda = 1.4;
+        let death = |n: usize| {
+            let (full, r) = ((n - 1) / 3, (n - 1) % 3 + 1);
+            full as f64 * 3.0 / slots.at(3.0) + r as f64 / slots.at(r as f64)
+        };
+        let mut pi = vec![1.0];
+        for n in 1..=6 {
+            pi.push(pi[n - 1] * lambda / death(n));
+        }
+        let rho = lambda / death(6);
+        let queued = pi[6] * rho / (1.0 - rho);
+        let total: f64 = pi.iter().sum::<f64>() + queued;
+        let expected = (pi[6] + queued) / total;
+        let p = waiting_share(2.0, slots, lambda);
+        assert!((p / expected - 1.0).abs() < 1e-12, "{p} vs {expected}");
+        assert!(p > 0.05 && p < 0.95, "{p}");
+    }
+
+    #[test]
+    fn a_busy_minute_queues_by_chance_with_erlang_c_waits() {
+        // One worker of 10 slots, 10 s a request, 0.8 requests/s in every
+        // minute: 8 erlangs, 2,880 requests, 28,800 worker-seconds of slot
+        // time, that is 2,880 at full batch.
+        let mut backlog = Backlog::default();
+        let mut o = Outcome::default();
+        let slots = fixed_slots(10.0, 10.0, 0.5);
+        backlog.hour(1, Some(slots), None, 2880.0, 2880.0, &mut o);
+        assert_eq!(backlog.work_s, 0.0);
+        assert!((o.queue_waits / 2880.0 - 0.409_180).abs() < 1e-6, "{o:?}");
+        // Exponential waits with mean (1 + 0.5) / 2 × 10 / (10 − 8) = 3.75 s:
+        // the median 2.6 s, within a bin of the histogram (20 a decade).
+        let median = o.waits.quantile(0.5);
+        assert!((median / (3.75 * 2f64.ln()) - 1.0).abs() < 0.13, "{median}");
+        let p99 = o.waits.quantile(0.99);
+        assert!((p99 / (3.75 * 100f64.ln()) - 1.0).abs() < 0.13, "{p99}");
+        // Half the load: 4 erlangs on 10 slots, C(10, 4) = 0.0088147; a
+        // tenth of it, C(10, 0.8) = 1.4e-8, below a millionth: none.
+        for (requests, share) in [(1440.0, 0.008_814_7), (288.0, 0.0)] {
+            let mut o = Outcome::default();
+            backlog.hour(1, Some(slots), None, requests, requests, &mut o);
+            assert!(
+                (o.queue_waits / requests - share).abs() < 1e-7,
+                "{requests}: {o:?}"
+            );
+        }
+        // Without slots, no chance queue.
+        let mut o = Outcome::default();
+        backlog.hour(1, None, None, 2880.0, 2880.0, &mut o);
+        assert_eq!(o.queue_waits, 0.0);
+    }
+
     #[test]
     fn work_beyond_max_workers_queues_as_a_fluid_across_hours() {
         let mut backlog = Backlog::default();
         let mut o = Outcome::default();
         // Half the fleet's capacity: no queue.
-        backlog.hour(2, None, 3600.0, 1000.0, &mut o);
+        backlog.hour(2, None, None, 3600.0, 1000.0, &mut o);
         assert_eq!((o.queue_waits, backlog.work_s), (0.0, 0.0));
         // Twice it: every request waits, behind a backlog growing by 120
         // worker-seconds a minute (60 s a minute on 2 workers).
-        backlog.hour(2, None, 4.0 * 3600.0, 3600.0, &mut o);
+        backlog.hour(2, None, None, 4.0 * 3600.0, 3600.0, &mut o);
         assert!((o.queue_waits - 3600.0).abs() < 1e-9);
         assert!((backlog.work_s - 7200.0).abs() < 1e-9);
         let mean_wait_s: f64 = (0..60)
@@ -98,21 +347,21 @@ mod tests {
         // An idle hour drains it (120 worker-seconds a minute), and so
         // does an hour whose minutes all weigh nothing (an off stretch of
         // the regime), which once kept it for the next busy hour.
-        backlog.hour(2, None, 0.0, 0.0, &mut o);
+        backlog.hour(2, None, None, 0.0, 0.0, &mut o);
         assert_eq!(backlog.work_s, 0.0);
         backlog.work_s = 600.0;
-        backlog.hour(2, Some(&[0.0; 60]), 0.0, 0.0, &mut o);
+        backlog.hour(2, None, Some(&[0.0; 60]), 0.0, 0.0, &mut o);
         assert_eq!(backlog.work_s, 0.0);
         // In a quiet hour after a spike, only the requests before the queue
         // drains wait: 600 worker-seconds queued, 60 spare a minute, so the
         // first 10 minutes' requests.
         backlog.work_s = 600.0;
         let before = o.queue_waits;
-        backlog.hour(2, None, 3600.0, 600.0, &mut o);
+        backlog.hour(2, None, None, 3600.0, 600.0, &mut o);
         assert!((o.queue_waits - before - 100.0).abs() < 1e-9, "{o:?}");
         // No limit: no queue.
         let mut unlimited = Backlog::default();
-        unlimited.hour(u32::MAX, None, 1e12, 1e6, &mut o);
+        unlimited.hour(u32::MAX, None, None, 1e12, 1e6, &mut o);
         assert_eq!(unlimited.work_s, 0.0);
     }
 }

@@ -397,6 +397,7 @@ impl Deployment for Serverless {
                 flex_s += hs.overflow_share * busy_s;
                 backlog.hour(
                     self.max_workers,
+                    None,
                     minutes.as_ref(),
                     busy_s,
                     h.requests,
@@ -2001,7 +2002,7 @@ fn uniform_gap_survival(x: f64, n: f64) -> (f64, f64) {
 /// Chernoff bound `P(Q >= j) <= exp(-m) (e m / j)^j` (for `j > m`). At
 /// most one logarithm, where the tail itself takes an incomplete gamma
 /// function; mostly none, as bounds on the logarithm decide.
-fn tail_is_negligible(m: f64, j: f64) -> bool {
+pub(super) fn tail_is_negligible(m: f64, j: f64) -> bool {
     if j <= m {
         return false;
     }
