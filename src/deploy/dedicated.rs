@@ -9,6 +9,8 @@
 //! above capacity is overflow: reported, and spilled to an API deployment
 //! when `overflow_to` names one.
 
+use rand::RngExt;
+
 use super::queue::{Backlog, Slots};
 use super::{
     ApiPricing, COMMON_KEYS, Deployment, Fidelity, Kind, OPS_KEYS, Operations, Outcome,
@@ -293,14 +295,6 @@ impl Deployment for Dedicated {
             };
             let capacity_s = replicas * 3600.0;
             replica_hours += replicas;
-            if let Some(pool) = &mut pool {
-                pool.set_pinned(replicas as u32, i as f64 * 3600.0);
-                ctx.arrivals(i, h, &mut arrivals);
-                let mut rng = ctx.noise(&self.name, i);
-                for a in &arrivals {
-                    pool.arrive(*a, &mut rng);
-                }
-            }
             o.requests += h.requests;
             o.tokens += h.tokens();
             o.busy_gpu_s += demand_s.min(capacity_s) * gpus;
@@ -324,13 +318,27 @@ impl Deployment for Dedicated {
                     );
                 }
             }
-            if pool.is_none() {
+            if let Some(pool) = &mut pool {
+                pool.set_pinned(replicas as u32, i as f64 * 3600.0);
+                ctx.arrivals(i, h, &mut arrivals);
+                let mut rng = ctx.noise(&self.name, i);
+                for a in &arrivals {
+                    // The spilled share goes to the API: each request with
+                    // that probability (drawn only in hours that spill).
+                    if spilled > 0.0 && rng.random::<f64>() < spilled {
+                        continue;
+                    }
+                    pool.arrive(*a, &mut rng);
+                }
+            } else {
                 // What the replicas serve queues where a minute's work is
                 // more than they do in it (without `overflow_to`, all the
-                // hour's work; the queue then carries its overflow to the
-                // hours after, as the simulation's does).
+                // hour's work, and the queue carries the overflow to the
+                // hours after, as the simulation's does). A fixed fleet
+                // does not follow the minutes: its queue sees the rate
+                // the arrivals follow, noise and all.
                 let minutes = if minutes_vary {
-                    ctx.followed_minute_weights(i, h.requests)
+                    ctx.arrival_minute_weights(i)
                 } else {
                     None
                 };
@@ -360,6 +368,8 @@ impl Deployment for Dedicated {
             o.queue_waits = pool.stats.queue_waits;
             o.waits = pool.stats.waits;
         }
+        // (The fast path's sums can pass the requests by a rounding.)
+        o.queue_waits = o.queue_waits.min(o.requests);
         o.billed_gpu_s = replica_hours * 3600.0 * gpus;
         o.compute_usd = replica_hours * gpus * p[self.gpu_hour_usd.0];
         o.ops_usd = self.ops.cost(p, o.compute_usd, hours.len());

@@ -3,7 +3,6 @@
 //! `max_workers`, dedicated beyond its replicas).
 
 use super::Outcome;
-use super::serverless::tail_is_negligible;
 use crate::sim::WaitHistogram;
 
 /// Work queued beyond a fleet's capacity on the fast path, as a fluid. Each
@@ -18,6 +17,10 @@ use crate::sim::WaitHistogram;
 pub(super) struct Backlog {
     /// Queued work, worker-seconds at full batch.
     pub(super) work_s: f64,
+    /// How long the chance queue has been building, seconds: a run of
+    /// minutes at or beyond capacity, or so near it that the queue takes
+    /// longer to settle ([`Slots::diffusion_wait_s`] grows with it).
+    full_s: f64,
 }
 
 impl Backlog {
@@ -34,8 +37,44 @@ impl Backlog {
     /// `S(cap)` the full-batch service that a request admitted from the
     /// queue gets, `cs²` its squared coefficient of variation (the M/M/c
     /// mean wait, scaled for general services as Allen and Cunneen's
-    /// approximation of M/G/c does).
+    /// approximation of M/G/c does). That mean grows without bound as `a`
+    /// nears `c`, where a queue takes longer than an hour to settle: there
+    /// it is at most [`Slots::diffusion_wait_s`], which is also the least
+    /// wait of a minute with a backlog (so the wait does not fall from one
+    /// to the other at capacity).
+    #[inline]
     pub(super) fn hour(
+        &mut self,
+        max_workers: u32,
+        slots: Option<Slots>,
+        minute_weights: Option<&[f64; 60]>,
+        work_s: f64,
+        requests: f64,
+        o: &mut Outcome,
+    ) {
+        // Most hours, inline: nothing queued, even minutes whose work the
+        // workers do, and no chance queue.
+        if self.work_s <= 0.0 && minute_weights.is_none() && max_workers != 0 {
+            if max_workers == u32::MAX {
+                return;
+            }
+            let workers = max_workers as f64;
+            let minute_work_s = work_s / 60.0;
+            let calm = slots
+                .filter(|s| s.per_worker.is_finite() && s.per_worker >= 1.0 && requests > 0.0)
+                .is_none_or(|s| {
+                    rarely_full(minute_work_s * s.per_worker / 60.0, workers * s.per_worker)
+                });
+            if minute_work_s <= workers * 60.0 && calm {
+                return;
+            }
+        }
+        self.hour_queued(max_workers, slots, minute_weights, work_s, requests, o);
+    }
+
+    /// [`Backlog::hour`] beyond its common case.
+    #[inline(never)]
+    fn hour_queued(
         &mut self,
         max_workers: u32,
         slots: Option<Slots>,
@@ -73,28 +112,59 @@ impl Backlog {
         // the histogram (mean wait, requests), added once a run of equal
         // minutes ends.
         let mut last: Option<(f64, f64, f64)> = None;
-        let mut pending = (0.0, 0.0);
+        let mut pending = (0.0, 0.0, exponential_waits());
         for m in 0..60 {
             let share = minute_weights.map_or(1.0, |w| w[m]) / total;
             let arriving = requests * share;
             let start = self.work_s;
-            let growth = work_s * share - per_minute_s;
+            // (A minute at capacity to a rounding, as one whose overflow
+            // spills to an API: no growth.)
+            let growth = match work_s * share - per_minute_s {
+                g if g.abs() <= 1e-9 * per_minute_s => 0.0,
+                g => g,
+            };
             // The share of the minute with a backlog, and its mean over
             // that share (linear in between).
-            let (queued, mean_backlog) = if growth >= 0.0 {
+            // (A minute at capacity keeps a backlog it starts with, and
+            // starts none.)
+            let (queued, mean_backlog) = if growth > 0.0 {
                 (1.0, start + growth / 2.0)
             } else if start > 0.0 {
-                let t = (start / -growth).min(1.0);
+                let t = if growth < 0.0 {
+                    (start / -growth).min(1.0)
+                } else {
+                    1.0
+                };
                 (t, start + growth * t / 2.0)
             } else {
                 (0.0, 0.0)
             };
-            if queued > 0.0 && mean_backlog > 0.0 && arriving > 0.0 {
+            // Whether the chance queue is still building (at or beyond
+            // capacity, or below it where it would take longer to settle
+            // than it has run): its run of minutes goes on.
+            let mut building = growth >= 0.0;
+            if queued > 0.0 && arriving > 0.0 {
+                // The fluid queue's wait (all its requests at the mean);
+                // with the slots known, where the chance queue at capacity
+                // is longer, that one's (exponential).
+                let fluid_s = mean_backlog / workers;
+                let diffusion_s = slots.map_or(0.0, |s| {
+                    s.diffusion_wait_s(workers, arriving / 60.0, self.full_s)
+                });
                 o.queue_waits += arriving * queued;
-                o.waits.add(mean_backlog / workers, arriving * queued);
+                if fluid_s >= diffusion_s {
+                    o.waits.add(fluid_s, arriving * queued);
+                } else {
+                    add_waits(
+                        &mut o.waits,
+                        half_normal_waits(),
+                        diffusion_s,
+                        arriving * queued,
+                    );
+                }
             }
             if let (true, Some(slots)) = (chance_queue && queued < 1.0 && arriving > 0.0, slots) {
-                let (_, waiting, mean_wait_s) = match last {
+                let (_, waiting, steady_s) = match last {
                     Some(l) if l.0 == arriving => l,
                     _ => {
                         let lambda = arriving / 60.0;
@@ -106,29 +176,37 @@ impl Backlog {
                             let p = waiting_share(workers, slots, lambda);
                             if p < CHANCE_QUEUE_NEGLIGIBLE { 0.0 } else { p }
                         };
-                        let l = (
-                            arriving,
-                            waiting,
-                            0.5 * (1.0 + slots.service_scv) * full_batch_s
-                                / (c - lambda * full_batch_s),
-                        );
+                        // The M/M/c mean wait, scaled for the services' spread.
+                        let steady_s = 0.5 * (1.0 + slots.service_scv) * full_batch_s
+                            / (c - lambda * full_batch_s);
+                        let l = (arriving, waiting, steady_s);
                         last = Some(l);
                         l
                     }
                 };
                 let waits = arriving * (1.0 - queued) * waiting;
                 if waits > 0.0 {
+                    // Exponential (M/M/c); near capacity, where that
+                    // would not have settled yet, the diffusion's so far.
+                    let diffusion_s = slots.diffusion_wait_s(workers, arriving / 60.0, self.full_s);
+                    building |= steady_s > diffusion_s;
+                    let (mean_wait_s, law) = if steady_s > diffusion_s {
+                        (diffusion_s, half_normal_waits())
+                    } else {
+                        (steady_s, exponential_waits())
+                    };
                     o.queue_waits += waits;
-                    if pending.0 != mean_wait_s {
-                        add_exponential(&mut o.waits, pending.0, pending.1);
-                        pending = (mean_wait_s, 0.0);
+                    if pending.0 != mean_wait_s || !std::ptr::eq(pending.2, law) {
+                        add_waits(&mut o.waits, pending.2, pending.0, pending.1);
+                        pending = (mean_wait_s, 0.0, law);
                     }
                     pending.1 += waits;
                 }
             }
             self.work_s = (start + growth).max(0.0);
+            self.full_s = if building { self.full_s + 60.0 } else { 0.0 };
         }
-        add_exponential(&mut o.waits, pending.0, pending.1);
+        add_waits(&mut o.waits, pending.2, pending.0, pending.1);
     }
 }
 
@@ -136,8 +214,16 @@ impl Backlog {
 /// below [`CHANCE_QUEUE_NEGLIGIBLE`], by the Chernoff bound `P(Q >= c) <=
 /// exp(-m) (e m / c)^c`: then fewer than a millionth of the requests could
 /// find every slot busy, and the chance queue is not priced.
+/// Mostly without the logarithm: the bound's is at most `-(c - m)² / (c +
+/// m)`, as `ln y <= 2 (y - 1) / (y + 1)` for `y = m / c < 1`.
 fn rarely_full(m: f64, c: f64) -> bool {
-    c > m && (tail_is_negligible(m, c) || c - m + c * (m / c).ln() < CHANCE_QUEUE_NEGLIGIBLE.ln())
+    // (Not a number: not rare.)
+    if c.partial_cmp(&m) != Some(std::cmp::Ordering::Greater) {
+        return false;
+    }
+    let gap = c - m;
+    let ln_negligible = CHANCE_QUEUE_NEGLIGIBLE.ln();
+    gap * gap > -ln_negligible * (c + m) || gap + c * (m / c).ln() < ln_negligible
 }
 
 /// The waiting share below which the chance queue is left out (fewer than
@@ -166,6 +252,18 @@ impl Slots {
     fn at(&self, b: f64) -> f64 {
         self.fixed_s + self.per_batch_s * b
     }
+
+    /// The mean wait at capacity, seconds, of `workers` offered `lambda`
+    /// requests/s in a minute after `full_s` seconds at capacity: the mean
+    /// queue of a driftless diffusion of the arrivals and services from
+    /// empty, `√(2 τ σ² / π)` requests at time `τ` (`full_s` and this
+    /// minute) with `σ² = λ (1 + cs²)`, served at `c / S(cap)` requests a
+    /// second.
+    fn diffusion_wait_s(&self, workers: f64, lambda: f64, full_s: f64) -> f64 {
+        let tau_s = full_s + 60.0;
+        let queue = (2.0 * tau_s * lambda * (1.0 + self.service_scv) / std::f64::consts::PI).sqrt();
+        queue * self.at(self.per_worker) / (workers * self.per_worker)
+    }
 }
 
 /// The share of requests that find every slot busy, at `lambda` requests/s
@@ -179,7 +277,9 @@ impl Slots {
 /// at `μ_c`, so with `ρ = λ / μ_c` and `B = π_c / P(n <= c)` (by the
 /// Erlang loss recursion, `π_(n-1) / π_n = μ_n / λ`) the share is `B / (1 −
 /// ρ (1 − B))`. With `S(b)` the same at every batch it is the Erlang C
-/// formula; 1 from `ρ >= 1`.
+/// formula; 1 from `ρ >= 1`; 0 once the share is sure to be below
+/// [`CHANCE_QUEUE_NEGLIGIBLE`] (it is at most `B / (1 − ρ)`), which the
+/// sum from the top shows after a few dozen levels where it is.
 pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
     let cap = slots.per_worker;
     let full_rate = cap / slots.at(cap);
@@ -189,6 +289,8 @@ pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
         return 1.0;
     }
     let inv_lambda = 1.0 / lambda;
+    // The sum of 1 / B beyond which the share is negligible.
+    let negligible_sum = 1.0 / (CHANCE_QUEUE_NEGLIGIBLE * (1.0 - rho));
     // 1 / B = sum over i of prod_{k < i} μ_(c - k) / λ.
     let (mut term, mut sum) = (1.0, 1.0);
     let mut full = workers - 1.0;
@@ -196,7 +298,7 @@ pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
     while full >= 0.0 && r >= 1.0 {
         term *= (full * full_rate + r / slots.at(r)) * inv_lambda;
         sum += term;
-        if sum > 1e17 {
+        if sum > negligible_sum {
             return 0.0;
         }
         if term < 1e-17 * sum {
@@ -212,23 +314,49 @@ pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
     b / (1.0 - rho * (1.0 - b))
 }
 
-/// Add `weight` requests whose waits are exponential with mean `mean_s`
-/// seconds to `waits`: in 20 pieces of equal probability, the last
-/// split at 0.99, 0.995 and 0.999 for the tail that p95 and p99 read, each
-/// at the quantile of its middle probability with its share of the
-/// weight.
-fn add_exponential(waits: &mut WaitHistogram, mean_s: f64, weight: f64) {
+/// Probabilities cutting a wait law into the pieces [`add_waits`] adds: 20
+/// of equal probability, the last split at 0.99, 0.995 and 0.999 for the
+/// tail that p95 and p99 read.
+fn wait_cuts() -> impl Iterator<Item = f64> {
+    (0..20)
+        .map(|i| f64::from(i) * 0.05)
+        .chain([0.99, 0.995, 0.999, 1.0])
+}
+
+/// A law of waits with mean 1, as the pieces [`add_waits`] adds: each
+/// piece's quantile at its middle probability, and its probability.
+type WaitLaw = Vec<(f64, f64)>;
+
+/// The pieces of `quantile` (a law with mean 1) between [`wait_cuts`].
+fn wait_law(quantile: impl Fn(f64) -> f64) -> WaitLaw {
+    let cuts: Vec<f64> = wait_cuts().collect();
+    cuts.windows(2)
+        .map(|c| (quantile(0.5 * (c[0] + c[1])), c[1] - c[0]))
+        .collect()
+}
+
+/// The exponential law with mean 1 (the waits of an M/M/c queue).
+fn exponential_waits() -> &'static WaitLaw {
+    static LAW: std::sync::OnceLock<WaitLaw> = std::sync::OnceLock::new();
+    LAW.get_or_init(|| wait_law(|p| -(-p).ln_1p()))
+}
+
+/// The half-normal law with mean 1 (a driftless reflected diffusion from
+/// empty, at a fixed time).
+fn half_normal_waits() -> &'static WaitLaw {
+    static LAW: std::sync::OnceLock<WaitLaw> = std::sync::OnceLock::new();
+    let mean = (2.0 / std::f64::consts::PI).sqrt();
+    LAW.get_or_init(|| wait_law(|p| crate::uncertain::normal_quantile(0.5 + 0.5 * p) / mean))
+}
+
+/// Add `weight` requests whose waits follow `law` scaled to the mean
+/// `mean_s` seconds to `waits`.
+fn add_waits(waits: &mut WaitHistogram, law: &WaitLaw, mean_s: f64, weight: f64) {
     if weight <= 0.0 {
         return;
     }
-    let cuts = (0..20)
-        .map(|i| f64::from(i) * 0.05)
-        .chain([0.99, 0.995, 0.999, 1.0]);
-    let mut below = 0.0;
-    for cut in cuts.skip(1) {
-        let middle = 0.5 * (below + cut);
-        waits.add(-mean_s * (-middle).ln_1p(), weight * (cut - below));
-        below = cut;
+    for &(point, probability) in law {
+        waits.add(mean_s * point, weight * probability);
     }
 }
 
@@ -321,6 +449,43 @@ mod tests {
         let mut o = Outcome::default();
         backlog.hour(1, None, None, 2880.0, 2880.0, &mut o);
         assert_eq!(o.queue_waits, 0.0);
+    }
+
+    #[test]
+    fn the_wait_at_capacity_neither_jumps_nor_runs_away() {
+        // Three workers of 8 slots, 10 s a request: 2.4 requests/s fill
+        // them. A millionth below, the M/M/c wait would be 10 / (24 ×
+        // 1e-6) s, some 5 days; a millionth above, the fluid queue's is
+        // nil. Both now take the diffusion's, about 1.3 s a request ahead.
+        let slots = fixed_slots(8.0, 10.0, 1.0);
+        let median_at = |load: f64| {
+            let mut o = Outcome::default();
+            let requests = 2.4 * 3600.0 * load;
+            Backlog::default().hour(
+                3,
+                Some(slots),
+                None,
+                requests * 10.0 / 8.0,
+                requests,
+                &mut o,
+            );
+            (o.queue_waits / requests, o.waits.quantile(0.5))
+        };
+        let (below, above) = (median_at(1.0 - 1e-6), median_at(1.0 + 1e-6));
+        assert!(below.0 > 0.99 && above.0 > 0.99, "{below:?} {above:?}");
+        assert!(below.1 < 300.0 && above.1 < 300.0, "{below:?} {above:?}");
+        assert!((below.1 / above.1 - 1.0).abs() < 0.5, "{below:?} {above:?}");
+        // Hours on end at capacity (an API taking the rest): the queue
+        // grows as the square root of the time.
+        let mut backlog = Backlog::default();
+        let mut medians = Vec::new();
+        for _ in 0..16 {
+            let mut o = Outcome::default();
+            backlog.hour(3, Some(slots), None, 3.0 * 3600.0, 2.4 * 3600.0, &mut o);
+            medians.push(o.waits.quantile(0.5));
+        }
+        let ratio = medians[15] / medians[3];
+        assert!((ratio / 2.0 - 1.0).abs() < 0.25, "{medians:?}");
     }
 
     #[test]

@@ -2002,7 +2002,7 @@ fn uniform_gap_survival(x: f64, n: f64) -> (f64, f64) {
 /// Chernoff bound `P(Q >= j) <= exp(-m) (e m / j)^j` (for `j > m`). At
 /// most one logarithm, where the tail itself takes an incomplete gamma
 /// function; mostly none, as bounds on the logarithm decide.
-pub(super) fn tail_is_negligible(m: f64, j: f64) -> bool {
+fn tail_is_negligible(m: f64, j: f64) -> bool {
     if j <= m {
         return false;
     }
@@ -2019,7 +2019,10 @@ pub(super) fn tail_is_negligible(m: f64, j: f64) -> bool {
     // below -30.1, they give the answer of `L < -30` without the
     // logarithm, and a margin of 0.1 beyond its rounding.
     let gap = j - m;
-    if j * gap * gap <= m * (gap + 29.9) * (gap + 29.9) {
+    // (Squares beyond floating point, at levels past 1e100, decide
+    // nothing.)
+    let (lower_lhs, lower_rhs) = (j * gap * gap, m * (gap + 29.9) * (gap + 29.9));
+    if lower_lhs <= lower_rhs && lower_rhs.is_finite() {
         return false;
     }
     if gap * gap > 30.1 * (m + j) {
@@ -2507,6 +2510,10 @@ mod tests {
         }
         assert!(decided > 250_000);
         assert!(!tail_is_negligible(f64::NAN, 3.0) && tail_is_negligible(0.0, 1.0));
+        // Where the squares pass floating point (a reviewer's cases).
+        for (m, j) in [(5e152, 1e153), (1e300, 3e300)] {
+            assert_eq!(tail_is_negligible(m, j), by_logarithm(m, j), "m {m}, j {j}");
+        }
     }
 
     #[test]
