@@ -819,7 +819,9 @@ pub fn summary_text(s: &Scenario, summary: &Summary) -> String {
                      served later (in its cost)"
                         .to_string()
                 }
-                _ => "were beyond its capacity: not served, and not in its cost".to_string(),
+                _ => "were beyond its capacity in their hour: they queued for its replicas and \
+                      were served later (see its waits)"
+                    .to_string(),
             };
             out.push_str(&format!(
                 "Note: {} of the tokens of {} {what}; overflow in {} of trials.\n",

@@ -294,7 +294,7 @@ pub fn sweep_text(s: &Scenario, sw: &Sweep) -> String {
         out.push_str(
             "* more than 1% of the tokens are beyond the deployment's capacity or rate limit \
              (see overflow_share in sweep.csv): unless it spills to another deployment, \
-             they are not served and not in its cost, so it looks cheaper than it is.\n",
+             they wait for it (its waits show how long) or, on an API, are retried.\n",
         );
     }
     out.push('\n');

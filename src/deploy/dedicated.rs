@@ -7,7 +7,13 @@
 //! utilisation (`autoscale = true`, whole hours billed; the autoscaler is
 //! taken to know the hour's demand, so it is an optimistic bound). Demand
 //! above capacity is overflow: reported, and spilled to an API deployment
-//! when `overflow_to` names one.
+//! when `overflow_to` names one, else queued.
+//!
+//! Requests wait when every batch slot is busy. At `request` fidelity the
+//! event simulation queues them; on the fast path (`deploy::queue`) the
+//! work beyond a minute's capacity queues as a fluid across minutes and
+//! hours, and within a minute that fits, requests wait by chance as in a
+//! birth-death chain of the packed slots.
 
 use rand::RngExt;
 
@@ -402,7 +408,7 @@ impl Deployment for Dedicated {
         if let Some(t) = &self.overflow_to {
             s.push(format!("overflow spills to \"{t}\""));
         } else {
-            s.push("overflow is reported, not served".to_string());
+            s.push("overflow is reported and queues".to_string());
         }
         s
     }
