@@ -21,6 +21,10 @@ pub(super) struct Backlog {
     /// minutes at or beyond capacity, or so near it that the queue takes
     /// longer to settle ([`Slots::diffusion_wait_s`] grows with it).
     full_s: f64,
+    /// For the last count of slots asked about, the load (erlangs) below
+    /// which a Poisson occupancy is [`rarely_full`] for sure: most hours
+    /// are, and need no logarithm to say so.
+    rare_below: Option<(f64, f64)>,
 }
 
 impl Backlog {
@@ -59,17 +63,53 @@ impl Backlog {
                 return;
             }
             let workers = max_workers as f64;
-            let minute_work_s = work_s / 60.0;
+            // (No division: the load in erlangs is the hour's work times
+            // the slots per 3,600 s.)
             let calm = slots
                 .filter(|s| s.per_worker.is_finite() && s.per_worker >= 1.0 && requests > 0.0)
                 .is_none_or(|s| {
-                    rarely_full(minute_work_s * s.per_worker / 60.0, workers * s.per_worker)
+                    let (m, c) = (
+                        work_s * s.per_worker * (1.0 / 3600.0),
+                        workers * s.per_worker,
+                    );
+                    m <= self.rare_below(c) || rarely_full(m, c)
                 });
-            if minute_work_s <= workers * 60.0 && calm {
+            if work_s <= workers * 3600.0 && calm {
                 return;
             }
         }
         self.hour_queued(max_workers, slots, minute_weights, work_s, requests, o);
+    }
+
+    /// The load (erlangs) up to which a Poisson occupancy is
+    /// [`rarely_full`] at `c` slots, less a relative 1e-9 (the test's
+    /// rounding): found once per count of slots by bisection, as the test
+    /// holds for every load below one where it holds.
+    fn rare_below(&mut self, c: f64) -> f64 {
+        match self.rare_below {
+            Some((slots, load)) if slots == c => load,
+            _ => {
+                let (mut rare, mut not) = (0.0, c);
+                if !rarely_full(rare, c) {
+                    not = 0.0;
+                }
+                for _ in 0..64 {
+                    let mid = 0.5 * (rare + not);
+                    if rarely_full(mid, c) {
+                        rare = mid;
+                    } else {
+                        not = mid;
+                    }
+                }
+                let load = if rarely_full(rare, c) {
+                    rare * (1.0 - 1e-9)
+                } else {
+                    -1.0
+                };
+                self.rare_below = Some((c, load));
+                load
+            }
+        }
     }
 
     /// [`Backlog::hour`] beyond its common case.
@@ -106,6 +146,27 @@ impl Backlog {
         });
         if self.work_s <= 0.0 && busiest_work_s <= per_minute_s && !chance_queue {
             return;
+        }
+        // An even hour within capacity and without a backlog: its minutes
+        // are alike. Unless its chance queue is still building in some
+        // minute (its settled wait beyond the diffusion's of a minute),
+        // one minute is priced for all 60.
+        if let (true, Some(s)) = (
+            minute_weights.is_none() && self.work_s <= 0.0 && work_s / 60.0 < per_minute_s,
+            slots.filter(|_| chance_queue),
+        ) {
+            let (waiting, steady_s) = s.chance_queue(workers, requests / 3600.0);
+            if waiting == 0.0 || steady_s <= s.diffusion_wait_s(workers, requests / 3600.0, 0.0) {
+                o.queue_waits += requests * waiting;
+                add_waits(
+                    &mut o.waits,
+                    exponential_waits(),
+                    steady_s,
+                    requests * waiting,
+                );
+                self.full_s = 0.0;
+                return;
+            }
         }
         // The last minute's chance queue (arrivals, waiting share, mean
         // wait), as minutes often repeat; and the waits not yet added to
@@ -167,18 +228,7 @@ impl Backlog {
                 let (_, waiting, steady_s) = match last {
                     Some(l) if l.0 == arriving => l,
                     _ => {
-                        let lambda = arriving / 60.0;
-                        let c = workers * slots.per_worker;
-                        let full_batch_s = slots.at(slots.per_worker);
-                        let waiting = if rarely_full(lambda * full_batch_s, c) {
-                            0.0
-                        } else {
-                            let p = waiting_share(workers, slots, lambda);
-                            if p < CHANCE_QUEUE_NEGLIGIBLE { 0.0 } else { p }
-                        };
-                        // The M/M/c mean wait, scaled for the services' spread.
-                        let steady_s = 0.5 * (1.0 + slots.service_scv) * full_batch_s
-                            / (c - lambda * full_batch_s);
+                        let (waiting, steady_s) = slots.chance_queue(workers, arriving / 60.0);
                         let l = (arriving, waiting, steady_s);
                         last = Some(l);
                         l
@@ -251,6 +301,24 @@ impl Slots {
     /// Seconds a request admitted at batch `b` holds its slot.
     fn at(&self, b: f64) -> f64 {
         self.fixed_s + self.per_batch_s * b
+    }
+
+    /// The chance queue of `workers` offered `lambda` requests/s below
+    /// their capacity: the share of requests that wait ([`waiting_share`],
+    /// 0 below [`CHANCE_QUEUE_NEGLIGIBLE`]) and the M/M/c mean wait,
+    /// seconds, scaled for the services' spread, `(1 + cs²) / 2 × S(cap) /
+    /// (c − λ S(cap))`.
+    fn chance_queue(&self, workers: f64, lambda: f64) -> (f64, f64) {
+        let c = workers * self.per_worker;
+        let full_batch_s = self.at(self.per_worker);
+        let waiting = if rarely_full(lambda * full_batch_s, c) {
+            0.0
+        } else {
+            let p = waiting_share(workers, *self, lambda);
+            if p < CHANCE_QUEUE_NEGLIGIBLE { 0.0 } else { p }
+        };
+        let steady_s = 0.5 * (1.0 + self.service_scv) * full_batch_s / (c - lambda * full_batch_s);
+        (waiting, steady_s)
     }
 
     /// The mean wait at capacity, seconds, of `workers` offered `lambda`
