@@ -557,6 +557,21 @@ mod tests {
     }
 
     #[test]
+    fn the_rare_load_bound_is_the_tests_own() {
+        // Below the cached load the test holds everywhere, and just above
+        // it, it does not: the cache saves the logarithm, not the answer.
+        let mut backlog = Backlog::default();
+        for c in [1.0, 8.0, 13.0, 14.0, 128.0, 384.0, 5120.0] {
+            let below = backlog.rare_below(c);
+            for i in 0..=2000 {
+                let m = below * f64::from(i) / 2000.0;
+                assert!(m < 0.0 || rarely_full(m, c), "c {c}, m {m}");
+            }
+            assert!(!rarely_full(below * 1.001 + 1e-9, c), "c {c}: {below}");
+        }
+    }
+
+    #[test]
     fn work_beyond_max_workers_queues_as_a_fluid_across_hours() {
         let mut backlog = Backlog::default();
         let mut o = Outcome::default();
