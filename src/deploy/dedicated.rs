@@ -336,7 +336,14 @@ impl Deployment for Dedicated {
                     }
                     pool.arrive(*a, &mut rng);
                 }
-            } else {
+            } else if minutes_vary
+                || !backlog.is_calm(
+                    replicas as u32,
+                    Some(curve.batch_cap),
+                    demand_s * (1.0 - spilled),
+                    h.requests * (1.0 - spilled),
+                )
+            {
                 // What the replicas serve queues where a minute's work is
                 // more than they do in it (without `overflow_to`, all the
                 // hour's work, and the queue carries the overflow to the

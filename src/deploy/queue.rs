@@ -56,29 +56,41 @@ impl Backlog {
         requests: f64,
         o: &mut Outcome,
     ) {
-        // Most hours, inline: nothing queued, even minutes whose work the
-        // workers do, and no chance queue.
-        if self.work_s <= 0.0 && minute_weights.is_none() && max_workers != 0 {
-            if max_workers == u32::MAX {
-                return;
-            }
-            let workers = max_workers as f64;
-            // (No division: the load in erlangs is the hour's work times
-            // the slots per 3,600 s.)
-            let calm = slots
-                .filter(|s| s.per_worker.is_finite() && s.per_worker >= 1.0 && requests > 0.0)
-                .is_none_or(|s| {
-                    let (m, c) = (
-                        work_s * s.per_worker * (1.0 / 3600.0),
-                        workers * s.per_worker,
-                    );
-                    m <= self.rare_below(c) || rarely_full(m, c)
-                });
-            if work_s <= workers * 3600.0 && calm {
-                return;
-            }
+        let per_worker = slots.map(|s| s.per_worker);
+        if minute_weights.is_none() && self.is_calm(max_workers, per_worker, work_s, requests) {
+            return;
         }
         self.hour_queued(max_workers, slots, minute_weights, work_s, requests, o);
+    }
+
+    /// Whether an even hour leaves nothing to price: no backlog, its work
+    /// within what `max_workers` workers do, and (with `slots_per_worker`
+    /// batch slots and requests) its chance queue negligible. Most hours,
+    /// inline and without a division.
+    #[inline]
+    pub(super) fn is_calm(
+        &mut self,
+        max_workers: u32,
+        slots_per_worker: Option<f64>,
+        work_s: f64,
+        requests: f64,
+    ) -> bool {
+        if self.work_s > 0.0 || max_workers == 0 {
+            return false;
+        }
+        if max_workers == u32::MAX {
+            return true;
+        }
+        let workers = max_workers as f64;
+        // (The load in erlangs is the hour's work times the slots per
+        // 3,600 s.)
+        let chance_negligible = slots_per_worker
+            .filter(|&b| b.is_finite() && b >= 1.0 && requests > 0.0)
+            .is_none_or(|b| {
+                let (m, c) = (work_s * b * (1.0 / 3600.0), workers * b);
+                m <= self.rare_below(c) || rarely_full(m, c)
+            });
+        work_s <= workers * 3600.0 && chance_negligible
     }
 
     /// The load (erlangs) up to which a Poisson occupancy is
