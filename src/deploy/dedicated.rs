@@ -336,14 +336,14 @@ impl Deployment for Dedicated {
                     }
                     pool.arrive(*a, &mut rng);
                 }
-            } else if minutes_vary
-                || !backlog.is_calm(
-                    replicas as u32,
-                    Some(curve.batch_cap),
-                    demand_s * (1.0 - spilled),
-                    h.requests * (1.0 - spilled),
-                )
-            {
+            } else if !backlog.is_calm(
+                replicas as u32,
+                Some(curve.batch_cap),
+                // Where the minutes may differ, calm whatever they are: as
+                // if the hour's work all came in one of its minutes.
+                demand_s * (1.0 - spilled) * if minutes_vary { 60.0 } else { 1.0 },
+                h.requests * (1.0 - spilled),
+            ) {
                 // What the replicas serve queues where a minute's work is
                 // more than they do in it (without `overflow_to`, all the
                 // hour's work, and the queue carries the overflow to the
