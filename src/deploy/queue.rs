@@ -9,10 +9,11 @@ use crate::sim::WaitHistogram;
 /// minute the fleet, at its most workers (a serverless deployment's
 /// `max_workers`, a dedicated one's replicas), does up to 60 worker-seconds
 /// of work per worker; the minute's work above that waits, and the
-/// backlog carries to the next minute and hour. A request waits while there is a backlog,
-/// for the backlog ahead of it divided by the workers. Given the workers'
-/// batch slots, requests also queue by chance within a minute whose mean
-/// work fits ([`Backlog::hour`]); without them, that is not counted.
+/// backlog carries to the next minute and hour. A request waits while
+/// there is a backlog, for the backlog ahead of it divided by the workers.
+/// Given the workers' batch slots, requests also queue by chance within a
+/// minute whose mean work fits ([`Backlog::hour`]); without them, that is
+/// not counted.
 #[derive(Debug, Default)]
 pub(super) struct Backlog {
     /// Queued work, worker-seconds at full batch.
@@ -21,10 +22,10 @@ pub(super) struct Backlog {
     /// minutes at or beyond capacity, or so near it that the queue takes
     /// longer to settle ([`Slots::diffusion_wait_s`] grows with it).
     full_s: f64,
-    /// For the last count of slots asked about, the load (erlangs) below
-    /// which a Poisson occupancy is [`rarely_full`] for sure: most hours
-    /// are, and need no logarithm to say so.
-    rare_below: Option<(f64, f64)>,
+    /// For each count of slots asked about (the first few dozen), the load
+    /// (erlangs) below which a Poisson occupancy is [`rarely_full`] for
+    /// sure: most hours are, and need no logarithm to say so.
+    rare_below: Vec<(f64, f64)>,
 }
 
 impl Backlog {
@@ -98,9 +99,9 @@ impl Backlog {
     /// rounding): found once per count of slots by bisection, as the test
     /// holds for every load below one where it holds.
     fn rare_below(&mut self, c: f64) -> f64 {
-        match self.rare_below {
-            Some((slots, load)) if slots == c => load,
-            _ => {
+        match self.rare_below.iter().find(|(slots, _)| *slots == c) {
+            Some(&(_, load)) => load,
+            None => {
                 let (mut rare, mut not) = (0.0, c);
                 if !rarely_full(rare, c) {
                     not = 0.0;
@@ -118,7 +119,10 @@ impl Backlog {
                 } else {
                     -1.0
                 };
-                self.rare_below = Some((c, load));
+                // (An autoscaled fleet asks about a count per size.)
+                if self.rare_below.len() < 64 {
+                    self.rare_below.push((c, load));
+                }
                 load
             }
         }
@@ -219,7 +223,7 @@ impl Backlog {
             if queued > 0.0 && arriving > 0.0 {
                 // The fluid queue's wait (all its requests at the mean);
                 // with the slots known, where the chance queue at capacity
-                // is longer, that one's (exponential).
+                // is longer, that one's (half-normal).
                 let fluid_s = mean_backlog / workers;
                 let diffusion_s = slots.map_or(0.0, |s| {
                     s.diffusion_wait_s(workers, arriving / 60.0, self.full_s)
