@@ -1365,6 +1365,45 @@ impl Fleet {
         window_law: bool,
         worker_one: &mut Option<WorkerOne>,
     ) -> HourStats {
+        // Most busy hours of a batching fleet that keeps none warm: worker
+        // 1 by its closed forms, and no level above it within reach (as
+        // [`Fleet::all_levels`] finds them, without the state its other
+        // levels need).
+        let m = lambda * holding.hold_s;
+        let b = self.curve.batch_cap;
+        if self.min_workers == 0
+            && self.max_workers >= 1
+            && b > 1.0
+            && b.is_finite()
+            && m <= 100.0
+            && !tail_is_negligible(m, 1.0)
+            && !(m < 1e-9 && -(-m).exp_m1() < NEGLIGIBLE)
+            && (self.max_workers == 1 || tail_is_negligible(m, b + 1.0))
+        {
+            let w = *worker_one
+                .get_or_insert_with(|| self.worker_one(lambda, holding.service_s, counts));
+            let mut out = HourStats::default();
+            self.add_level(
+                &mut out,
+                lambda,
+                (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s),
+            );
+            out.overflow_share = self.overflow_share(m);
+            return out;
+        }
+        self.all_levels(lambda, holding, counts, window_law, worker_one)
+    }
+
+    /// [`Fleet::levels`] in full: every level the hour can reach.
+    #[inline(never)]
+    fn all_levels(
+        &self,
+        lambda: f64,
+        holding: Holding,
+        counts: (Option<f64>, Option<i32>),
+        window_law: bool,
+        worker_one: &mut Option<WorkerOne>,
+    ) -> HourStats {
         let Holding {
             service_s,
             hold_s,
@@ -1540,15 +1579,7 @@ impl Fleet {
                     None => break,
                 }
             };
-            let mut billed = billed_frac * 3600.0;
-            if !self.bill_cold_start {
-                billed -= cold_rate * c * 3600.0;
-            }
-            // Each episode is rounded up to the billing unit: half a unit on average.
-            billed += cold_rate * 3600.0 * 0.5 * self.billing_unit_s;
-            out.flex_worker_s += billed.clamp(0.0, 3600.0);
-            out.cold_starts += cold_rate * 3600.0;
-            out.cold_start_waits += (wait_rate * 3600.0).min(lambda * 3600.0);
+            self.add_level(&mut out, lambda, (billed_frac, cold_rate, wait_rate));
             if !b.is_finite() {
                 break;
             }
@@ -1556,6 +1587,26 @@ impl Fleet {
         }
         out.overflow_share = self.overflow_share(m);
         out
+    }
+
+    /// Add one worker level to `out`, from its billed share of the hour
+    /// and its cold starts and boot waits per second, at `lambda`
+    /// requests/s.
+    fn add_level(
+        &self,
+        out: &mut HourStats,
+        lambda: f64,
+        (billed_frac, cold_rate, wait_rate): (f64, f64, f64),
+    ) {
+        let mut billed = billed_frac * 3600.0;
+        if !self.bill_cold_start {
+            billed -= cold_rate * self.cold_start_s * 3600.0;
+        }
+        // Each episode is rounded up to the billing unit: half a unit on average.
+        billed += cold_rate * 3600.0 * 0.5 * self.billing_unit_s;
+        out.flex_worker_s += billed.clamp(0.0, 3600.0);
+        out.cold_starts += cold_rate * 3600.0;
+        out.cold_start_waits += (wait_rate * 3600.0).min(lambda * 3600.0);
     }
 
     /// One worker that serves one request at a time, offered Poisson
