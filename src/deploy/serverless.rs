@@ -1099,6 +1099,14 @@ impl Fleet {
                 break;
             }
             let waits = out.cold_start_waits;
+            // (Without a division where the step is surely within the
+            // tolerance, as in busy hours: the mean wait is at most C.)
+            let per_hour = lambda * 3600.0;
+            if (service_s - hold_s).abs() * per_hour + waits * self.cold_start_s
+                <= 0.999e-3 * hold_s * per_hour
+            {
+                break;
+            }
             let triggers = out.cold_starts.min(waits);
             let mean_wait = self.cold_start_s * (triggers + 0.5 * (waits - triggers)) / waits;
             let target = service_s + waits / (lambda * 3600.0) * mean_wait;
