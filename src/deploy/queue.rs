@@ -323,7 +323,7 @@ impl Slots {
     /// their capacity: the share of requests that wait ([`waiting_share`],
     /// 0 below [`CHANCE_QUEUE_NEGLIGIBLE`]) and the M/M/c mean wait,
     /// seconds, scaled for the services' spread, `(1 + cs²) / 2 × S(cap) /
-    /// (c − λ S(cap))`.
+    /// (c − λ S(cap))` (infinite from `λ S(cap) >= c`).
     fn chance_queue(&self, workers: f64, lambda: f64) -> (f64, f64) {
         let c = workers * self.per_worker;
         let full_batch_s = self.at(self.per_worker);
@@ -333,7 +333,12 @@ impl Slots {
             let p = waiting_share(workers, *self, lambda);
             if p < CHANCE_QUEUE_NEGLIGIBLE { 0.0 } else { p }
         };
-        let steady_s = 0.5 * (1.0 + self.service_scv) * full_batch_s / (c - lambda * full_batch_s);
+        // (At capacity, to a rounding, it does not settle.)
+        let steady_s = if c > lambda * full_batch_s {
+            0.5 * (1.0 + self.service_scv) * full_batch_s / (c - lambda * full_batch_s)
+        } else {
+            f64::INFINITY
+        };
         (waiting, steady_s)
     }
 
@@ -555,6 +560,16 @@ mod tests {
             );
             (o.queue_waits / requests, o.waits.quantile(0.5))
         };
+        // At capacity, or past it by a rounding, the settled wait is not
+        // a number below zero (it once came out negative, and such minutes
+        // added negative waits).
+        for lambda in [2.4, 2.4 * (1.0 + 1e-15)] {
+            let (waiting, steady_s) = slots.chance_queue(3.0, lambda);
+            assert!(
+                waiting > 0.999 && steady_s == f64::INFINITY,
+                "{lambda}: {waiting} {steady_s}"
+            );
+        }
         let (below, above) = (median_at(1.0 - 1e-6), median_at(1.0 + 1e-6));
         assert!(below.0 > 0.99 && above.0 > 0.99, "{below:?} {above:?}");
         assert!(below.1 < 300.0 && above.1 < 300.0, "{below:?} {above:?}");
