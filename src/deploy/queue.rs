@@ -89,7 +89,8 @@ impl Backlog {
             .filter(|&b| b.is_finite() && b >= 1.0 && requests > 0.0)
             .is_none_or(|b| {
                 let (m, c) = (work_s * b * (1.0 / 3600.0), workers * b);
-                m <= self.rare_below(c) || rarely_full(m, c)
+                // (Beyond the cached load, the minute loop's own load.)
+                m <= self.rare_below(c) || rarely_full(work_s / 60.0 * b / 60.0, c)
             });
         work_s <= workers * 3600.0 && chance_negligible
     }
@@ -101,6 +102,9 @@ impl Backlog {
     fn rare_below(&mut self, c: f64) -> f64 {
         match self.rare_below.iter().find(|(slots, _)| *slots == c) {
             Some(&(_, load)) => load,
+            // (An autoscaled fleet of more sizes than the cache holds: the
+            // test itself, without a bisection each hour.)
+            None if self.rare_below.len() >= RARE_LOADS_CACHED => -1.0,
             None => {
                 let (mut rare, mut not) = (0.0, c);
                 if !rarely_full(rare, c) {
@@ -120,9 +124,7 @@ impl Backlog {
                     -1.0
                 };
                 // (An autoscaled fleet asks about a count per size.)
-                if self.rare_below.len() < 64 {
-                    self.rare_below.push((c, load));
-                }
+                self.rare_below.push((c, load));
                 load
             }
         }
@@ -168,7 +170,10 @@ impl Backlog {
         // minute (its settled wait beyond the diffusion's of a minute),
         // one minute is priced for all 60.
         if let (true, Some(s)) = (
-            minute_weights.is_none() && self.work_s <= 0.0 && work_s / 60.0 < per_minute_s,
+            // (Below capacity as the minute loop's own test has it.)
+            minute_weights.is_none()
+                && self.work_s <= 0.0
+                && work_s * (1.0 / 60.0) - per_minute_s < -1e-9 * per_minute_s,
             slots.filter(|_| chance_queue),
         ) {
             let (waiting, steady_s) = s.chance_queue(workers, requests / 3600.0);
@@ -291,6 +296,9 @@ fn rarely_full(m: f64, c: f64) -> bool {
     let ln_negligible = CHANCE_QUEUE_NEGLIGIBLE.ln();
     gap * gap > -ln_negligible * (c + m) || gap + c * (m / c).ln() < ln_negligible
 }
+
+/// Counts of slots whose rare load [`Backlog`] keeps.
+const RARE_LOADS_CACHED: usize = 64;
 
 /// The waiting share below which the chance queue is left out (fewer than
 /// a millionth of a minute's requests wait).
