@@ -377,7 +377,7 @@ impl Slots {
 /// formula; 1 from `ρ >= 1`; 0 once the share is sure to be below
 /// [`CHANCE_QUEUE_NEGLIGIBLE`] (it is at most `B / (1 − ρ)`), which the
 /// sum from the top shows after a few dozen levels where it is.
-pub(super) fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
+fn waiting_share(workers: f64, slots: Slots, lambda: f64) -> f64 {
     let cap = slots.per_worker;
     let full_rate = cap / slots.at(cap);
     let rho = lambda / (workers * full_rate);
