@@ -8,8 +8,12 @@
 //! --example validate`, and a change to the fast path does not move it, so
 //! this is the quick way to see what such a change does to the whole grid.
 //! It runs the same trials (seed 7, `validation::grid_budget`) as `validate`,
-//! so the fast-path figures are those `validate` would write. A change to the
-//! simulation needs `validate` itself, as does the final table.
+//! so the fast-path figures are those `validate` would write. Its errors are
+//! taken against the simulation's costs as the table prints them, to the
+//! cent, so they can differ from the table's by about 0.1 point where a cost
+//! is a few dollars (no point's verdict differed when this was written). A
+//! change to the simulation needs `validate` itself, as does the final
+//! table.
 
 use std::path::Path;
 
