@@ -763,6 +763,36 @@ fn erlang_b(c: f64, x: f64) -> f64 {
     if sum > 1e17 { 0.0 } else { 1.0 / sum }
 }
 
+/// The further boots of the storms the levels above worker 1 set off, and
+/// what they leave to worker 1's own spill: added once the holding time is
+/// settled, as worker 1's spill is ([`Fleet::hour_at_with`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct LevelSpill {
+    /// Further boots per second (each billed as one of worker 1's spill).
+    boots_per_s: f64,
+    /// Requests per second that wait on a boot of a level above worker 1,
+    /// out of the holding time's step: each further boot's batch, and the
+    /// requests that wait on the level's own boot where its arrivals
+    /// overflow its batch.
+    waits_per_s: f64,
+    /// The share of time worker 2 is up by the running maximum of
+    /// occupancy (0 where no level above worker 1 is priced by it).
+    level_two_up: f64,
+}
+
+impl LevelSpill {
+    /// Add `pending` further boots per second (a level's storms) where the
+    /// next worker is down, a share `1 - up` of the time; each boot's
+    /// batch of `batch` requests waits for it.
+    fn place(&mut self, pending: f64, up: f64, batch: f64) {
+        if pending > 0.0 {
+            let boots = pending * (1.0 - up.clamp(0.0, 1.0));
+            self.boots_per_s += boots;
+            self.waits_per_s += boots * batch;
+        }
+    }
+}
+
 /// Which holding time and turn-on law an hour is priced with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HourModel {
@@ -1144,7 +1174,9 @@ impl Fleet {
             .filter(|_| model == HourModel::Packed)
             .and_then(sparse_count);
         let mut worker_one = None;
+        let mut level_spill = LevelSpill::default();
         let mut pass = |hold_s: f64| {
+            level_spill = LevelSpill::default();
             self.levels(
                 lambda,
                 Holding {
@@ -1155,6 +1187,7 @@ impl Fleet {
                 (arrivals, sparse),
                 window_law,
                 &mut worker_one,
+                &mut level_spill,
             )
         };
         let mut hold_s = service_s;
@@ -1186,9 +1219,19 @@ impl Fleet {
         // they stay out of the holding-time step): each further worker
         // boots, serves the batch that waited for it (about `b` requests)
         // and idles out after the keep-alive. (None with an unlimited
-        // batch, which takes every arrival.)
+        // batch, which takes every arrival.) The storms of the levels
+        // above worker 1 likewise, with the waits on their own boots that
+        // overflowed them (the storms' boots hold those, billed as boots).
+        let levels_spill = level_spill;
+        out.flex_worker_s += levels_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
+        out.cold_starts += levels_spill.boots_per_s * 3600.0;
+        out.cold_start_waits += levels_spill.waits_per_s * 3600.0;
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0) {
-            let spill_per_s = w.cold_starts_per_s * w.spill_boots;
+            // Worker 1's spill starts only where worker 2 is down: where
+            // it is up, the arrivals worker 1's boot has no room for go to
+            // it, and its own crossings and spill count what follows.
+            let spill_per_s =
+                w.cold_starts_per_s * w.spill_boots * (1.0 - levels_spill.level_two_up);
             out.flex_worker_s += spill_per_s * self.spill_worker_s(service_s) * 3600.0;
             out.cold_starts += spill_per_s * 3600.0;
             out.cold_start_waits += spill_per_s * self.curve.batch_cap * 3600.0;
@@ -1326,10 +1369,18 @@ impl Fleet {
     // level loop it slowed every hour (`steady-1b` by about a fifth).
     #[inline(never)]
     fn spill_boots(&self, lambda: f64) -> f64 {
+        self.spill_boots_above(lambda, 1)
+    }
+
+    /// [`Fleet::spill_boots`] for a boot of worker `k` whose batch is
+    /// offered `lambda` requests/s (for `k > 1`, what the ready workers
+    /// below it turn away): at most `max_workers - k` further boots.
+    #[inline(never)]
+    fn spill_boots_above(&self, lambda: f64, k: u32) -> f64 {
         let (c, cv) = (self.cold_start_s, self.cold_start_cv);
         let shape = 1.0 / (cv * cv);
         let spacing_s = self.curve.batch_cap / lambda;
-        let most = f64::from(self.max_workers.saturating_sub(1)).min(1e6);
+        let most = f64::from(self.max_workers.saturating_sub(k)).min(1e6);
         // (No spacing, as at an infinite rate: no count.)
         if !(spacing_s > 0.0 && c > 0.0) {
             return 0.0;
@@ -1437,6 +1488,7 @@ impl Fleet {
         counts: (Option<f64>, Option<i32>),
         window_law: bool,
         worker_one: &mut Option<WorkerOne>,
+        level_spill: &mut LevelSpill,
     ) -> HourStats {
         // Most busy hours of a batching fleet that keeps none warm: worker
         // 1 by its closed forms, and no level above it within reach (as
@@ -1464,7 +1516,7 @@ impl Fleet {
             out.overflow_share = self.overflow_share(m);
             return out;
         }
-        self.all_levels(lambda, holding, counts, window_law, worker_one)
+        self.all_levels(lambda, holding, counts, window_law, worker_one, level_spill)
     }
 
     /// [`Fleet::levels`] in full: every level the hour can reach.
@@ -1476,6 +1528,7 @@ impl Fleet {
         counts: (Option<f64>, Option<i32>),
         window_law: bool,
         worker_one: &mut Option<WorkerOne>,
+        level_spill: &mut LevelSpill,
     ) -> HourStats {
         let Holding {
             service_s,
@@ -1516,7 +1569,13 @@ impl Fleet {
             .saturating_sub(self.min_workers as u64);
         out.flex_worker_s += flex_always as f64 * 3600.0;
         let mut k = first;
+        // The further boots per second of the last level's storms, placed
+        // once the next level's share up is known.
+        let mut pending_spill = 0.0;
         while k <= max_k {
+            // This level's further boots per second, and its share up
+            // without its boots (for the spill of the level below).
+            let (mut level_storm, mut level_up) = (0.0, None);
             let j = if b.is_finite() {
                 (k - 1) as f64 * b + 1.0
             } else {
@@ -1605,6 +1664,10 @@ impl Fleet {
                     if p_max < NEGLIGIBLE {
                         break;
                     }
+                    level_up = Some(p_max);
+                    if k == 2 {
+                        level_spill.level_two_up = p_max;
+                    }
                     // Scale-downs, which in balance are cold starts.
                     let cold = -slope;
                     // The episode's busy span D (exponential, with the
@@ -1622,16 +1685,31 @@ impl Fleet {
                     // 2; the simulation's have 3.86, as a boot starts with
                     // the workers below full. The occupancy's P(Q >= j - 1)
                     // gave 7.)
-                    let boot_arrivals = lc * erlang_b(j - 1.0, lambda * service_s);
+                    let overflow = lambda * erlang_b(j - 1.0, lambda * service_s);
+                    let boot_arrivals = overflow * c;
                     let joiners = boot_arrivals.min((b - 1.0).max(0.0));
-                    // Where the boot's arrivals fit its batch (Poisson
-                    // with that mean, at most b - 1), a crossing while it
-                    // runs finds the worker up; where they overflow it,
-                    // they set off further boots above (a storm), which
-                    // the separate count of each level's crossings, the
-                    // boot's overhang billed on top, stands in for. The
-                    // two are weighted by the chance that they fit, so
-                    // the bill does not step where the mean passes b - 1.
+                    // A crossing while the boot runs finds the worker up
+                    // (the chain of `boot_extended_level`). The arrivals
+                    // its batch has no room for start further boots, one
+                    // a batch, until the first of them is up: a storm, as
+                    // worker 1's spill ([`Fleet::spill_boots`]) at the
+                    // rate the workers below turn away. They start where
+                    // worker k + 1 is down (placed at the next level).
+                    let (billed, cold) = boot_extended_level(p_max, cold, busy_s, c);
+                    // (Not summed where it cannot add a hundred-thousandth
+                    // of a worker, as for worker 1.)
+                    if overflow > 0.0
+                        && c > 0.0
+                        && !self
+                            .spill_is_negligible(overflow, cold * self.spill_worker_s(service_s))
+                    {
+                        level_storm = cold * self.spill_boots_above(overflow, k as u32);
+                    }
+                    // The requests that wait on this boot hold slots in
+                    // the holding time's step where the boot's arrivals
+                    // fit its batch (Poisson, at most b - 1); where they
+                    // overflow it, the storm's boots take them, billed
+                    // as boots, and they stay out of it (see `LevelSpill`).
                     let overflow_at = (b - 1.0).max(0.0) + 1.0;
                     let fits = if boot_arrivals.is_nan()
                         || boot_arrivals <= 0.0
@@ -1641,20 +1719,9 @@ impl Fleet {
                     } else {
                         1.0 - poisson_tail(boot_arrivals, overflow_at).0
                     };
-                    let overhang_s = boot_overhang_s(c, busy_s);
-                    let storm = ((p_max + cold * overhang_s).min(1.0), cold);
-                    let (billed, cold) = if fits >= 1.0 {
-                        boot_extended_level(p_max, cold, busy_s, c)
-                    } else if fits <= 0.0 {
-                        storm
-                    } else {
-                        let merged = boot_extended_level(p_max, cold, busy_s, c);
-                        (
-                            fits * merged.0 + (1.0 - fits) * storm.0,
-                            fits * merged.1 + (1.0 - fits) * storm.1,
-                        )
-                    };
-                    (billed, cold, cold * (1.0 + joiners))
+                    let waits = cold * (1.0 + joiners);
+                    level_spill.waits_per_s += (1.0 - fits) * waits;
+                    (billed, cold, fits * waits)
                 }
             } else if closed_form {
                 // The closed forms need no tail, only to know that
@@ -1680,12 +1747,15 @@ impl Fleet {
                     None => break,
                 }
             };
+            level_spill.place(pending_spill, level_up.unwrap_or(billed_frac), b);
+            pending_spill = level_storm;
             self.add_level(&mut out, lambda, (billed_frac, cold_rate, wait_rate));
             if !b.is_finite() {
                 break;
             }
             k += 1;
         }
+        level_spill.place(pending_spill, 0.0, b);
         out.overflow_share = self.overflow_share(m);
         out
     }
@@ -2890,13 +2960,14 @@ mod tests {
         );
     }
 
-    /// Where a boot's mean arrivals pass its batch (`b - 1` joiners), a
-    /// level's pricing moves from the merged crossings to the storm's
-    /// count, weighted by the chance the arrivals fit: the bill does not
-    /// step. At C = 300 s, T = 60 s, S = 60 s, b = 8 that happens near λ =
-    /// 0.121/s; the largest change of the hour's bill between rates 0.05%
-    /// apart from 0.10 to 0.14/s stays within 0.5% (a hard switch there
-    /// stepped it by 11%).
+    /// Where a boot's mean arrivals pass its batch (`b - 1` joiners), its
+    /// storm of further boots starts and its waits leave the holding
+    /// time's step, both by the chance that the arrivals overflow: the
+    /// bill does not step. At C = 300 s, T = 60 s, S = 60 s, b = 8 that
+    /// happens near λ = 0.121/s; the largest change of the hour's bill
+    /// between rates 0.05% apart from 0.10 to 0.14/s stays within 0.5% (a
+    /// hard switch there between the merged crossings and counting every
+    /// crossing stepped it by 11%).
     #[test]
     fn the_bill_does_not_step_where_a_boot_stops_fitting_its_batch() {
         let mut f = fleet(300.0, 60.0, 8.0);
