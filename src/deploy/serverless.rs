@@ -1222,16 +1222,15 @@ impl Fleet {
         // batch, which takes every arrival.) The storms of the levels
         // above worker 1 likewise, with the waits on their own boots that
         // overflowed them (the storms' boots hold those, billed as boots).
-        let levels_spill = level_spill;
-        out.flex_worker_s += levels_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
-        out.cold_starts += levels_spill.boots_per_s * 3600.0;
-        out.cold_start_waits += levels_spill.waits_per_s * 3600.0;
+        out.flex_worker_s += level_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
+        out.cold_starts += level_spill.boots_per_s * 3600.0;
+        out.cold_start_waits += level_spill.waits_per_s * 3600.0;
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0) {
             // Worker 1's spill starts only where worker 2 is down: where
             // it is up, the arrivals worker 1's boot has no room for go to
             // it, and its own crossings and spill count what follows.
             let spill_per_s =
-                w.cold_starts_per_s * w.spill_boots * (1.0 - levels_spill.level_two_up);
+                w.cold_starts_per_s * w.spill_boots * (1.0 - level_spill.level_two_up);
             out.flex_worker_s += spill_per_s * self.spill_worker_s(service_s) * 3600.0;
             out.cold_starts += spill_per_s * 3600.0;
             out.cold_start_waits += spill_per_s * self.curve.batch_cap * 3600.0;
@@ -2965,9 +2964,10 @@ mod tests {
     /// time's step, both by the chance that the arrivals overflow: the
     /// bill does not step. At C = 300 s, T = 60 s, S = 60 s, b = 8 that
     /// happens near λ = 0.121/s; the largest change of the hour's bill
-    /// between rates 0.05% apart from 0.10 to 0.14/s stays within 0.5% (a
-    /// hard switch there between the merged crossings and counting every
-    /// crossing stepped it by 11%).
+    /// between rates 0.05% apart from 0.10 to 0.14/s stays within 0.5%. A
+    /// hard switch of that chance at `b - 1` steps it by 7.6%; an earlier
+    /// build's hard switch between the merged crossings and counting every
+    /// crossing stepped it by 11%.
     #[test]
     fn the_bill_does_not_step_where_a_boot_stops_fitting_its_batch() {
         let mut f = fleet(300.0, 60.0, 8.0);
