@@ -324,7 +324,8 @@ fn a_boot_keeps_its_worker_up_through_the_crossings_it_outlasts() {
 /// is down; and the requests that wait on an overflowing boot are held
 /// by the storm's boots, not in the holding time's step. Without that
 /// storm, each of these points missed the bounds (cost +7.7% and −4.4%
-/// in docs/validation.md; +15.5% and −3.0% before the merged crossings).
+/// in docs/validation.md; before the merged crossings, +15.5% and a pass
+/// at −2.95%).
 #[test]
 fn a_boot_beyond_the_first_worker_spills_its_overflow_onto_further_boots() {
     assert_points_within_bounds(8, &[(0.1, 5.0, 300.0, 1.0), (10.0, 60.0, 300.0, 1.0)]);
