@@ -730,6 +730,32 @@ fn boot_extended_level(p_max: f64, cold_per_s: f64, busy_s: f64, cold_start_s: f
     (alive_s * cold, cold)
 }
 
+/// `E[min(floor(N / batch), most)]` for `N ~ Poisson(mean)`: the further
+/// boots a fixed boot spills ([`Fleet::spill_boots`]), `mean` the arrivals
+/// during it. Summed over the counts within 12 standard deviations (and
+/// 12) of the mean, from the pmf there by its recursion; 0 for a mean
+/// that is not a positive number.
+fn fixed_boot_spill(mean: f64, batch: f64, most: f64) -> f64 {
+    if !(mean > 0.0 && batch >= 1.0) || most <= 0.0 {
+        return 0.0;
+    }
+    let reach = 12.0 * mean.sqrt() + 12.0;
+    // (`as` truncates, the floor of a number >= 0.)
+    let low = ((mean - reach).max(0.0) as u64) as f64;
+    let high = mean + reach;
+    if high < batch {
+        return 0.0;
+    }
+    let mut pmf = (low * mean.ln() - mean - ln_factorial(low)).exp();
+    let (mut n, mut sum) = (low, 0.0);
+    while n <= high {
+        sum += pmf * ((n / batch) as u64 as f64).min(most);
+        n += 1.0;
+        pmf *= mean / n;
+    }
+    sum
+}
+
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
 /// `c` slots (a whole number) offered `x` erlangs, `P(N = c) / P(N <= c)`
 /// for `N ~ Poisson(x)`. Summed as `1 / B = sum over i of c (c-1) ...
@@ -1384,9 +1410,14 @@ impl Fleet {
         if !(spacing_s > 0.0 && c > 0.0) {
             return 0.0;
         }
-        // Fixed boots: every boot starting before the first is up, k s < C.
+        // Fixed boots: the first boot is up first, at C, and the k-th
+        // further boot starts with the (k b)-th arrival after it, if that
+        // comes before C: E[min(floor(N / b), most)] for N ~ Poisson(λC)
+        // arrivals (exact for fixed boots and Poisson arrivals, and smooth
+        // in λ, where the arrivals at their mean spacing, k b / λ < C,
+        // stepped the count by one boot at each multiple of b).
         if cv <= 0.0 {
-            return ((c / spacing_s).ceil() - 1.0).clamp(0.0, most);
+            return fixed_boot_spill(lambda * c, self.curve.batch_cap, most);
         }
         // A whole shape up to 64 (CV 0.5 is 4) is an Erlang law, whose
         // survival at k s is e^(-k a) Σ_{i<κ} (k a)^i / i!, a = κ s / C:
@@ -1448,7 +1479,12 @@ impl Fleet {
             return false;
         }
         if cv <= 0.0 {
-            return true;
+            // E[floor(N / b)] <= E[N; N >= b] / b = μ P(N >= b - 1) / b
+            // for N ~ Poisson(μ = λC), and P(N >= j) <= e^(-μ) (e μ / j)^j
+            // for j > μ (Chernoff).
+            let mu = lambda * c;
+            let j = b - 1.0;
+            return j > mu && (cost_s * mu / b).ln() + (j - mu + j * (mu / j).ln()) <= limit.ln();
         }
         let y = b / (lambda * c);
         let v = cv * cv;
@@ -1631,7 +1667,11 @@ impl Fleet {
                     .and_then(|scan| scan.occupancy_tail(j as i64))
                     .unwrap_or_else(|| tails.at(m, j));
                 if p_on > 1.0 - NEGLIGIBLE {
-                    // Always busy.
+                    // Always busy (and up, for the spill of the level below).
+                    level_up = Some(1.0);
+                    if k == 2 {
+                        level_spill.level_two_up = 1.0;
+                    }
                     (1.0, 0.0, 0.0)
                 } else {
                     // Requests stay on the worker that admitted them, so
@@ -2456,11 +2496,34 @@ mod tests {
         use rand::SeedableRng;
         use rand_distr::{Distribution, Gamma};
         let mut f = fleet(300.0, 5.0, 8.0);
-        // Boots start at 8, 16, ..., 296 s: 37 of them.
-        assert_eq!(f.spill_boots(1.0), 37.0);
+        // Fixed boots: floor(N / 8) further boots for N ~ Poisson(300)
+        // arrivals during the first, about (300 - 3.5) / 8.
+        let fixed = f.spill_boots(1.0);
+        assert!((fixed - 37.06).abs() < 0.01, "{fixed}");
         f.max_workers = 10;
-        assert_eq!(f.spill_boots(1.0), 9.0);
+        assert!((f.spill_boots(1.0) - 9.0).abs() < 1e-9);
         f.max_workers = u32::MAX;
+        // Against a Monte Carlo of Poisson arrivals during a fixed boot,
+        // and smooth where the mean passes a batch.
+        for lambda in [1.0, 0.03, 0.0267] {
+            let formula = f.spill_boots(lambda);
+            let arrivals = rand_distr::Poisson::new(lambda * 300.0).unwrap();
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(19);
+            let counts: Vec<f64> = (0..20_000)
+                .map(|_| (arrivals.sample(&mut rng) / 8.0).floor())
+                .collect();
+            let (mean, sd) = crate::analysis::mean_sd(&counts);
+            let se = sd / (counts.len() as f64).sqrt();
+            assert!(
+                (formula - mean).abs() <= 4.0 * se,
+                "λ {lambda}, fixed boots: {formula} vs {mean} ± {se}"
+            );
+        }
+        let (below, above) = (
+            f.spill_boots(8.0 / 300.0 * 0.9995),
+            f.spill_boots(8.0 / 300.0),
+        );
+        assert!((above - below).abs() < 1e-3, "{below} → {above}");
         for (lambda, cv) in [(1.0, 0.5), (0.1, 0.5), (1.0, 1.0), (1.0, 0.6)] {
             f.cold_start_cv = cv;
             let formula = f.spill_boots(lambda);
@@ -2964,27 +3027,31 @@ mod tests {
     /// time's step, both by the chance that the arrivals overflow: the
     /// bill does not step. At C = 300 s, T = 60 s, S = 60 s, b = 8 that
     /// happens near λ = 0.121/s; the largest change of the hour's bill
-    /// between rates 0.05% apart from 0.10 to 0.14/s stays within 0.5%. A
-    /// hard switch of that chance at `b - 1` steps it by 7.6%; an earlier
-    /// build's hard switch between the merged crossings and counting every
-    /// crossing stepped it by 11%.
+    /// between rates 0.05% apart from 0.10 to 0.14/s stays within 0.5%,
+    /// with boots that vary (CV 0.5) and fixed ones. A hard switch of that
+    /// chance at `b - 1` steps it by 7.6%; an earlier build's hard switch
+    /// between the merged crossings and counting every crossing stepped it
+    /// by 11%; fixed boots spilling at the arrivals' mean spacing (a whole
+    /// boot at each multiple of `b`), by 19%.
     #[test]
     fn the_bill_does_not_step_where_a_boot_stops_fitting_its_batch() {
-        let mut f = fleet(300.0, 60.0, 8.0);
-        f.cold_start_cv = 0.5;
-        f.max_workers = 16;
-        let bill = |lambda: f64| f.hour_at(lambda, 60.0, Some(lambda * 3600.0)).flex_worker_s;
-        let mut largest: f64 = 0.0;
-        let mut lambda = 0.1;
-        while lambda < 0.14 {
-            let next = lambda * 1.0005;
-            largest = largest.max((bill(next) / bill(lambda) - 1.0).abs());
-            lambda = next;
+        for cv in [0.5, 0.0] {
+            let mut f = fleet(300.0, 60.0, 8.0);
+            f.cold_start_cv = cv;
+            f.max_workers = 16;
+            let bill = |lambda: f64| f.hour_at(lambda, 60.0, Some(lambda * 3600.0)).flex_worker_s;
+            let mut largest: f64 = 0.0;
+            let mut lambda = 0.1;
+            while lambda < 0.14 {
+                let next = lambda * 1.0005;
+                largest = largest.max((bill(next) / bill(lambda) - 1.0).abs());
+                lambda = next;
+            }
+            assert!(
+                largest <= 0.005,
+                "cv {cv}: the bill changed by {largest:.4} between close rates"
+            );
         }
-        assert!(
-            largest <= 0.005,
-            "the bill changed by {largest:.4} between close rates"
-        );
     }
 
     /// `boot_extended_level` against a Monte Carlo of the process it
