@@ -19,9 +19,6 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use breakeven::deploy::Fidelity;
-use breakeven::engine;
-use breakeven::scenario::Scenario;
-use breakeven::traffic::TrialTraffic;
 use breakeven::validation::{self, Agreement};
 
 /// The simulation's mean cost (USD) and cold-start share of every grid
@@ -59,28 +56,16 @@ fn main() -> anyhow::Result<()> {
         );
     }
     let every = std::env::args().nth(1).as_deref() == Some("all");
-    let mut traffic = TrialTraffic::default();
     let (mut within, mut abs_error) = (0, 0.0);
     for (point, &(event_cost, event_cold_share)) in grid.iter().zip(&recorded) {
         let (hours, trials) = validation::grid_budget(point.lambda);
-        let s = Scenario::parse(
-            Path::new("grid.toml"),
-            &validation::grid_scenario(point, hours),
-        )?;
-        let (mut cost, mut cold, mut requests) = (0.0, 0.0, 0.0);
-        for trial in 0..trials {
-            let r = engine::run_trial(&s, 7, trial, Fidelity::Hourly, &mut traffic);
-            let o = &r.outcomes[0];
-            cost += o.cost_usd;
-            cold += o.cold_starts;
-            requests += o.requests;
-        }
+        let [fast] = validation::grid_point_means(point, hours, trials, 7, [Fidelity::Hourly])?;
         let a = Agreement {
             point: *point,
-            requests,
-            fast_cost: cost / trials as f64,
+            requests: fast.requests,
+            fast_cost: fast.cost_usd,
             event_cost,
-            fast_cold_share: if requests > 0.0 { cold / requests } else { 0.0 },
+            fast_cold_share: fast.cold_share,
             event_cold_share,
         };
         abs_error += a.cost_error().abs();

@@ -134,30 +134,57 @@ fn run_each_fidelity(
 
 /// Run one grid point at both fidelities on the same trials.
 pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Result<Agreement> {
-    let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
-    let mut sums = [[0.0; 3]; 2];
-    run_each_fidelity(
-        &s,
+    let [fast, event] = grid_point_means(
+        g,
+        horizon_hours,
         trials,
         seed,
-        &[Fidelity::Hourly, Fidelity::Request],
-        &|_| {},
-        |k, r| {
-            let o = &r.outcomes[0];
-            sums[k][0] += o.cost_usd;
-            sums[k][1] += o.cold_starts;
-            sums[k][2] += o.requests;
-        },
+        [Fidelity::Hourly, Fidelity::Request],
     )?;
-    let share = |s: [f64; 3]| if s[2] > 0.0 { s[1] / s[2] } else { 0.0 };
     Ok(Agreement {
         point: *g,
-        requests: sums[1][2],
-        fast_cost: sums[0][0] / trials as f64,
-        event_cost: sums[1][0] / trials as f64,
-        fast_cold_share: share(sums[0]),
-        event_cold_share: share(sums[1]),
+        requests: event.requests,
+        fast_cost: fast.cost_usd,
+        event_cost: event.cost_usd,
+        fast_cold_share: fast.cold_share,
+        event_cold_share: event.cold_share,
     })
+}
+
+/// One grid point's deployment over a run of trials at one fidelity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridPointMeans {
+    /// Mean cost per trial, USD.
+    pub cost_usd: f64,
+    /// Cold starts over requests, all trials together (0 without requests).
+    pub cold_share: f64,
+    /// Requests over all trials.
+    pub requests: f64,
+}
+
+/// Run grid point `g` (trials `0..trials` of `horizon_hours`, seed `seed`)
+/// at each of `fidelities` on the same trials. [`compare`] takes the fast
+/// path and the simulation; `examples/grid_fast` the fast path alone.
+pub fn grid_point_means<const N: usize>(
+    g: &GridPoint,
+    horizon_hours: u32,
+    trials: u64,
+    seed: u64,
+    fidelities: [Fidelity; N],
+) -> Result<[GridPointMeans; N]> {
+    let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
+    let mut sums = [[0.0; 3]; N];
+    run_each_fidelity(&s, trials, seed, &fidelities, &|_| {}, |k, r| {
+        let o = &r.outcomes[0];
+        sums[k][0] += o.cost_usd;
+        sums[k][1] += o.cold_starts;
+        sums[k][2] += o.requests;
+    })?;
+    Ok(sums.map(|[cost, cold, requests]| GridPointMeans {
+        cost_usd: cost / trials as f64,
+        cold_share: if requests > 0.0 { cold / requests } else { 0.0 },
+        requests,
+    }))
 }
 
 /// One serverless deployment of a scenario priced at the three fidelities
