@@ -320,6 +320,11 @@ impl WindowScan {
         }
     }
 
+    /// The highest level at which `P(max Q < k)` may be neither 0 nor 1.
+    pub(crate) fn top_level(&self) -> i64 {
+        self.hi
+    }
+
     /// `(P(Q >= j), P(Q = j - 1))` for the occupancy `Q ~ Poisson(λS)` at
     /// one instant, where the scan holds that law in a table (a window of
     /// at least `S`); counts beyond the table have probability 0.

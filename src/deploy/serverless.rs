@@ -1971,8 +1971,10 @@ impl Fleet {
     /// there a cold start's worker is away for its boot, and the arrivals
     /// until a boot completes all cold-start
     /// ([`Fleet::cold_share_with_boots`]). Every cold start's request waits
-    /// for its boot. The bill is capped at `max_workers` workers (the rest
-    /// waits, as overflow).
+    /// for its boot. Beyond `max_workers` workers, a request that finds no
+    /// ready worker waits for one to free instead of booting
+    /// ([`Fleet::capped_cold_share`]); the bill is capped there too (the
+    /// rest waits, as overflow).
     fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
         let (cold_share, fleet) = if self.keep_alive_s <= service_s {
             let twice_mu = 2.0 * lambda * self.keep_alive_s;
@@ -1987,7 +1989,8 @@ impl Fleet {
                 max.mean.max(lambda * service_s),
             )
         };
-        let cold_share = self.cold_share_with_boots(lambda, service_s, cold_share);
+        let (empty, with_boots) = self.cold_share_with_boots(lambda, service_s, cold_share);
+        let cold_share = self.capped_cold_share(lambda, service_s, cold_share, empty, with_boots);
         let cold_per_s = lambda * cold_share;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
@@ -1995,14 +1998,25 @@ impl Fleet {
             0.0
         };
         // Busy and idle workers, booting ones, plus half a billing unit per episode.
-        let billed_per_s = (fleet + cold_per_s * (boot_s + 0.5 * self.billing_unit_s))
+        let mut billed_per_s = (fleet + cold_per_s * (boot_s + 0.5 * self.billing_unit_s))
             .min(self.max_workers as f64);
+        let overflow_share =
+            self.overflow_share(lambda * (service_s + cold_share * self.cold_start_s));
+        if overflow_share > 0.0 {
+            // The work queued beyond `max_workers`, which the caller bills
+            // on top, runs on these same workers, so with it the bill stays
+            // within `max_workers`; beyond that, only work they cannot do at
+            // all (an overloaded hour's excess, served later).
+            let queued = overflow_share * lambda * service_s;
+            let most = self.max_workers as f64;
+            let beyond = (lambda * service_s - most).max(0.0);
+            billed_per_s = ((billed_per_s + queued).min(most) + beyond - queued).max(0.0);
+        }
         HourStats {
             flex_worker_s: billed_per_s * 3600.0,
             cold_starts: cold_per_s * 3600.0,
             cold_start_waits: cold_per_s * 3600.0,
-            overflow_share: self
-                .overflow_share(lambda * (service_s + cold_share * self.cold_start_s)),
+            overflow_share,
         }
     }
 }
@@ -2043,7 +2057,10 @@ impl Fleet {
     /// low at λ = 1/s, T = 60 s, C = 300 s, S = 1 s: cold share 0.0111 vs
     /// the simulation's 0.0143). The fleet's idle workers are the
     /// boot-free model's. With `C = 0` it is the boot-free model.
-    fn cold_share_with_boots(&self, lambda: f64, service_s: f64, p0: f64) -> f64 {
+    ///
+    /// Returns `(f, p)`: the share of requests that find the pool empty and
+    /// the cold share.
+    fn cold_share_with_boots(&self, lambda: f64, service_s: f64, p0: f64) -> (f64, f64) {
         let c = self.cold_start_s;
         let x = self.keep_alive_s + service_s;
         let f0 = (-lambda * x).exp();
@@ -2051,7 +2068,7 @@ impl Fleet {
         // the share is lost in the rounding of the cold starts: the
         // boot-free share.)
         if c.is_nan() || c <= 0.0 || !(1e-100..=1.0 - 1e-9).contains(&f0) {
-            return p0;
+            return (f0, p0);
         }
         let busy_colds = ((p0 - f0) / (1.0 - f0)).clamp(0.0, 1.0);
         let spells = EmptyPoolSpells {
@@ -2064,9 +2081,191 @@ impl Fleet {
         let f = spells.fixed_point(f0);
         // (A share that is not a number would read 1 through `min`.)
         if f.is_nan() {
-            return p0;
+            return (f0, p0);
         }
-        (f + (1.0 - f) * busy_colds).min(1.0)
+        (f, (f + (1.0 - f) * busy_colds).min(1.0))
+    }
+
+    /// The cold share of [`Fleet::one_request_per_worker`]'s fleet once
+    /// `max_workers` turns away the boots beyond it (those requests wait in
+    /// a queue for a worker to free, and are not cold starts), from the
+    /// boot-free share `p0`, and `f` and `p` from
+    /// [`Fleet::cold_share_with_boots`] (uncapped). A cold start needs
+    /// fewer than `max_workers` workers alive (booting, busy or idle), and
+    /// the two kinds of cold starts find different pools:
+    ///
+    /// - a request that finds the pool empty (a share `f`) finds only boots
+    ///   alive: the boots in flight when the spell began and those of the
+    ///   spell's earlier arrivals ([`Fleet::turned_away_from_runs`]);
+    /// - a request that finds every ready worker busy boots worker `K` above
+    ///   `K - 1` busy ones and the boots in flight
+    ///   ([`Fleet::capped_busy_colds`]).
+    ///
+    /// Each kind is turned away in its own share, and `p = f (1 - lost) +
+    /// (1 - f) b`, `b` the busy pool's capped share. Without a cap, or where
+    /// it turns nothing away, `p` itself.
+    fn capped_cold_share(&self, lambda: f64, service_s: f64, p0: f64, f: f64, p: f64) -> f64 {
+        if self.max_workers == u32::MAX || p.is_nan() || self.cold_start_s.is_nan() {
+            return p;
+        }
+        let cap = f64::from(self.max_workers);
+        let lost = self.turned_away_from_runs(lambda, p, cap);
+        let x = self.keep_alive_s + service_s;
+        let f0 = (-lambda * x).exp();
+        let busy_colds = if f0 < 1.0 {
+            ((p0 - f0) / (1.0 - f0)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let capped_busy = self.capped_busy_colds(lambda, service_s, busy_colds);
+        if lost == 0.0 && capped_busy == busy_colds {
+            return p;
+        }
+        // (`p = f + (1 - f) busy_colds` uncapped, but where the boots'
+        // share rounds to 1: a cap never raises it.)
+        (f * (1.0 - lost) + (1.0 - f) * capped_busy).min(p)
+    }
+
+    /// The share of an empty spell's cold starts that `max_workers` (`cap`)
+    /// turns away, for the uncapped cold share `p`. The spell's arrivals
+    /// number `N = 1 + Poisson(λ E_e - 1)` (the first, then those within
+    /// its boot; exact for fixed boots and none in flight), with `E_e` the
+    /// uncapped spell ([`empty_pool_s`], boots in flight at `κ = λ p`);
+    /// the `B` boots in flight when it starts are all the workers alive,
+    /// Poisson(`κC`) without a cap (an M/G/∞ system, as `empty_pool_s`
+    /// takes them), and with one the loss system's truncated Poisson,
+    /// `P(B = j)` in proportion to `(κC)^j / j!` for `j <= cap` (Erlang's,
+    /// insensitive to the boots' law). Only `cap - B` of the spell's
+    /// arrivals boot, the rest wait for a worker: `E[(N - (cap - B))+] /
+    /// E[N]` is turned away.
+    fn turned_away_from_runs(&self, lambda: f64, p: f64, cap: f64) -> f64 {
+        let c = self.cold_start_s;
+        let empty_s = empty_pool_s(lambda, lambda * p, c, self.cold_start_cv);
+        let arrivals = lambda * empty_s;
+        let mu = (arrivals - 1.0).max(0.0);
+        let offered = lambda * p * c.max(0.0);
+        // (Boots in flight and arrivals each at most half the cap: none
+        // turned away.)
+        let half = (0.5 * cap).floor();
+        if tail_is_negligible(offered, half + 1.0) && tail_is_negligible(mu, half) {
+            return 0.0;
+        }
+        // `P(B <= cap)`, the truncated law's normalization.
+        let kept = if offered > 0.0 && !tail_is_negligible(offered, cap + 1.0) {
+            1.0 - poisson_tail(offered, cap + 1.0).0
+        } else {
+            1.0
+        };
+        let mut lost = 0.0;
+        let mut j = 0.0;
+        while j <= cap {
+            // `P(B = j)`, untruncated.
+            let weight = if offered > 0.0 {
+                poisson_tail(offered, j + 1.0).1
+            } else if j == 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+            let room = cap - j;
+            // `E[(N - room)+]`, `N = 1 + P`: `E[(P - (room - 1))+] = μ
+            // P(P >= room - 1) - (room - 1) P(P >= room)`.
+            let excess = if room < 1.0 {
+                arrivals
+            } else if mu <= 0.0 || tail_is_negligible(mu, room) {
+                0.0
+            } else {
+                let r = room - 1.0;
+                let at = if r <= 0.0 { 1.0 } else { poisson_tail(mu, r).0 };
+                (mu * at - r * poisson_tail(mu, room).0).max(0.0)
+            };
+            lost += weight * excess;
+            if j > offered && (weight == 0.0 || tail_is_negligible(offered, j + 1.0)) {
+                break;
+            }
+            j += 1.0;
+        }
+        (lost / (kept * arrivals)).clamp(0.0, 1.0)
+    }
+
+    /// The busy pool's cold starts per request, `busy_colds` without a
+    /// cap, once `max_workers` turns away the boots beyond it.
+    ///
+    /// Boot-free, a busy-pool cold start starts worker `K` (`K >= 2`: the
+    /// first worker's are the empty pool's), with `K` the level at which
+    /// the running maximum of the occupancy grows: the scan's growth at
+    /// level `k` ([`super::scan::WindowScan::below`]) in proportion. With
+    /// boots, the `K - 1` workers below are busy and the rest alive are
+    /// boots in flight, so a boot at level `K` fits while fewer than
+    /// `cap - K + 1` boots are: the boots form a loss system of that many
+    /// servers, offered the busy pool's cold starts (`λ busy_colds` per
+    /// second) each held for its boot, and a share
+    /// `B(cap - K + 1, λ busy_colds C)` is turned away (Erlang's loss
+    /// formula, insensitive to the boots' law; at `K > cap` all). Without a
+    /// cap, or where no level that matters comes near it, `busy_colds`
+    /// itself.
+    fn capped_busy_colds(&self, lambda: f64, service_s: f64, busy_colds: f64) -> f64 {
+        if self.max_workers == u32::MAX || busy_colds <= 0.0 || busy_colds.is_nan() {
+            return busy_colds;
+        }
+        let cap = f64::from(self.max_workers);
+        // The levels' shares of the busy pool's cold starts, from level 2.
+        let mut shares: Vec<f64> = Vec::new();
+        // The boots in flight, offered: the busy pool's cold starts at `λ
+        // busy_colds` per second, each held for its boot.
+        let offered = lambda * busy_colds * self.cold_start_s.max(0.0);
+        let t = self.keep_alive_s;
+        if !t.is_finite() {
+            return busy_colds;
+        }
+        if t > 0.0 {
+            let scan = super::scan::WindowScan::new(lambda, service_s, t);
+            // (Room at the top level for all the boots: none turned away.)
+            let top = scan.top_level() as f64;
+            if cap >= top && erlang_b(cap - top + 1.0, offered) == 0.0 {
+                return busy_colds;
+            }
+            let psi = lambda * service_s;
+            let mut k = 2;
+            while k <= scan.top_level() {
+                let (below, slope) = scan.below(k);
+                shares.push((-slope).max(0.0));
+                if k as f64 > psi && 1.0 - below < 1e-16 {
+                    break;
+                }
+                k += 1;
+            }
+        } else {
+            // No keep-alive: every request boots, at the level above the
+            // occupancy it finds.
+            let psi = lambda * service_s;
+            let mut j = 1.0;
+            loop {
+                let (tail, at) = poisson_tail(psi, j + 1.0);
+                shares.push(at);
+                if j > psi && tail < 1e-16 {
+                    break;
+                }
+                j += 1.0;
+            }
+        }
+        let total: f64 = shares.iter().sum();
+        if total.is_nan() || total <= 0.0 {
+            return busy_colds;
+        }
+        let mut passed = 0.0;
+        for (i, w) in shares.iter().enumerate() {
+            // Room for the boots beside the `K - 1` busy workers.
+            let room = cap - (i as f64 + 1.0);
+            if room >= 1.0 {
+                passed += w * (1.0 - erlang_b(room, offered));
+            }
+        }
+        let passed = passed / total;
+        if passed >= 1.0 {
+            return busy_colds;
+        }
+        busy_colds * passed
     }
 }
 
@@ -3161,6 +3360,44 @@ mod tests {
         }
     }
 
+    /// A cap far above a one-request fleet prices its hour as no cap does,
+    /// to the bit; lower caps turn away more of its cold starts (those
+    /// requests wait for a worker instead), and bill at most the capped
+    /// workers, or the work where it is more.
+    #[test]
+    fn a_one_request_fleets_cap_turns_away_the_boots_beyond_it() {
+        for (lambda, t, c, s) in [
+            (0.1, 60.0, 300.0, 1.0),
+            (0.1, 5.0, 300.0, 10.0),
+            (1.0, 5.0, 30.0, 1.0),
+            (1.0, 60.0, 300.0, 1.0),
+            (0.01, 5.0, 300.0, 1.0),
+            (10.0, 600.0, 1.0, 1.0),
+        ] {
+            let mut f = fleet(c, t, 1.0);
+            f.cold_start_cv = 0.5;
+            let free = f.hour_at(lambda, s, None);
+            f.max_workers = 1000;
+            assert_eq!(
+                f.hour_at(lambda, s, None),
+                free,
+                "λ {lambda} T {t} C {c} S {s}"
+            );
+            let mut last = free.cold_starts;
+            for most in [64, 16, 8, 4, 2, 1] {
+                f.max_workers = most;
+                let h = f.hour_at(lambda, s, None);
+                let at_most = f64::from(most).max(lambda * s) * 3600.0;
+                assert!(
+                    h.cold_starts <= last * (1.0 + 1e-12)
+                        && h.flex_worker_s <= at_most * (1.0 + 1e-12),
+                    "λ {lambda} T {t} C {c} S {s} max_workers {most}: {h:?} after {last}"
+                );
+                last = h.cold_starts;
+            }
+        }
+    }
+
     #[test]
     fn a_count_that_is_not_a_number_prices_an_hour_that_is_not_one() {
         // A NaN count once read as a full fleet for the hour (f64::min
@@ -3448,14 +3685,14 @@ mod tests {
                         let p0 = f.one_request_per_worker(lambda, service_s).cold_starts
                             / (lambda * 3600.0);
                         f.cold_start_s = 1e-6;
-                        let tiny = f.cold_share_with_boots(lambda, service_s, p0);
+                        let tiny = f.cold_share_with_boots(lambda, service_s, p0).1;
                         assert!(
                             (tiny - p0).abs() <= 1e-4 * p0,
                             "{lambda} {keep_alive_s} {service_s} {cv}: {tiny} against {p0}"
                         );
                         for c in [30.0, 300.0] {
                             f.cold_start_s = c;
-                            let with_boots = f.cold_share_with_boots(lambda, service_s, p0);
+                            let with_boots = f.cold_share_with_boots(lambda, service_s, p0).1;
                             assert!(
                                 with_boots >= p0 * (1.0 - 1e-3) && with_boots <= 1.0,
                                 "{lambda} {keep_alive_s} {service_s} {cv} {c}: {with_boots} against {p0}"
