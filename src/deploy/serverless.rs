@@ -630,39 +630,61 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> (f64, f64) {
         }
         hi = hi.min(x);
     }
-    let mut lo = offered * slot.at(1.0);
+    let lo = offered * slot.at(1.0);
     if lo >= hi {
         return with_b(hi);
     }
-    let ((mut f_lo, _), (mut f_hi, _)) = (excess(lo), excess(hi));
+    let (lo_end, hi_end) = ((lo, excess(lo).0), (hi, excess(hi).0));
+    match illinois_root(lo_end, hi_end, excess, |x, f, lo, hi| {
+        f.abs() <= 1e-4 * x.max(1e-9) || hi - lo <= 1e-4 * hi
+    }) {
+        (x, Some(below)) => (x, next_b(x, below)),
+        (x, None) => with_b(x),
+    }
+}
+
+/// The Illinois method (regula falsi, halving the value kept at an end
+/// that stays twice running) for the root of `eval`, which falls from
+/// `g_lo > 0` at `lo` to `g_hi < 0` at `hi`; `eval` gives the value and
+/// what else its caller needs at a point. At most 60 steps, ending at the
+/// first whose point `x`, value `g` and bracket `(lo, hi)` are `settled`:
+/// then `(x, Some(what eval gave))`; else the last point tried (`hi`
+/// before any) and `None`, also where the bracket is not one or not a
+/// number.
+fn illinois_root<T>(
+    (mut lo, mut g_lo): (f64, f64),
+    (mut hi, mut g_hi): (f64, f64),
+    mut eval: impl FnMut(f64) -> (f64, T),
+    settled: impl Fn(f64, f64, f64, f64) -> bool,
+) -> (f64, Option<T>) {
     let mut x = hi;
     // Which end moved last (-1 low, 1 high), to halve the other's value.
     let mut side = 0;
     for _ in 0..60 {
         // (A bracket that is not one, or not a number: stop.)
-        if f_hi.partial_cmp(&f_lo) != Some(std::cmp::Ordering::Less) {
+        if g_hi.partial_cmp(&g_lo) != Some(std::cmp::Ordering::Less) {
             break;
         }
-        x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
-        let (f, below) = excess(x);
-        if f.abs() <= 1e-4 * x.max(1e-9) || hi - lo <= 1e-4 * hi {
-            return (x, next_b(x, below));
+        x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
+        let (g, extra) = eval(x);
+        if settled(x, g, lo, hi) {
+            return (x, Some(extra));
         }
-        if f > 0.0 {
-            (lo, f_lo) = (x, f);
+        if g > 0.0 {
+            (lo, g_lo) = (x, g);
             if side == -1 {
-                f_hi *= 0.5;
+                g_hi *= 0.5;
             }
             side = -1;
         } else {
-            (hi, f_hi) = (x, f);
+            (hi, g_hi) = (x, g);
             if side == 1 {
-                f_lo *= 0.5;
+                g_lo *= 0.5;
             }
             side = 1;
         }
     }
-    with_b(x)
+    (x, None)
 }
 
 /// `E[max(0, C - D)]`, seconds: how long a boot of `cold_start_s` seconds
@@ -2323,35 +2345,18 @@ impl EmptyPoolSpells {
         } else {
             (0.0, excess(0.0))
         };
-        let ((mut lo, mut g_lo), (mut hi, mut g_hi)) = if f0 < far {
+        let (lo_end, hi_end) = if f0 < far {
             ((f0, g0), (far, g_far))
         } else {
             ((far, g_far), (f0, g0))
         };
-        // Which end moved last (-1 low, 1 high), to halve the other's value.
-        let mut side = 0;
-        let mut f = hi;
-        for _ in 0..60 {
-            f = (lo * g_hi - hi * g_lo) / (g_hi - g_lo);
-            let g = excess(f);
-            if g.abs() <= 1e-4 * f || hi - lo <= 1e-4 * f {
-                return f;
-            }
-            if g > 0.0 {
-                (lo, g_lo) = (f, g);
-                if side == -1 {
-                    g_hi *= 0.5;
-                }
-                side = -1;
-            } else {
-                (hi, g_hi) = (f, g);
-                if side == 1 {
-                    g_lo *= 0.5;
-                }
-                side = 1;
-            }
-        }
-        f
+        illinois_root(
+            lo_end,
+            hi_end,
+            |f| (excess(f), ()),
+            |f, g, lo, hi| g.abs() <= 1e-4 * f || hi - lo <= 1e-4 * f,
+        )
+        .0
     }
 }
 
