@@ -59,18 +59,32 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .map(|a| a.cost_error().abs())
         .fold(0.0, f64::max);
+    let (busiest, fewest) = grid
+        .iter()
+        .map(|g| (g.lambda, validation::grid_budget(g.lambda).1))
+        .min_by_key(|&(_, trials)| trials)
+        .unwrap_or((f64::NAN, 0));
+    let mut standard_errors: Vec<f64> = results.iter().map(|a| a.cost_error_se).collect();
+    standard_errors.sort_by(f64::total_cmp);
     out.push_str(&format!(
         "{within} of {} grid points are within the bounds (mean cost within 3%, cold-start \
-         share within max(10% relative, 0.005 absolute)); the largest cost error is {:.2}%.\n\n",
+         share within max(10% relative, 0.005 absolute)); the largest cost error is {:.2}%. \
+         A cost error's standard error (the simulation's noise: the paired per-trial \
+         differences' standard error over the simulated mean) is {:.2}% at the median \
+         point and {:.2}% at the largest; a point is judged on its error as measured. \
+         The fewest trials a point gets is {fewest} (λ = {busiest}/s), where that standard \
+         error is itself a rough figure.\n\n",
         results.len(),
-        worst_cost * 100.0
+        worst_cost * 100.0,
+        standard_errors[standard_errors.len() / 2] * 100.0,
+        standard_errors.last().copied().unwrap_or(f64::NAN) * 100.0,
     ));
-    out.push_str("| λ (req/s) | keep-alive (s) | cold start (s) | service (s) | batch | requests | cost fast | cost sim | cost error | cold share fast | cold share sim | within |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| λ (req/s) | keep-alive (s) | cold start (s) | service (s) | batch | requests | cost fast | cost sim | cost error | cost error SE | cold share fast | cold share sim | within |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for a in &results {
         let g = a.point;
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:+.2}% | {:.4} | {:.4} | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:+.2}% | ±{:.2}% | {:.4} | {:.4} | {} |\n",
             g.lambda,
             g.keep_alive_s,
             g.cold_start_s,
@@ -80,6 +94,7 @@ fn main() -> anyhow::Result<()> {
             a.fast_cost,
             a.event_cost,
             a.cost_error() * 100.0,
+            a.cost_error_se * 100.0,
             a.fast_cold_share,
             a.event_cold_share,
             if a.within_bounds() { "yes" } else { "**no**" }

@@ -46,6 +46,11 @@ pub struct Agreement {
     pub fast_cold_share: f64,
     /// The same, simulation.
     pub event_cold_share: f64,
+    /// Standard error of [`Agreement::cost_error`] from the simulation's
+    /// noise: the standard error of the mean per-trial difference (fast
+    /// path − simulation, the same trials' traffic), over the simulation's
+    /// mean cost. A fraction (0.01 = 1 point).
+    pub cost_error_se: f64,
 }
 
 impl Agreement {
@@ -134,13 +139,19 @@ fn run_each_fidelity(
 
 /// Run one grid point at both fidelities on the same trials.
 pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Result<Agreement> {
-    let [fast, event] = grid_point_means(
+    let ([fast, event], [fast_costs, event_costs]) = grid_point_trials(
         g,
         horizon_hours,
         trials,
         seed,
         [Fidelity::Hourly, Fidelity::Request],
     )?;
+    let differences: Vec<f64> = fast_costs
+        .iter()
+        .zip(&event_costs)
+        .map(|(f, e)| f - e)
+        .collect();
+    let difference_se = mean_sd(&differences).1 / (trials as f64).sqrt();
     Ok(Agreement {
         point: *g,
         requests: event.requests,
@@ -148,6 +159,7 @@ pub fn compare(g: &GridPoint, horizon_hours: u32, trials: u64, seed: u64) -> Res
         event_cost: event.cost_usd,
         fast_cold_share: fast.cold_share,
         event_cold_share: event.cold_share,
+        cost_error_se: difference_se / event.cost_usd,
     })
 }
 
@@ -172,19 +184,34 @@ pub fn grid_point_means<const N: usize>(
     seed: u64,
     fidelities: [Fidelity; N],
 ) -> Result<[GridPointMeans; N]> {
+    Ok(grid_point_trials(g, horizon_hours, trials, seed, fidelities)?.0)
+}
+
+/// [`grid_point_means`], with each fidelity's cost of every trial (USD,
+/// in trial order) beside.
+fn grid_point_trials<const N: usize>(
+    g: &GridPoint,
+    horizon_hours: u32,
+    trials: u64,
+    seed: u64,
+    fidelities: [Fidelity; N],
+) -> Result<([GridPointMeans; N], [Vec<f64>; N])> {
     let s = Scenario::parse(Path::new("grid.toml"), &grid_scenario(g, horizon_hours))?;
     let mut sums = [[0.0; 3]; N];
+    let mut costs: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
     run_each_fidelity(&s, trials, seed, &fidelities, &|_| {}, |k, r| {
         let o = &r.outcomes[0];
         sums[k][0] += o.cost_usd;
         sums[k][1] += o.cold_starts;
         sums[k][2] += o.requests;
+        costs[k].push(o.cost_usd);
     })?;
-    Ok(sums.map(|[cost, cold, requests]| GridPointMeans {
+    let means = sums.map(|[cost, cold, requests]| GridPointMeans {
         cost_usd: cost / trials as f64,
         cold_share: if requests > 0.0 { cold / requests } else { 0.0 },
         requests,
-    }))
+    });
+    Ok((means, costs))
 }
 
 /// One serverless deployment of a scenario priced at the three fidelities

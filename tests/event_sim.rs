@@ -180,13 +180,50 @@ fn assert_points_within_bounds(batch: u32, points: &[(f64, f64, f64, f64)]) {
         let a = validation::compare(&point, hours, trials, 11).unwrap();
         assert!(
             a.within_bounds(),
-            "{point:?}: cost {:.2} vs {:.2}, cold share {:.4} vs {:.4}",
+            "{point:?}: cost {:.2} vs {:.2} ({:+.2}% ± {:.2}%), cold share {:.4} vs {:.4}",
             a.fast_cost,
             a.event_cost,
+            a.cost_error() * 100.0,
+            a.cost_error_se * 100.0,
             a.fast_cold_share,
             a.event_cold_share
         );
     }
+}
+
+/// The grid's cost error carries its standard error: that of the mean of
+/// the per-trial differences (fast path − simulation on the same trial's
+/// traffic) over the simulated mean, here recomputed trial by trial.
+#[test]
+fn a_grid_points_cost_error_carries_the_standard_error_of_its_paired_differences() {
+    let point = validation::GridPoint {
+        lambda: 0.01,
+        keep_alive_s: 60.0,
+        cold_start_s: 30.0,
+        service_s: 1.0,
+        batch: 1,
+    };
+    let (hours, trials, seed) = (48, 6, 5);
+    let a = validation::compare(&point, hours, trials, seed).unwrap();
+    let s = breakeven::scenario::Scenario::parse(
+        Path::new("grid.toml"),
+        &validation::grid_scenario(&point, hours),
+    )
+    .unwrap();
+    let mut traffic = breakeven::traffic::TrialTraffic::default();
+    let mut cost = |trial, fidelity| {
+        breakeven::engine::run_trial(&s, seed, trial, fidelity, &mut traffic).outcomes[0].cost_usd
+    };
+    let (mut differences, mut simulated) = (Vec::new(), 0.0);
+    for trial in 0..trials {
+        let event = cost(trial, breakeven::deploy::Fidelity::Request);
+        differences.push(cost(trial, breakeven::deploy::Fidelity::Hourly) - event);
+        simulated += event / trials as f64;
+    }
+    let (mean_difference, se) = mean_se(&differences);
+    assert!((a.event_cost - simulated).abs() <= 1e-9 * simulated);
+    assert!((a.cost_error() - mean_difference / simulated).abs() <= 1e-9);
+    assert!(se > 0.0 && (a.cost_error_se - se / simulated).abs() <= 1e-9 * se / simulated);
 }
 
 /// Workers that serve one request at a time with a keep-alive no longer than
