@@ -812,51 +812,62 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     if batch > m + ms + 12.0 * var.sqrt() + 12.0 {
         return 0.0;
     }
-    // P(N_S <= k) for k = 0 .. b - 1, summed from 12 standard deviations
-    // below its mean (the mass below is negligible).
+    // The sum over i < b of P(N_D = i) (P(N_S <= b - 1) - P(N_S <= b - 1 - i)),
+    // taken downward from i = b - 1, with N_S's CDF upward from 0; the
+    // terms with b - 1 - i beyond 12 standard deviations above N_S's mean
+    // (where both CDFs are 1), or i below 12 below N_D's, are left out.
     let last = batch - 1.0;
-    let low_s = ((ms - 12.0 * ms.sqrt() - 12.0).max(0.0) as u64) as f64;
-    let mut cdf_s = Vec::with_capacity(batch as usize);
-    let mut pmf = (low_s * ms.ln() - ms - ln_factorial(low_s)).exp();
-    let (mut n, mut below) = (0.0, 0.0);
-    while n <= last {
-        if n >= low_s {
-            below += pmf;
-            pmf *= ms / (n + 1.0);
-        }
-        cdf_s.push(below);
-        n += 1.0;
-    }
-    // N_D's pmf from its low end up to b - 1: negative binomial of shape
-    // r = 1 / cv², p = r / (r + m), or Poisson for fixed boots.
     let sd = (m + m * m * cv2).sqrt();
     let low = ((m - 12.0 * sd - 12.0).max(0.0) as u64) as f64;
-    if low > last {
+    let reach_s = ((ms + 12.0 * ms.sqrt() + 12.0) as u64) as f64;
+    let stop = low.max(last - reach_s);
+    if stop > last {
         return 0.0;
     }
     let r = if cv2 > 0.0 { 1.0 / cv2 } else { f64::INFINITY };
-    let (p, q) = (r / (r + m), m / (r + m));
+    let q = m / (r + m);
+    // P(N_D = b - 1): negative binomial of shape r = 1 / cv², p = r / (r +
+    // m); Poisson for fixed boots.
     let mut pmf = if cv2 > 0.0 {
         let ln_gamma = statrs::function::gamma::ln_gamma;
-        (ln_gamma(low + r) - ln_gamma(r) - ln_factorial(low) + r * p.ln() + low * q.ln()).exp()
+        (ln_gamma(last + r) - ln_gamma(r) - ln_factorial(last)
+            + r * (r / (r + m)).ln()
+            + last * q.ln())
+        .exp()
     } else {
-        (low * m.ln() - m - ln_factorial(low)).exp()
+        (last * m.ln() - m - ln_factorial(last)).exp()
     };
-    let mut n = low;
-    let mut sum = 0.0;
-    while n <= last {
-        // P(N_S >= b - n) - P(N_S >= b): the crossings the batch adds to
-        // those of a worker that came up with nothing waiting, which the
-        // levels' occupancy counts.
-        sum += pmf * (cdf_s[last as usize] - cdf_s[(last - n) as usize]);
+    // N_S's pmf from 12 standard deviations below its mean.
+    let low_s = ((ms - 12.0 * ms.sqrt() - 12.0).max(0.0) as u64) as f64;
+    let mut pmf_s = (low_s * ms.ln() - ms - ln_factorial(low_s)).exp();
+    let (mut i, mut j, mut cdf_s) = (last, 0.0, 0.0);
+    let mut next_cdf = |j: f64, cdf: &mut f64| {
+        if j >= low_s {
+            *cdf += pmf_s;
+            pmf_s *= ms / (j + 1.0);
+        }
+    };
+    let (mut mass, mut weighted) = (0.0, 0.0);
+    while i >= stop {
+        next_cdf(j, &mut cdf_s);
+        mass += pmf;
+        weighted += pmf * cdf_s;
+        // P(N_D = i - 1) / P(N_D = i).
         pmf *= if cv2 > 0.0 {
-            (n + r) / (n + 1.0) * q
+            i / ((i - 1.0 + r) * q)
         } else {
-            m / (n + 1.0)
+            i / m
         };
-        n += 1.0;
+        i -= 1.0;
+        j += 1.0;
     }
-    sum.clamp(0.0, 1.0)
+    // P(N_S <= b - 1), on from where the loop left it (1 beyond its reach).
+    while j <= last.min(reach_s) {
+        next_cdf(j, &mut cdf_s);
+        j += 1.0;
+    }
+    let total_s = if last > reach_s { 1.0 } else { cdf_s };
+    (total_s * mass - weighted).clamp(0.0, 1.0)
 }
 
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
@@ -1469,8 +1480,13 @@ impl Fleet {
         // Once up, the batch that waited for the boot holds the worker's
         // slots for its service; the arrivals then that find them all
         // taken boot another worker (none where `max_workers` is 1: they
-        // queue).
-        let full_after_boot = if spills && self.max_workers >= 2 {
+        // queue). Not summed where even one such boot a cold start could
+        // not add a hundred-thousandth of a worker, as for the spill (most
+        // busy hours, whose worker 1 seldom scales down).
+        let full_after_boot = if spills
+            && self.max_workers >= 2
+            && cold * self.spill_worker_s(service_s) > SPILL_NEGLIGIBLE_WORKERS
+        {
             boot_batch_overflow(lc, self.cold_start_cv, lambda * service_s, b)
         } else {
             0.0
