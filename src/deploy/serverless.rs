@@ -502,6 +502,10 @@ struct WorkerOne {
     /// Further workers cold-started during each of its boots, for the
     /// arrivals its batch has no room for ([`Fleet::spill_boots`]).
     spill_boots: f64,
+    /// Workers cold-started, per cold start, by the arrivals that find it
+    /// up but still full with the batch that waited for its boot
+    /// ([`boot_batch_overflow`]).
+    full_after_boot: f64,
 }
 
 /// Runs of equal minutes in an hour up to which each is priced on its own
@@ -776,6 +780,94 @@ fn fixed_boot_spill(mean: f64, batch: f64, most: f64) -> f64 {
         pmf *= mean / n;
     }
     sum
+}
+
+/// The chance that a worker's boot is followed, before the batch that
+/// waited for it completes, by an arrival that finds every slot taken:
+/// `P(N_D < b <= N_D + N_S)`, with `N_D` the arrivals during the boot
+/// (Poisson at `boot_arrivals`, the mean over a boot, mixed over a gamma
+/// boot of CV `cv`: negative binomial; Poisson for fixed boots) and `N_S ~
+/// Poisson(service_arrivals)` those during one service after it.
+///
+/// The boot's own request and the `N_D` that join it are admitted together
+/// when it is up (where `N_D >= b`, the spill's further boots take the
+/// rest, [`Fleet::spill_boots`]), and with every request taking the same
+/// service they hold `1 + N_D` slots until it ends; the `(b - N_D)`-th
+/// arrival in that time finds all `b` taken and, with no other worker up,
+/// cold-starts one. Worker 1's closed forms and the levels' Poisson
+/// occupancy left out that clump: at λ = 0.1/s, C = 30 s (CV 0.5), S =
+/// 10 s, b = 8 it is 0.046 a cold start, and an instrumented copy of the
+/// simulation (`examples/storm_sim.rs`) counts 2.3 boots an hour with one
+/// worker ready (and full) against 49 cold starts of worker 1 (0.047).
+/// The pmfs are summed from 12 standard deviations below their means
+/// (their logs there from `ln Γ`); 0 where `b` is beyond 12 standard
+/// deviations of the sum or an input is not a positive number.
+fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch: f64) -> f64 {
+    let (m, ms) = (boot_arrivals, service_arrivals);
+    if !(m > 0.0 && ms > 0.0 && batch > 1.0 && batch.is_finite()) {
+        return 0.0;
+    }
+    let cv2 = cv.max(0.0).powi(2);
+    let var = m + m * m * cv2 + ms;
+    if batch > m + ms + 12.0 * var.sqrt() + 12.0 {
+        return 0.0;
+    }
+    // The sum over i < b of P(N_D = i) (P(N_S <= b - 1) - P(N_S <= b - 1 - i)),
+    // taken downward from i = b - 1, with N_S's CDF upward from 0; the
+    // terms with b - 1 - i beyond 12 standard deviations above N_S's mean
+    // (where both CDFs are 1), or i below 12 below N_D's, are left out.
+    let last = batch - 1.0;
+    let sd = (m + m * m * cv2).sqrt();
+    let low = ((m - 12.0 * sd - 12.0).max(0.0) as u64) as f64;
+    let reach_s = ((ms + 12.0 * ms.sqrt() + 12.0) as u64) as f64;
+    let stop = low.max(last - reach_s);
+    if stop > last {
+        return 0.0;
+    }
+    let r = if cv2 > 0.0 { 1.0 / cv2 } else { f64::INFINITY };
+    let q = m / (r + m);
+    // P(N_D = b - 1): negative binomial of shape r = 1 / cv², p = r / (r +
+    // m); Poisson for fixed boots.
+    let mut pmf = if cv2 > 0.0 {
+        let ln_gamma = statrs::function::gamma::ln_gamma;
+        (ln_gamma(last + r) - ln_gamma(r) - ln_factorial(last)
+            + r * (r / (r + m)).ln()
+            + last * q.ln())
+        .exp()
+    } else {
+        (last * m.ln() - m - ln_factorial(last)).exp()
+    };
+    // N_S's pmf from 12 standard deviations below its mean.
+    let low_s = ((ms - 12.0 * ms.sqrt() - 12.0).max(0.0) as u64) as f64;
+    let mut pmf_s = (low_s * ms.ln() - ms - ln_factorial(low_s)).exp();
+    let (mut i, mut j, mut cdf_s) = (last, 0.0, 0.0);
+    let mut next_cdf = |j: f64, cdf: &mut f64| {
+        if j >= low_s {
+            *cdf += pmf_s;
+            pmf_s *= ms / (j + 1.0);
+        }
+    };
+    let (mut mass, mut weighted) = (0.0, 0.0);
+    while i >= stop {
+        next_cdf(j, &mut cdf_s);
+        mass += pmf;
+        weighted += pmf * cdf_s;
+        // P(N_D = i - 1) / P(N_D = i).
+        pmf *= if cv2 > 0.0 {
+            i / ((i - 1.0 + r) * q)
+        } else {
+            i / m
+        };
+        i -= 1.0;
+        j += 1.0;
+    }
+    // P(N_S <= b - 1), on from where the loop left it (1 beyond its reach).
+    while j <= last.min(reach_s) {
+        next_cdf(j, &mut cdf_s);
+        j += 1.0;
+    }
+    let total_s = if last > reach_s { 1.0 } else { cdf_s };
+    (total_s * mass - weighted).clamp(0.0, 1.0)
 }
 
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
@@ -1273,15 +1365,24 @@ impl Fleet {
         out.flex_worker_s += level_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
         out.cold_starts += level_spill.boots_per_s * 3600.0;
         out.cold_start_waits += level_spill.waits_per_s * 3600.0;
-        if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0) {
+        if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0) {
             // Worker 1's spill starts only where worker 2 is down: where
             // it is up, the arrivals worker 1's boot has no room for go to
             // it, and its own crossings and spill count what follows.
-            let spill_per_s =
-                w.cold_starts_per_s * w.spill_boots * (1.0 - level_spill.level_two_up);
+            let down = w.cold_starts_per_s * (1.0 - level_spill.level_two_up);
+            let spill_per_s = down * w.spill_boots;
             out.flex_worker_s += spill_per_s * self.spill_worker_s(service_s) * 3600.0;
             out.cold_starts += spill_per_s * 3600.0;
             out.cold_start_waits += spill_per_s * self.curve.batch_cap * 3600.0;
+            // Likewise the boots of the arrivals that find worker 1 up but
+            // full with its boot's batch: each is billed as one of the
+            // spill's, and waited on by its own request and the arrivals
+            // until that batch completes (about half a service's worth).
+            let full_per_s = down * w.full_after_boot;
+            let waits = 1.0 + (0.5 * lambda * service_s).min((self.curve.batch_cap - 1.0).max(0.0));
+            out.flex_worker_s += full_per_s * self.spill_worker_s(service_s) * 3600.0;
+            out.cold_starts += full_per_s * 3600.0;
+            out.cold_start_waits += full_per_s * waits * 3600.0;
         }
         // The spill's workers overlap the levels' above the first: the
         // bill stays within `max_workers` (beyond the warm ones).
@@ -1376,6 +1477,20 @@ impl Fleet {
             } else {
                 0.0
             };
+        // Once up, the batch that waited for the boot holds the worker's
+        // slots for its service; the arrivals then that find them all
+        // taken boot another worker (none where `max_workers` is 1: they
+        // queue). Not summed where even one such boot a cold start could
+        // not add a hundred-thousandth of a worker, as for the spill (most
+        // busy hours, whose worker 1 seldom scales down).
+        let full_after_boot = if spills
+            && self.max_workers >= 2
+            && cold * self.spill_worker_s(service_s) > SPILL_NEGLIGIBLE_WORKERS
+        {
+            boot_batch_overflow(lc, self.cold_start_cv, lambda * service_s, b)
+        } else {
+            0.0
+        };
         WorkerOne {
             billed_fraction,
             cold_starts_per_s: cold,
@@ -1384,6 +1499,7 @@ impl Fleet {
                 _ => cold * (1.0 + joiners),
             },
             spill_boots,
+            full_after_boot,
         }
     }
 
@@ -2958,6 +3074,64 @@ mod tests {
     /// first is up (`C`); with varied boots, as a Monte Carlo of the same
     /// process (boot `k` at `k b / λ` while none started before it is up)
     /// finds, within 4 standard errors; capped at `max_workers - 1`.
+    #[test]
+    fn a_boots_batch_fills_its_worker_for_a_service_after_it() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Gamma, Poisson};
+        // Against a Monte Carlo of N_D (Poisson over a gamma boot) and N_S:
+        // P(N_D < b <= N_D + N_S) less P(N_D < b) P(N_S >= b).
+        for (boot_arrivals, cv, service_arrivals, b) in [
+            (3.0, 0.5, 1.0, 8.0),
+            (3.0, 0.5, 0.6, 8.0),
+            (0.1, 0.5, 6.0, 8.0),
+            (30.0, 1.0, 10.0, 61.0),
+            (5.0, 0.0, 2.0, 8.0),
+        ] {
+            let formula = boot_batch_overflow(boot_arrivals, cv, service_arrivals, b);
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(23);
+            let n_s = Poisson::new(service_arrivals).unwrap();
+            let boot = (cv > 0.0).then(|| Gamma::new(1.0 / (cv * cv), cv * cv).unwrap());
+            let draws = 200_000;
+            let (mut both, mut below, mut alone) = (0.0, 0.0, 0.0);
+            for _ in 0..draws {
+                let scale = boot.as_ref().map_or(1.0, |g| g.sample(&mut rng));
+                let d: f64 = Poisson::new(boot_arrivals * scale)
+                    .unwrap()
+                    .sample(&mut rng);
+                let s: f64 = n_s.sample(&mut rng);
+                let s_alone: f64 = n_s.sample(&mut rng);
+                if d < b {
+                    below += 1.0;
+                    if d + s >= b {
+                        both += 1.0;
+                    }
+                }
+                if s_alone >= b {
+                    alone += 1.0;
+                }
+            }
+            let n = f64::from(draws);
+            let mean = both / n - below / n * (alone / n);
+            let se = (both / n * (1.0 - both / n) / n).sqrt() + (alone / n / n).sqrt();
+            assert!(
+                (formula - mean).abs() <= 4.0 * se + 1e-4,
+                "{boot_arrivals} {cv} {service_arrivals} {b}: {formula} vs {mean} ± {se}"
+            );
+        }
+        // No boot, no batch: nothing beyond what the levels count; and
+        // continuous as boots become fixed.
+        assert_eq!(boot_batch_overflow(0.0, 0.5, 6.0, 8.0), 0.0);
+        assert!(boot_batch_overflow(1e-9, 0.5, 6.0, 8.0) < 1e-8);
+        let (fixed, nearly) = (
+            boot_batch_overflow(3.0, 0.0, 1.0, 8.0),
+            boot_batch_overflow(3.0, 1e-4, 1.0, 8.0),
+        );
+        assert!((fixed - nearly).abs() < 1e-6, "{fixed} vs {nearly}");
+        // The grid's point: λ = 0.1/s, C = 30 s (CV 0.5), S = 10 s, b = 8.
+        let grid = boot_batch_overflow(3.0, 0.5, 1.0, 8.0);
+        assert!((grid - 0.0462).abs() < 5e-4, "{grid}");
+    }
+
     #[test]
     fn a_boot_spills_the_arrivals_beyond_its_batch_onto_further_boots() {
         use rand::SeedableRng;
