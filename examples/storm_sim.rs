@@ -338,11 +338,11 @@ fn main() {
     );
     println!(
         "boots an hour by workers ready at their start (0, 1, ...): {}",
-        row(&by_ready, 1.0 / hours, 1)
+        row(&by_ready, 1.0 / hours, 2)
     );
     println!(
         "boots an hour by workers booting at their start: {}",
-        row(&by_booting, 1.0 / hours, 1)
+        row(&by_booting, 1.0 / hours, 2)
     );
     println!(
         "storm starters (none booting) an hour, {:.2}, by workers ready: {}",
