@@ -110,7 +110,7 @@ fn main() -> anyhow::Result<()> {
         }
         if every || !a.within_bounds() {
             println!(
-                "λ {} T {} C {} S {} b {}: cost {:.2} vs {:.2} ({:+.2}% ± {:.2}%), cold share {:.4} vs {:.4}{}",
+                "λ {} T {} C {} S {} b {}: cost {:.2} vs {:.2} ({:+.2}%{}), cold share {:.4} vs {:.4}{}",
                 point.lambda,
                 point.keep_alive_s,
                 point.cold_start_s,
@@ -119,7 +119,11 @@ fn main() -> anyhow::Result<()> {
                 a.fast_cost,
                 a.event_cost,
                 a.cost_error() * 100.0,
-                a.cost_error_se * 100.0,
+                if a.cost_error_se.is_nan() {
+                    String::new()
+                } else {
+                    format!(" ± {:.2}%", a.cost_error_se * 100.0)
+                },
                 a.fast_cold_share,
                 a.event_cold_share,
                 if a.within_bounds() { "" } else { "  MISS" }

@@ -347,7 +347,7 @@ fn main() {
     println!(
         "storm starters (none booting) an hour, {:.2}, by workers ready: {}",
         starters.iter().sum::<f64>() / hours,
-        row(&starters, 1.0 / hours, 1)
+        row(&starters, 1.0 / hours, 2)
     );
     println!(
         "requests a boot holds when it comes up: {:.2}",

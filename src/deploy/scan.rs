@@ -26,7 +26,7 @@ use super::serverless::ln_factorial;
 const SPREAD_SDS: f64 = 7.0;
 
 /// `1 / i` for `i` below 4,096 (`RECIPROCALS[0]` unused).
-static RECIPROCALS: [f64; 4096] = {
+pub(super) static RECIPROCALS: [f64; 4096] = {
     let mut table = [0.0; 4096];
     let mut i = 1;
     while i < 4096 {

@@ -800,15 +800,29 @@ fn fixed_boot_spill(mean: f64, batch: f64, most: f64) -> f64 {
 /// cold-starts one. Worker 1's closed forms and the levels' Poisson
 /// occupancy left out that clump: at λ = 0.1/s, C = 30 s (CV 0.5), S =
 /// 10 s, b = 8 it is 0.046 a cold start, and an instrumented copy of the
-/// simulation (`examples/storm_sim.rs`, 10,000 hours) counts 2.29 boots
-/// an hour with one worker ready (and full) against 48.82 with none
-/// ready, worker 1's cold starts (0.047).
+/// simulation (`examples/storm_sim.rs`, 10,000 hours) counts 2.28 boots
+/// an hour that start with one worker ready (and full) and none booting,
+/// against 46.63 that start with none ready or booting, worker 1's cold
+/// starts (0.049).
 /// The pmfs are summed from 12 standard deviations below their means
-/// (their logs there from `ln Γ`); 0 where `b` is beyond 12 standard
-/// deviations of the sum or an input is not a positive number.
+/// (their logs there from `ln Γ`, or Stirling's series for shapes from
+/// 10,000; `N_D`'s carried scaled where it starts below the smallest
+/// double); 0 where `b` is beyond 12 standard deviations of the sum (a
+/// loose cut for the heavy tails of CVs above 1: up to 2e-5 is lost
+/// there), the boot's mean arrivals are below 1e-30, or an input is not a
+/// finite positive number (a CV at least 0).
 fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch: f64) -> f64 {
     let (m, ms) = (boot_arrivals, service_arrivals);
-    if !(m > 0.0 && ms > 0.0 && batch > 1.0 && batch.is_finite()) {
+    // (At most P(N_D >= 1) <= m: 0 below 1e-30, which also bounds the
+    // pmf's steps below.)
+    if !(m > 1e-30
+        && ms > 0.0
+        && m.is_finite()
+        && ms.is_finite()
+        && batch > 1.0
+        && batch.is_finite()
+        && cv.is_finite())
+    {
         return 0.0;
     }
     let cv2 = cv.max(0.0).powi(2);
@@ -818,12 +832,13 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     }
     // The sum over i < b of P(N_D = i) (P(N_S <= b - 1) - P(N_S <= b - 1 - i)),
     // taken downward from i = b - 1, with N_S's CDF upward from 0; the
-    // terms with b - 1 - i beyond 12 standard deviations above N_S's mean
-    // (where both CDFs are 1), or i below 12 below N_D's, are left out.
+    // terms with b - 1 - i beyond 7 standard deviations plus 7 above N_S's
+    // mean (where both CDFs are within about 1e-12 of 1), or i below 12
+    // below N_D's, are left out.
     let last = batch - 1.0;
     let sd = (m + m * m * cv2).sqrt();
     let low = ((m - 12.0 * sd - 12.0).max(0.0) as u64) as f64;
-    let reach_s = ((ms + 12.0 * ms.sqrt() + 12.0) as u64) as f64;
+    let reach_s = ((ms + 7.0 * ms.sqrt() + 7.0) as u64) as f64;
     let stop = low.max(last - reach_s);
     if stop > last {
         return 0.0;
@@ -832,23 +847,49 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     let q = m / (r + m);
     // P(N_D = b - 1): negative binomial of shape r = 1 / cv², p = r / (r +
     // m); Poisson for fixed boots.
-    let mut pmf = if cv2 > 0.0 {
-        let ln_gamma = statrs::function::gamma::ln_gamma;
-        (ln_gamma(last + r) - ln_gamma(r) - ln_factorial(last)
-            + r * (r / (r + m)).ln()
-            + last * q.ln())
-        .exp()
+    // (Where the shape is large, ln Γ(b - 1 + r) - ln Γ(r) and r ln(r / (r
+    // + m)) cancel to nothing in floating point: by Stirling's series and
+    // ln_1p there.)
+    let ln_pmf = if cv2 > 0.0 && r < 1e4 {
+        let ln_r_plus_m = (r + m).ln();
+        negative_binomial_ln_coefficient(last, r)
+            + r * (r.ln() - ln_r_plus_m)
+            + last * (m.ln() - ln_r_plus_m)
+    } else if cv2 > 0.0 {
+        (r - 0.5) * (last / r).ln_1p() - last
+            + last * ((last - m) / (r + m)).ln_1p()
+            + (1.0 / (12.0 * (r + last)) - 1.0 / (12.0 * r))
+            + last * m.ln()
+            - ln_factorial(last)
+            - r * (m / r).ln_1p()
     } else {
-        (last * m.ln() - m - ln_factorial(last)).exp()
+        last * m.ln() - m - ln_factorial(last)
     };
+    // P(N_D = b - 1) can be far below the smallest double where the boot's
+    // arrivals seldom reach b (the terms that matter being those nearer
+    // N_D's mean): the pmf is carried scaled by e^-shift, rescaled as it
+    // grows.
+    let mut shift = (-ln_pmf - 600.0).max(0.0);
+    let mut pmf = (ln_pmf + shift).exp();
     // N_S's pmf from 12 standard deviations below its mean.
     let low_s = ((ms - 12.0 * ms.sqrt() - 12.0).max(0.0) as u64) as f64;
-    let mut pmf_s = (low_s * ms.ln() - ms - ln_factorial(low_s)).exp();
+    let mut pmf_s = if low_s > 0.0 {
+        (low_s * ms.ln() - ms - ln_factorial(low_s)).exp()
+    } else {
+        (-ms).exp()
+    };
     let (mut i, mut j, mut cdf_s) = (last, 0.0, 0.0);
     let mut next_cdf = |j: f64, cdf: &mut f64| {
         if j >= low_s {
             *cdf += pmf_s;
-            pmf_s *= ms / (j + 1.0);
+            // (1 / (j + 1) from a table: a multiplication chain, not a
+            // division chain.)
+            let next = j as usize + 1;
+            pmf_s *= ms
+                * super::scan::RECIPROCALS
+                    .get(next)
+                    .copied()
+                    .unwrap_or_else(|| 1.0 / (j + 1.0));
         }
     };
     let (mut mass, mut weighted) = (0.0, 0.0);
@@ -862,6 +903,12 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
         } else {
             i / m
         };
+        if shift > 0.0 && pmf > 1e200 {
+            let down = shift.min(460.0);
+            let factor = (-down).exp();
+            (pmf, mass, weighted) = (pmf * factor, mass * factor, weighted * factor);
+            shift -= down;
+        }
         i -= 1.0;
         j += 1.0;
     }
@@ -871,7 +918,70 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
         j += 1.0;
     }
     let total_s = if last > reach_s { 1.0 } else { cdf_s };
-    (total_s * mass - weighted).clamp(0.0, 1.0)
+    ((total_s * mass - weighted) * (-shift).exp()).clamp(0.0, 1.0)
+}
+
+/// `ln(Γ(k + r) / (Γ(r) k!))`, the negative binomial pmf's coefficient at
+/// `k` for shape `r`, remembered (per thread) for the last `(k, r)` asked:
+/// a fleet asks for the same one every hour.
+fn negative_binomial_ln_coefficient(k: f64, r: f64) -> f64 {
+    thread_local! {
+        static LAST: std::cell::Cell<(f64, f64, f64)> =
+            const { std::cell::Cell::new((f64::NAN, f64::NAN, f64::NAN)) };
+    }
+    LAST.with(|last| {
+        let (k0, r0, value) = last.get();
+        if k0 == k && r0 == r {
+            return value;
+        }
+        let ln_gamma = statrs::function::gamma::ln_gamma;
+        let value = ln_gamma(k + r) - ln_gamma(r) - ln_factorial(k);
+        last.set((k, r, value));
+        value
+    })
+}
+
+/// An upper bound on [`boot_batch_overflow`] (same arguments), cheaper
+/// than it: Chernoff's bound on `P(N_D + N_S >= b)`, which is at least
+/// the overflow, `E[z^(N_D + N_S)] / z^b` for any `z >= 1` where the
+/// generating functions are finite (`z < 1 + 1 / (m cv²)` for the
+/// negative binomial `N_D` of mean `m`), at the `z` that minimises it
+/// for `N_D` alone, `b (1 + m cv²) / (m (1 + b cv²))`, where `N_D`'s
+/// variance `m (1 + m cv²)` is at least `N_S`'s mean `m_S`, else at the
+/// one for a Poisson sum, `b / (m + m_S)` (infinite, so no bound, beyond
+/// `N_D`'s radius). 1 where `b` is not above the mean `m + m_S` or an
+/// input is not a positive number.
+fn boot_batch_overflow_bound(
+    boot_arrivals: f64,
+    cv: f64,
+    service_arrivals: f64,
+    batch: f64,
+) -> f64 {
+    let (m, ms, b) = (boot_arrivals, service_arrivals, batch);
+    if !(m > 0.0 && ms >= 0.0 && b > m + ms && b.is_finite()) {
+        return 1.0;
+    }
+    let cv2 = cv.max(0.0).powi(2);
+    // ln E[z^(N_D + N_S)] - b ln z (infinite beyond N_D's radius).
+    let ln_bound = |z: f64| {
+        let ln_boot = if cv2 > 0.0 {
+            let x = 1.0 - m * cv2 * (z - 1.0);
+            if x <= 0.0 {
+                return f64::INFINITY;
+            }
+            -x.ln() / cv2
+        } else {
+            m * (z - 1.0)
+        };
+        ln_boot + ms * (z - 1.0) - b * z.ln()
+    };
+    // The `z` that minimises it for the larger of the two alone.
+    let z = if m * (1.0 + m * cv2) >= ms {
+        b * (1.0 + m * cv2) / (m * (1.0 + b * cv2))
+    } else {
+        b / (m + ms)
+    };
+    ln_bound(z).exp().min(1.0)
 }
 
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
@@ -1484,14 +1594,21 @@ impl Fleet {
         // Once up, the batch that waited for the boot holds the worker's
         // slots for its service; the arrivals then that find them all
         // taken boot another worker (none where `max_workers` is 1: they
-        // queue). Not summed where even one such boot a cold start could
-        // not add a hundred-thousandth of a worker, as for the spill (most
-        // busy hours, whose worker 1 seldom scales down).
+        // queue). Not summed where these boots could not add a
+        // hundred-thousandth of a worker, as for the spill: not where even
+        // one a cold start could not (most busy hours, whose worker 1
+        // seldom scales down), nor where Chernoff's bound on their chance
+        // says so (most hours of a large batch, whose boot and service
+        // rarely take in enough arrivals to fill it).
+        let one_each = cold * self.spill_worker_s(service_s);
+        let service_arrivals = lambda * service_s;
         let full_after_boot = if spills
             && self.max_workers >= 2
-            && cold * self.spill_worker_s(service_s) > SPILL_NEGLIGIBLE_WORKERS
+            && one_each > SPILL_NEGLIGIBLE_WORKERS
+            && one_each * boot_batch_overflow_bound(lc, self.cold_start_cv, service_arrivals, b)
+                > SPILL_NEGLIGIBLE_WORKERS
         {
-            boot_batch_overflow(lc, self.cold_start_cv, lambda * service_s, b)
+            boot_batch_overflow(lc, self.cold_start_cv, service_arrivals, b)
         } else {
             0.0
         };
@@ -3130,6 +3247,51 @@ mod tests {
             boot_batch_overflow(3.0, 1e-4, 1.0, 8.0),
         );
         assert!((fixed - nearly).abs() < 1e-6, "{fixed} vs {nearly}");
+        // Nor as the shape grows past where ln Γ(b - 1 + r) - ln Γ(r)
+        // cancels to nothing (0.0337 at CV 1e-7, 2e-30 at 1e-8 once).
+        for cv in [1e-5, 1e-6, 1e-7, 1e-8, 1e-10] {
+            let nearly = boot_batch_overflow(3.0, cv, 1.0, 8.0);
+            assert!(
+                (fixed - nearly).abs() < 1e-9,
+                "CV {cv}: {fixed} vs {nearly}"
+            );
+        }
+        // P(N_D = b - 1) below the smallest double, the sum is not (it was
+        // read as 0): 0.0248611 and 0.0739130 by a log-space sum.
+        for (boot_arrivals, want) in [(1.0, 0.024_861_1), (3.0, 0.073_913_0)] {
+            let got = boot_batch_overflow(boot_arrivals, 0.0, 256.0, 256.0);
+            assert!(
+                (got - want).abs() < 1e-6,
+                "λC {boot_arrivals}: {got} vs {want}"
+            );
+        }
+        // Inputs that are not finite: nothing (they once gave NaN).
+        for (m, cv, ms) in [
+            (f64::INFINITY, 0.5, 1.0),
+            (3.0, f64::INFINITY, 1.0),
+            (3.0, 0.5, f64::INFINITY),
+        ] {
+            assert_eq!(boot_batch_overflow(m, cv, ms, 8.0), 0.0);
+        }
+        // Chernoff's bound is above it, and below 1 far from the mean.
+        for m in [0.01, 0.3, 3.0, 10.8, 30.0, 300.0] {
+            for cv in [0.0, 0.3, 0.5, 1.0, 2.0] {
+                for ms in [0.0, 0.1, 1.15, 6.0, 40.0] {
+                    for b in [2.0, 8.0, 55.0, 128.0, 1000.0] {
+                        let (exact, bound) = (
+                            boot_batch_overflow(m, cv, ms, b),
+                            boot_batch_overflow_bound(m, cv, ms, b),
+                        );
+                        assert!(
+                            exact <= bound * (1.0 + 1e-9) && bound <= 1.0,
+                            "{m} {cv} {ms} {b}: {exact} vs bound {bound}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(boot_batch_overflow_bound(10.8, 0.5, 1.15, 55.0) < 1e-2);
+        assert!(boot_batch_overflow_bound(1.0, 0.0, 0.5, 128.0) < 1e-100);
         // The grid's point: λ = 0.1/s, C = 30 s (CV 0.5), S = 10 s, b = 8.
         let grid = boot_batch_overflow(3.0, 0.5, 1.0, 8.0);
         assert!((grid - 0.0462).abs() < 5e-4, "{grid}");
