@@ -1480,23 +1480,7 @@ impl Fleet {
         out.cold_starts += level_spill.boots_per_s * 3600.0;
         out.cold_start_waits += level_spill.waits_per_s * 3600.0;
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0) {
-            // Worker 1's spill starts only where worker 2 is down: where
-            // it is up, the arrivals worker 1's boot has no room for go to
-            // it, and its own crossings and spill count what follows.
-            let down = w.cold_starts_per_s * (1.0 - level_spill.level_two_up);
-            let spill_per_s = down * w.spill_boots;
-            out.flex_worker_s += spill_per_s * self.spill_worker_s(service_s) * 3600.0;
-            out.cold_starts += spill_per_s * 3600.0;
-            out.cold_start_waits += spill_per_s * self.curve.batch_cap * 3600.0;
-            // Likewise the boots of the arrivals that find worker 1 up but
-            // full with its boot's batch: each is billed as one of the
-            // spill's, and waited on by its own request and the arrivals
-            // until that batch completes (about half a service's worth).
-            let full_per_s = down * w.full_after_boot;
-            let waits = 1.0 + (0.5 * lambda * service_s).min((self.curve.batch_cap - 1.0).max(0.0));
-            out.flex_worker_s += full_per_s * self.spill_worker_s(service_s) * 3600.0;
-            out.cold_starts += full_per_s * 3600.0;
-            out.cold_start_waits += full_per_s * waits * 3600.0;
+            self.add_worker_one_boots(&mut out, &w, level_spill.level_two_up, lambda, service_s);
         }
         // The spill's workers overlap the levels' above the first: the
         // bill stays within `max_workers` (beyond the warm ones).
@@ -1507,6 +1491,36 @@ impl Fleet {
         out.cold_starts = out.cold_starts.min(lambda * 3600.0);
         out.cold_start_waits = out.cold_start_waits.min(lambda * 3600.0);
         out
+    }
+
+    /// Add to `out` (an hour's figures) the further boots that worker 1's
+    /// cold starts set off, at `lambda` requests/s of `service_s` seconds:
+    /// its spill (`w.spill_boots` a cold start, each waited on by a
+    /// batch) and the boots of arrivals that find it up but full with its
+    /// boot's batch (`w.full_after_boot` a cold start, each waited on by
+    /// its own request and about half a service's arrivals, at most the
+    /// batch's other slots). Both start only where worker 2 is down, a
+    /// share `1 - level_two_up` of the time: where it is up, those arrivals
+    /// go to it, and its own crossings and spill count what follows. Each
+    /// boot is billed as [`Fleet::spill_worker_s`].
+    fn add_worker_one_boots(
+        &self,
+        out: &mut HourStats,
+        w: &WorkerOne,
+        level_two_up: f64,
+        lambda: f64,
+        service_s: f64,
+    ) {
+        let down = w.cold_starts_per_s * (1.0 - level_two_up);
+        let boot_worker_s = self.spill_worker_s(service_s);
+        let spill_per_s = down * w.spill_boots;
+        let full_per_s = down * w.full_after_boot;
+        let full_waits =
+            1.0 + (0.5 * lambda * service_s).min((self.curve.batch_cap - 1.0).max(0.0));
+        out.flex_worker_s += (spill_per_s + full_per_s) * boot_worker_s * 3600.0;
+        out.cold_starts += (spill_per_s + full_per_s) * 3600.0;
+        out.cold_start_waits +=
+            (spill_per_s * self.curve.batch_cap + full_per_s * full_waits) * 3600.0;
     }
 
     /// Worker 1's closed forms for one worker with keep-alive `T` counted
@@ -3295,6 +3309,52 @@ mod tests {
         // The grid's point: λ = 0.1/s, C = 30 s (CV 0.5), S = 10 s, b = 8.
         let grid = boot_batch_overflow(3.0, 0.5, 1.0, 8.0);
         assert!((grid - 0.0462).abs() < 5e-4, "{grid}");
+    }
+
+    /// Worker 1's further boots start only where worker 2 is down, and
+    /// each is billed as a spill boot and waited on by a batch (the
+    /// spill's) or by its request and half a service's arrivals (a full
+    /// boot batch's).
+    #[test]
+    fn worker_ones_further_boots_start_where_worker_two_is_down() {
+        let f = fleet(30.0, 5.0, 8.0);
+        let w = WorkerOne {
+            billed_fraction: 0.5,
+            cold_starts_per_s: 0.01,
+            boot_waits_per_s: 0.02,
+            spill_boots: 0.2,
+            full_after_boot: 0.05,
+        };
+        let (lambda, service_s) = (0.1, 10.0);
+        let add = |level_two_up| {
+            let mut out = HourStats::default();
+            f.add_worker_one_boots(&mut out, &w, level_two_up, lambda, service_s);
+            out
+        };
+        let (down, half) = (add(0.0), add(0.5));
+        let boots = 0.01 * (0.2 + 0.05) * 3600.0;
+        assert!((down.cold_starts - boots).abs() < 1e-12);
+        assert!((down.flex_worker_s - boots * f.spill_worker_s(service_s)).abs() < 1e-9);
+        // The spill's boots waited on by a batch (8), the full batch's by
+        // 1 + λS / 2 = 1.5.
+        let waits = 0.01 * (0.2 * 8.0 + 0.05 * 1.5) * 3600.0;
+        assert!((down.cold_start_waits - waits).abs() < 1e-12);
+        assert!((half.cold_starts - 0.5 * down.cold_starts).abs() < 1e-12);
+        assert!((half.flex_worker_s - 0.5 * down.flex_worker_s).abs() < 1e-9);
+        assert!((half.cold_start_waits - 0.5 * down.cold_start_waits).abs() < 1e-12);
+        // At most the batch's other slots wait with a full batch's boot.
+        let mut busy = HourStats::default();
+        f.add_worker_one_boots(
+            &mut busy,
+            &WorkerOne {
+                spill_boots: 0.0,
+                ..w
+            },
+            0.0,
+            10.0,
+            10.0,
+        );
+        assert!((busy.cold_start_waits - 0.01 * 0.05 * 8.0 * 3600.0).abs() < 1e-12);
     }
 
     /// The spill's boots: with fixed boots, every `b / λ` seconds until the
