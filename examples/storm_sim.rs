@@ -25,7 +25,11 @@
 //! share of time at least k workers are ready and alive; the spells with
 //! at least `LEVEL` (1 by default) workers ready; and the spells without a
 //! ready worker whose first request joined a boot that began before the
-//! spell did (a boot of an earlier storm that still had room).
+//! spell did (a boot of an earlier storm that still had room); the ready
+//! lives that ended (from a boot up to its scale-down: how long, how many
+//! requests they served beyond the boot's batch, and the share that
+//! served none); and the arrivals by how many workers were ready when
+//! they came, with the share of those that found every one full.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -119,6 +123,8 @@ struct Worker {
     idle_since: f64,
     epoch: u64,
     start_s: f64,
+    served: u32,
+    boot_batch: u32,
 }
 
 /// Counts kept by workers ready (or alive) at once, 0 to 15.
@@ -156,6 +162,12 @@ fn main() {
     let (mut ready_time, mut alive_time) = ([0.0; TOP], [0.0; TOP]);
     let (mut ups, mut held_at_up, mut level_spells) = (0.0, 0.0, 0.0);
     let mut level_was_up = false;
+    // Ready lives ended (scale-downs): count, seconds up, requests served
+    // beyond the boot's batch, and those that served none beyond it.
+    let (mut lives, mut life_s, mut extra, mut bare) = (0.0, 0.0, 0.0, 0.0);
+    // Arrivals by workers ready when they come, and those of them that
+    // found every ready worker full (and waited on a boot).
+    let (mut seen_by_ready, mut full_by_ready) = ([0.0; TOP], [0.0; TOP]);
     // When the last ready worker scaled down, and the last such spell whose
     // first request joined an earlier boot.
     let (mut empty_since, mut absorbed_spell, mut absorbed) = (-1.0, -2.0, 0.0);
@@ -189,6 +201,7 @@ fn main() {
             next_arrival = now + rng.exponential(1.0 / lambda);
             if counted {
                 requests += 1.0;
+                seen_by_ready[ready.min(TOP - 1)] += 1.0;
             }
             let mut best: Option<usize> = None;
             for (i, w) in workers.iter().enumerate() {
@@ -206,6 +219,7 @@ fn main() {
             if let Some(i) = best {
                 let w = &mut workers[i];
                 w.active += 1;
+                w.served += 1;
                 w.epoch += 1;
                 events.push(Event {
                     time_s: now + service_s,
@@ -216,6 +230,7 @@ fn main() {
             }
             if counted {
                 boot_waits += 1.0;
+                full_by_ready[ready.min(TOP - 1)] += 1.0;
             }
             if let Some(i) = workers
                 .iter()
@@ -276,6 +291,7 @@ fn main() {
                     held_at_up += f64::from(n);
                 }
                 w.active += n;
+                w.boot_batch = n;
                 w.epoch += 1;
                 for _ in 0..n {
                     events.push(Event {
@@ -304,6 +320,14 @@ fn main() {
                     continue;
                 }
                 w.alive = false;
+                if counted && w.start_s > burn_in_s {
+                    lives += 1.0;
+                    life_s += now - w.ready_at;
+                    extra += f64::from(w.served);
+                    if w.served == 0 {
+                        bare += 1.0;
+                    }
+                }
                 alive -= 1;
                 ready -= 1;
                 if ready == 0 {
@@ -325,6 +349,28 @@ fn main() {
             .join(" ")
     };
     let level_share = ready_time[level - 1] / (hours * 3600.0);
+    println!(
+        "arrivals by workers ready (0, 1, ...), share: {}",
+        row(&seen_by_ready, 1.0 / requests, 3)
+    );
+    let full_share = std::array::from_fn::<f64, TOP, _>(|r| {
+        if seen_by_ready[r] > 0.0 {
+            full_by_ready[r] / seen_by_ready[r]
+        } else {
+            0.0
+        }
+    });
+    println!(
+        "  of which found every ready worker full: {}",
+        row(&full_share, 1.0, 3)
+    );
+    println!(
+        "ready lives ended: {:.2} an hour, {:.1} s up each, {:.2} requests beyond the boot's batch, {:.3} with none",
+        per_hour(lives),
+        life_s / lives,
+        extra / lives,
+        bare / lives
+    );
     println!(
         "λ {lambda} T {keep_alive_s} C {cold_s} (CV {cv}) S {service_s} b {batch}, {hours} hours"
     );
