@@ -76,7 +76,11 @@ fn main() -> anyhow::Result<()> {
          error is itself a rough figure.\n\n",
         results.len(),
         worst_cost * 100.0,
-        standard_errors[standard_errors.len() / 2] * 100.0,
+        standard_errors
+            .get(standard_errors.len() / 2)
+            .copied()
+            .unwrap_or(f64::NAN)
+            * 100.0,
         standard_errors.last().copied().unwrap_or(f64::NAN) * 100.0,
     ));
     out.push_str("| λ (req/s) | keep-alive (s) | cold start (s) | service (s) | batch | requests | cost fast | cost sim | cost error | cost error SE | cold share fast | cold share sim | within |\n");
