@@ -1020,7 +1020,7 @@ fn erlang_b(c: f64, x: f64) -> f64 {
 /// The further boots of the storms the levels above worker 1 set off, and
 /// what they leave to worker 1's own spill: added once the holding time is
 /// settled, as worker 1's spill is ([`Fleet::hour_at_with`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct LevelSpill {
     /// Further boots per second (each billed as one of worker 1's spill).
     boots_per_s: f64,
@@ -1032,6 +1032,10 @@ struct LevelSpill {
     /// The share of time worker 2 is up by the running maximum of
     /// occupancy (0 where no level above worker 1 is priced by it).
     level_two_up: f64,
+    /// Whether to keep the levels' wanted shares for the ready-worker
+    /// pipeline ([`ready_pipeline`]), and those kept.
+    record: bool,
+    wanted: Vec<WantedLevel>,
 }
 
 impl LevelSpill {
@@ -1077,6 +1081,241 @@ struct Holding {
 /// Workers below which worker 1's spill of further boots is not summed
 /// ([`Fleet::spill_is_negligible`] says when it cannot reach this).
 const SPILL_NEGLIGIBLE_WORKERS: f64 = 1e-5;
+
+/// Levels of the ready-worker pipeline ([`ready_pipeline`]) at most (its
+/// chain has about half the square as many states); beyond, the levels of
+/// least share wanted are left out.
+const PIPELINE_MAX_LEVELS: u64 = 60;
+
+/// A worker level beyond the first as the window scan finds it at the
+/// service alone (no boot waits): the share of time its worker is wanted
+/// (the running maximum of occupancy over its look-back reaches it), and
+/// how often that starts, per second.
+#[derive(Debug, Clone, Copy)]
+struct WantedLevel {
+    level: u64,
+    share: f64,
+    starts_per_s: f64,
+}
+
+/// The ready-worker pipeline: the boots per second, and the requests per
+/// second that wait on them, of the levels above worker 1 where boots
+/// overlap and come up full.
+///
+/// The wanted count `N` is a birth-death chain with `P(N >= k)` the
+/// levels' wanted shares and `k`'s up-crossings their starts (level 1:
+/// an arrival after a gap of `T + S`). The ready count `R <= N` falls
+/// with `N` (a worker no longer wanted scales down: the scan's look-back
+/// already holds the keep-alive) and, while short of it, rises when a
+/// boot comes up and the batch it holds is served: at the first of the
+/// deficit's own boot `D` and the next of the fleet's boots, a stream at
+/// rate `κ + κ₁` (`κ₁` worker 1's, from its closed forms), then `S`:
+/// rate `1 / (E[min(D, Exp(κ + κ₁))] + S)`. An arrival while `0 < R < N`
+/// finds the `R` ready workers full with probability `B(R b, λS) /
+/// P(N > R)` (Erlang's loss formula, taken where `N > R`), and waits on
+/// a boot; each boot holds `E[min(b, 1 + Poisson(W C))]` of the `W` such
+/// requests a second (the waits while it boots, up to its batch), which
+/// gives `κ`, solved as a fixed point. (`R = 0` is worker 1's, which its
+/// closed forms count.)
+///
+/// Checked against an instrumented copy of the simulation's dispatch
+/// (`examples/storm_sim.rs`) at `T` = 5 s, `C` = 300 s, `b` = 8 with
+/// the whole fleet in the chain (worker 1's spells included): 71.6
+/// boots an hour against 74.1 at λ = 1/s, `S` = 10 s; 42.6 against 47.8
+/// (S = 60 s); 84.0 against 86.8 (λ = 10/s, S = 1 s); 195 against 220
+/// (S = 10 s); 125 against 167 (S = 60 s); 59.8 against 69.4 (λ = 1/s,
+/// S = 1 s). Where boots do not come up full it reads high (98.6 against
+/// 70.9 at λ = 1/s, C = 30 s, S = 10 s; 10.8 against 4.9 at λ = 10/s,
+/// T = 60 s, S = 1 s), so it is weighted by the chance a boot comes up
+/// full and another is in flight ([`Fleet::hour_at_with`]).
+#[allow(clippy::too_many_arguments)]
+fn ready_pipeline(
+    levels: &[WantedLevel],
+    lambda: f64,
+    service_s: f64,
+    keep_alive_s: f64,
+    (cold_s, cold_cv): (f64, f64),
+    batch: f64,
+    worker_one_boots_per_s: f64,
+) -> Option<(f64, f64)> {
+    if !(lambda > 0.0 && cold_s > 0.0 && batch > 1.0 && batch.is_finite()) {
+        return None;
+    }
+    // P(N >= k) and the starts of level k, for k = 0 ..= top.
+    let top = levels.iter().map(|l| l.level).max().unwrap_or(1).max(1);
+    if top > 1_000_000 {
+        return None;
+    }
+    let mut share = vec![1.0; top as usize + 2];
+    let mut starts = vec![0.0; top as usize + 2];
+    let idle = (-lambda * (keep_alive_s + service_s)).exp();
+    share[1] = 1.0 - idle;
+    starts[1] = lambda * idle;
+    share[top as usize + 1] = 0.0;
+    for l in levels {
+        let k = l.level as usize;
+        if k >= 2 {
+            share[k] = l.share.clamp(0.0, 1.0);
+            starts[k] = l.starts_per_s.max(0.0);
+        }
+    }
+    // (Non-increasing, as a count's tail is.)
+    for k in 1..share.len() {
+        share[k] = share[k].min(share[k - 1]);
+    }
+    // The band where N moves: N >= lo - 1 always, N <= hi.
+    let lo = (1..=top)
+        .find(|&k| share[k as usize] < 1.0 - 1e-6)
+        .unwrap_or(top);
+    let mut hi = (lo..=top)
+        .rev()
+        .find(|&k| share[k as usize] > 1e-7)
+        .unwrap_or(lo);
+    let n0 = lo - 1;
+    hi = hi.min(n0 + PIPELINE_MAX_LEVELS - 1);
+    let size = (hi - n0 + 1) as usize;
+    let at = |n: usize| (n0 as usize) + n;
+    let p_n: Vec<f64> = (0..size)
+        .map(|n| {
+            let next = if n + 1 < size { share[at(n) + 1] } else { 0.0 };
+            (share[at(n)] - next).max(1e-300)
+        })
+        .collect();
+    let up: Vec<f64> = (0..size)
+        .map(|n| {
+            if n + 1 < size {
+                starts[at(n) + 1] / p_n[n]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let down: Vec<f64> = (0..size)
+        .map(|n| if n > 0 { starts[at(n)] / p_n[n] } else { 0.0 })
+        .collect();
+    // Requests per request that find the R ready workers full while N > R.
+    let full: Vec<f64> = (0..size)
+        .map(|r| {
+            let workers = at(r) as f64;
+            let wanted_above = share.get(at(r) + 1).copied().unwrap_or(0.0);
+            if workers < 1.0 || wanted_above <= 0.0 {
+                0.0
+            } else {
+                (erlang_b(workers * batch, lambda * service_s) / wanted_above).min(1.0)
+            }
+        })
+        .collect();
+    // The waits are at most those with every deficit's ready workers as
+    // few as can be: where even they could not fill a boot's batch but
+    // for a chance below 1e-13, the pipeline's weight is nil (and most
+    // busy hours end here, without the chain).
+    let whole = (batch - 1.0).max(0.0).ceil();
+    let mut most_full: f64 = 0.0;
+    let mut waits_bound = 0.0;
+    for n in 0..size {
+        if n > 0 {
+            most_full = most_full.max(full[n - 1]);
+        }
+        waits_bound += p_n[n] * most_full;
+    }
+    if tail_is_negligible(waits_bound * lambda * cold_s, whole) {
+        return None;
+    }
+    // States (R, N), R <= N, as r * size + n; start from R = N.
+    let mut pi = vec![0.0; size * size];
+    for n in 0..size {
+        pi[n * size + n] = p_n[n];
+    }
+    let shape = if cold_cv > 0.0 {
+        1.0 / (cold_cv * cold_cv)
+    } else {
+        f64::INFINITY
+    };
+    let own_or_next_s = |rate: f64| -> f64 {
+        if rate * cold_s <= 1e-9 {
+            cold_s
+        } else if shape.is_finite() {
+            -(-shape * (rate * cold_s / shape).ln_1p()).exp_m1() / rate
+        } else {
+            -(-rate * cold_s).exp_m1() / rate
+        }
+    };
+    let (mut boots, mut waits) = (0.0, 0.0);
+    for step in 0..PIPELINE_ITERATIONS {
+        let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
+        // Gauss-Seidel on the balance equations.
+        for _ in 0..PIPELINE_SWEEPS {
+            let mut change: f64 = 0.0;
+            for n in 0..size {
+                for r in 0..=n {
+                    let out = if r < n { fill_rate } else { 0.0 } + up[n] + down[n];
+                    let mut inflow = 0.0;
+                    if r > 0 {
+                        inflow += pi[(r - 1) * size + n] * fill_rate;
+                    }
+                    if n > 0 && r < n {
+                        inflow += pi[r * size + n - 1] * up[n - 1];
+                    }
+                    if n + 1 < size {
+                        inflow += pi[r * size + n + 1] * down[n + 1];
+                        if r == n {
+                            inflow += pi[(r + 1) * size + n + 1] * down[n + 1];
+                        }
+                    }
+                    let old = pi[r * size + n];
+                    let new = if out > 0.0 { inflow / out } else { old };
+                    change = change.max((new - old).abs());
+                    pi[r * size + n] = new;
+                }
+            }
+            let total: f64 = pi.iter().sum();
+            if total.is_nan() || total <= 0.0 {
+                return None;
+            }
+            pi.iter_mut().for_each(|x| *x /= total);
+            if change < 1e-9 * total {
+                break;
+            }
+        }
+        let mut found_full = 0.0;
+        for n in 0..size {
+            for r in 0..n {
+                found_full += pi[r * size + n] * full[r];
+            }
+        }
+        waits = found_full * lambda;
+        // The first step, with none of the pipeline's own boots, has the
+        // slowest fill and the most waits: where even they cannot fill a
+        // boot's batch but for a chance below 1e-13, the weight is nil.
+        if step == 0 && tail_is_negligible(waits * cold_s, whole) {
+            return None;
+        }
+        // A boot holds its own request and the waits while it boots, up
+        // to its batch: b - E[(b - 1 - N)⁺], N ~ Poisson(W C).
+        let mu = waits * cold_s;
+        let mut short = 0.0;
+        let mut pmf = (-mu).exp();
+        let mut j = 0.0;
+        while j < whole {
+            short += (whole - j) * pmf;
+            j += 1.0;
+            pmf *= mu / j;
+        }
+        let held = (whole + 1.0 - short).max(1.0);
+        let next = waits / held;
+        if (next - boots).abs() <= 1e-4 * boots {
+            boots = next;
+            break;
+        }
+        boots = 0.5 * (boots + next);
+    }
+    Some((boots, waits))
+}
+
+/// Fixed-point steps of the ready-worker pipeline's boot rate, and
+/// Gauss-Seidel sweeps of its chain in each.
+const PIPELINE_ITERATIONS: usize = 40;
+const PIPELINE_SWEEPS: usize = 300;
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
@@ -1428,9 +1667,28 @@ impl Fleet {
             .filter(|_| model == HourModel::Packed)
             .and_then(sparse_count);
         let mut worker_one = None;
+        // The ready-worker pipeline ([`ready_pipeline`]) needs the levels
+        // at the service alone: those of the first pass, where boots could
+        // come up full (b - 1 arrivals in a boot, at the whole rate, not
+        // negligible).
+        let b = self.curve.batch_cap;
+        let pipeline = window_law
+            && b > 1.0
+            && b.is_finite()
+            && self.min_workers == 0
+            && self.max_workers >= 2
+            && self.cold_start_s > 0.0
+            && lambda > 0.0
+            && !tail_is_negligible(lambda * self.cold_start_s, (b - 1.0).ceil());
         let mut level_spill = LevelSpill::default();
+        let mut record = pipeline;
         let mut pass = |hold_s: f64| {
-            level_spill = LevelSpill::default();
+            level_spill = LevelSpill {
+                record,
+                wanted: std::mem::take(&mut level_spill.wanted),
+                ..LevelSpill::default()
+            };
+            record = false;
             self.levels(
                 lambda,
                 Holding {
@@ -1479,8 +1737,60 @@ impl Fleet {
         out.flex_worker_s += level_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
         out.cold_starts += level_spill.boots_per_s * 3600.0;
         out.cold_start_waits += level_spill.waits_per_s * 3600.0;
+        // Worker 1's boots an hour, its closed forms' and their spills'.
+        let mut worker_one_boots_h = worker_one.map_or(0.0, |w| w.cold_starts_per_s * 3600.0);
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0) {
+            let before_h = out.cold_starts;
             self.add_worker_one_boots(&mut out, &w, level_spill.level_two_up, lambda, service_s);
+            worker_one_boots_h += out.cold_starts - before_h;
+        }
+        // The ready-worker pipeline ([`ready_pipeline`]): where boots
+        // overlap and come up full, a level's worker that scales down is
+        // back at the next boot up (of any level's storm), not at its own;
+        // the levels' boots are the pipeline's, weighted by the chance a
+        // boot comes up full (its own request and b - 1 of the waits while
+        // it boots) and another is in flight, so that it fades into the
+        // levels' crossings and storms where boots come up part-empty or
+        // alone. Each boot is billed as one of the
+        // spill's (it serves its batch and scales down: at the storms half
+        // to three quarters of boots serve nothing more), and holds the
+        // pipeline's requests a boot.
+        if !level_spill.wanted.is_empty()
+            && let Some((boots, waits)) = ready_pipeline(
+                &level_spill.wanted,
+                lambda,
+                service_s,
+                self.keep_alive_s,
+                (self.cold_start_s, self.cold_start_cv),
+                b,
+                worker_one_boots_h / 3600.0,
+            )
+        {
+            let mu = waits * self.cold_start_s;
+            let need = (b - 1.0).ceil();
+            let full = if mu > 0.0 && !tail_is_negligible(mu, need) {
+                poisson_tail(mu, need).0
+            } else {
+                0.0
+            };
+            // ... and by the chance another boot is in flight (the
+            // pipeline's boots, worker 1's among them, as a Poisson stream).
+            let overlap = -(-(boots + worker_one_boots_h / 3600.0) * self.cold_start_s).exp_m1();
+            let full = full * overlap;
+            if full > 0.0 {
+                let levels_boots_h = out.cold_starts - worker_one_boots_h;
+                let more_h = full * (boots * 3600.0 - levels_boots_h);
+                out.flex_worker_s += more_h * self.spill_worker_s(service_s);
+                out.cold_starts += more_h;
+                if boots > 0.0 {
+                    out.cold_start_waits += more_h * waits / boots;
+                }
+                // (Fewer boots than the levels counted take off no more
+                // than there is.)
+                out.flex_worker_s = out.flex_worker_s.max(0.0);
+                out.cold_starts = out.cold_starts.max(0.0);
+                out.cold_start_waits = out.cold_start_waits.max(0.0);
+            }
         }
         // The spill's workers overlap the levels' above the first: the
         // bill stays within `max_workers` (beyond the warm ones).
@@ -1942,6 +2252,13 @@ impl Fleet {
                 if p_on > 1.0 - NEGLIGIBLE {
                     // Always busy (and up, for the spill of the level below).
                     level_up = Some(1.0);
+                    if level_spill.record {
+                        level_spill.wanted.push(WantedLevel {
+                            level: k,
+                            share: 1.0,
+                            starts_per_s: 0.0,
+                        });
+                    }
                     if k == 2 {
                         level_spill.level_two_up = 1.0;
                     }
@@ -2033,6 +2350,13 @@ impl Fleet {
                     };
                     let waits = cold * (1.0 + joiners);
                     level_spill.waits_per_s += (1.0 - fits) * waits;
+                    if level_spill.record {
+                        level_spill.wanted.push(WantedLevel {
+                            level: k,
+                            share: p_max,
+                            starts_per_s: -slope,
+                        });
+                    }
                     (billed, cold, fits * waits)
                 }
             } else if closed_form {
@@ -3208,6 +3532,54 @@ mod tests {
     /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
     /// over a gamma boot) and `N_S`, within 4 standard errors; nil without
     /// boots, and continuous as boots become fixed.
+    /// The ready-worker pipeline at λ = 1/s, T = 5 s, C = 300 s (CV 0.5),
+    /// S = 10 s, b = 8, on the window scan's wanted levels there (worker 2
+    /// wanted 92.7% of the time, 44.4 starts an hour; worker 3 13.3%,
+    /// 26.0): the instrumented simulation (`examples/storm_sim.rs`, 200
+    /// hours) boots 74.1 workers an hour, 7.92 requests each. Its boots
+    /// hold the waits of the fixed point, and a boot's batch is full.
+    #[test]
+    fn the_ready_pipeline_boots_as_the_storms_do() {
+        let levels = [
+            WantedLevel {
+                level: 2,
+                share: 0.927,
+                starts_per_s: 44.38 / 3600.0,
+            },
+            WantedLevel {
+                level: 3,
+                share: 0.133,
+                starts_per_s: 25.96 / 3600.0,
+            },
+            WantedLevel {
+                level: 4,
+                share: 0.0003,
+                starts_per_s: 0.10 / 3600.0,
+            },
+        ];
+        let (boots, waits) =
+            ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0).expect("a pipeline");
+        let per_hour = boots * 3600.0;
+        assert!(
+            (per_hour - 74.1).abs() < 0.15 * 74.1,
+            "{per_hour} boots an hour"
+        );
+        assert!(
+            (waits / boots - 8.0).abs() < 0.01,
+            "{} a boot",
+            waits / boots
+        );
+        // No boots without a level above worker 1 wanted.
+        let none = [WantedLevel {
+            level: 2,
+            share: 0.0,
+            starts_per_s: 0.0,
+        }];
+        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0)
+            .map_or(0.0, |(boots, _)| boots);
+        assert!(boots.abs() < 1e-12, "{boots}");
+    }
+
     #[test]
     fn a_boots_batch_fills_its_worker_for_a_service_after_it() {
         use rand::SeedableRng;
