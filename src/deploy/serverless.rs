@@ -1036,6 +1036,19 @@ struct LevelSpill {
     /// pipeline ([`ready_pipeline`]), and those kept.
     record: bool,
     wanted: Vec<WantedLevel>,
+    /// What bounds the pipeline's waits from the levels kept, over the
+    /// chain's band (the levels `k >= 2` whose wanted share, as a running
+    /// minimum, is below `1 - 1e-6`): see [`Fleet::pipeline_is_negligible`].
+    /// `Σ_k min(λ P(N >= k), λ B((k - 1) b, λS))`, requests per second
+    /// (the second term each level's overflow to its boot).
+    waits_bound_per_s: f64,
+    /// The band's up-crossings of the wanted count, per second.
+    band_starts_per_s: f64,
+    /// The band's largest `min(1, B((k - 1) b, λS) / P(N >= k))`, the
+    /// chance an arrival finds `k - 1` ready workers full given `N >= k`.
+    most_full: f64,
+    /// `1 -` the least wanted share kept so far (0 before any).
+    most_unwanted: f64,
 }
 
 impl LevelSpill {
@@ -1310,6 +1323,35 @@ fn ready_pipeline(
         boots = 0.5 * (boots + next);
     }
     Some((boots, waits))
+}
+
+/// An upper bound on the ready-worker pipeline's waits ([`ready_pipeline`]),
+/// in requests per second, at `lambda` requests/s of `service_s` seconds
+/// on workers of `batch` slots, before the levels are known: the gate that
+/// keeps the pipeline (and the recording of the levels it needs) out of
+/// the hours where its weight `P(Poisson(W C) >= b - 1)` is below 1e-13.
+///
+/// The chain's waits are `W = λ Σ_(r < n) π(r, n) min(1, B(r b, λS) /
+/// P(N > r))` over ready counts `r >= 1` (none ready is worker 1's), and
+/// `Σ_(n > r) π(r, n) <= P(N > r)` (the chain's wanted count has the
+/// levels' law), so `W <= λ Σ_(r >= 1) B(r b, λS)`. Erlang's recursion
+/// `B(c + 1, x) = x B(c, x) / (c + 1 + x B(c, x)) <= x / (c + 1) B(c, x)`
+/// gives `B(r b, x) <= B(b, x) q^(r - 1)` with `q = (x / (b + 1))^b`, so
+/// `W <= λ B(b, x) / (1 - q)` where `q < 1`, and `W <= λ` always. One
+/// [`erlang_b`], which returns at once where `P(Poisson(x) >= b)` is below
+/// 1e-13 (as in most hours of a large batch).
+fn pipeline_waits_bound(lambda: f64, service_s: f64, batch: f64) -> f64 {
+    let x = lambda * service_s;
+    let first = erlang_b(batch, x);
+    if first <= 0.0 {
+        return 0.0;
+    }
+    let q = (x / (batch + 1.0)).powf(batch);
+    if q < 1.0 {
+        lambda * (first / (1.0 - q)).min(1.0)
+    } else {
+        lambda
+    }
 }
 
 /// Fixed-point steps of the ready-worker pipeline's boot rate, and
@@ -1679,13 +1721,20 @@ impl Fleet {
             && self.max_workers >= 2
             && self.cold_start_s > 0.0
             && lambda > 0.0
-            && !tail_is_negligible(lambda * self.cold_start_s, (b - 1.0).ceil());
+            && !tail_is_negligible(
+                pipeline_waits_bound(lambda, service_s, b) * self.cold_start_s,
+                (b - 1.0).ceil(),
+            );
         let mut level_spill = LevelSpill::default();
         let mut record = pipeline;
         let mut pass = |hold_s: f64| {
             level_spill = LevelSpill {
                 record,
                 wanted: std::mem::take(&mut level_spill.wanted),
+                waits_bound_per_s: level_spill.waits_bound_per_s,
+                band_starts_per_s: level_spill.band_starts_per_s,
+                most_full: level_spill.most_full,
+                most_unwanted: level_spill.most_unwanted,
                 ..LevelSpill::default()
             };
             record = false;
@@ -1756,6 +1805,12 @@ impl Fleet {
         // to three quarters of boots serve nothing more), and holds the
         // pipeline's requests a boot.
         if !level_spill.wanted.is_empty()
+            && !self.pipeline_is_negligible(
+                &level_spill,
+                lambda,
+                service_s,
+                (out.cold_starts - worker_one_boots_h).max(0.0) / 3600.0,
+            )
             && let Some((boots, waits)) = ready_pipeline(
                 &level_spill.wanted,
                 lambda,
@@ -1801,6 +1856,63 @@ impl Fleet {
         out.cold_starts = out.cold_starts.min(lambda * 3600.0);
         out.cold_start_waits = out.cold_start_waits.min(lambda * 3600.0);
         out
+    }
+
+    /// Whether the ready-worker pipeline ([`ready_pipeline`]) cannot move
+    /// the hour's bill by a hundred-thousandth of a worker
+    /// ([`SPILL_NEGLIGIBLE_WORKERS`], as for the spill), at `lambda`
+    /// requests/s of `service_s` seconds, from what the first pass kept of
+    /// the levels (`spill`) and the levels' boots (`levels_boots_per_s`,
+    /// per second). No allocation and no chain: this runs in every hour
+    /// the levels were kept for, and where it says so the hour is as
+    /// without the pipeline.
+    ///
+    /// The pipeline adds `w (κ - κ_L)` boots a second, each billed
+    /// `spill_worker_s` (`w` its blend weight, `κ` its boots, `κ_L` the
+    /// levels'); `w <= P(Poisson(W C) >= b - 1)` and `κ <= W` (a boot holds
+    /// at least its own request) for its waits `W`, so it moves the bill by
+    /// at most `P(Poisson(W̄ C) >= b - 1) max(W̄, κ_L) spill_worker_s`
+    /// workers for a bound `W̄ >= W`, with the Poisson tail by Chernoff's
+    /// bound `e^(-m) (e m / j)^j` (`j > m`).
+    ///
+    /// `W = λ Σ_(r < n) π(r, n) f_r` over the chain's states (ready `r`,
+    /// wanted `n`), `f_r = min(1, B(r b, λS) / P(N > r))`. Two bounds:
+    /// `Σ_(n > r) π(r, n) <= P(N > r)` (the chain's wanted count has the
+    /// levels' law), so `W <= λ Σ_r min(P(N > r), B(r b, λS))`; and the
+    /// deficit `N - R` grows by one at each up-crossing of `N` (`U` a
+    /// second in all: the band's starts and, where level 1 is in the band,
+    /// its `λ e^(-λ(T + S))`) and, while positive, shrinks at the fill rate
+    /// or faster, which is at least `1 / (C + S)` (`E[min(D, ·)] <= C`), so
+    /// in balance `P(R < N) <= U (C + S)` and `W <= λ U (C + S) max_r
+    /// f_r`. Both hold at every step of the fixed point (more boots only
+    /// fill faster). In `steady-10b`'s busy hours (b = 22 to 78, λS about
+    /// b) the first is 0.2–0.6 requests/s and the second mostly 0.001–0.002
+    /// (the chain's own: 0.001–0.002).
+    fn pipeline_is_negligible(
+        &self,
+        spill: &LevelSpill,
+        lambda: f64,
+        service_s: f64,
+        levels_boots_per_s: f64,
+    ) -> bool {
+        let b = self.curve.batch_cap;
+        let c = self.cold_start_s;
+        let idle = (-lambda * (self.keep_alive_s + service_s)).exp();
+        let level_one = if idle > 1e-6 { lambda * idle } else { 0.0 };
+        let deficit = (spill.band_starts_per_s + level_one) * (c + service_s);
+        let waits = spill
+            .waits_bound_per_s
+            .min(lambda * deficit.min(1.0) * spill.most_full);
+        let m = waits * c;
+        let j = (b - 1.0).ceil();
+        if !(m > 0.0) {
+            return true;
+        }
+        if j <= m {
+            return false;
+        }
+        let workers = waits.max(levels_boots_per_s) * self.spill_worker_s(service_s);
+        (workers.ln() + (j - m + j * (m / j).ln())) <= SPILL_NEGLIGIBLE_WORKERS.ln()
     }
 
     /// Add to `out` (an hour's figures) the further boots that worker 1's
@@ -2356,6 +2468,19 @@ impl Fleet {
                             share: p_max,
                             starts_per_s: -slope,
                         });
+                        level_spill.most_unwanted = level_spill.most_unwanted.max(1.0 - p_max);
+                        let share = 1.0 - level_spill.most_unwanted;
+                        if share < 1.0 - 1e-6 {
+                            level_spill.waits_bound_per_s += overflow.min(lambda * share);
+                            level_spill.band_starts_per_s += (-slope).max(0.0);
+                            if share > 0.0 {
+                                level_spill.most_full = level_spill
+                                    .most_full
+                                    .max((overflow / (lambda * share)).min(1.0));
+                            } else if overflow > 0.0 {
+                                level_spill.most_full = 1.0;
+                            }
+                        }
                     }
                     (billed, cold, fits * waits)
                 }
