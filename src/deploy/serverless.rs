@@ -1234,11 +1234,8 @@ fn ready_pipeline(
     if tail_is_negligible(waits_bound * lambda * cold_s, whole) {
         return None;
     }
-    // States (R, N), R <= N, as r * size + n; start from R = N.
-    let mut pi = vec![0.0; size * size];
-    for n in 0..size {
-        pi[n * size + n] = p_n[n];
-    }
+    // States (R, N), R <= N, as r * size + n.
+    let mut pi;
     let shape = if cold_cv > 0.0 {
         1.0 / (cold_cv * cold_cv)
     } else {
@@ -1256,40 +1253,8 @@ fn ready_pipeline(
     let (mut boots, mut waits) = (0.0, 0.0);
     for step in 0..PIPELINE_ITERATIONS {
         let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
-        // Gauss-Seidel on the balance equations.
-        for _ in 0..PIPELINE_SWEEPS {
-            let mut change: f64 = 0.0;
-            for n in 0..size {
-                for r in 0..=n {
-                    let out = if r < n { fill_rate } else { 0.0 } + up[n] + down[n];
-                    let mut inflow = 0.0;
-                    if r > 0 {
-                        inflow += pi[(r - 1) * size + n] * fill_rate;
-                    }
-                    if n > 0 && r < n {
-                        inflow += pi[r * size + n - 1] * up[n - 1];
-                    }
-                    if n + 1 < size {
-                        inflow += pi[r * size + n + 1] * down[n + 1];
-                        if r == n {
-                            inflow += pi[(r + 1) * size + n + 1] * down[n + 1];
-                        }
-                    }
-                    let old = pi[r * size + n];
-                    let new = if out > 0.0 { inflow / out } else { old };
-                    change = change.max((new - old).abs());
-                    pi[r * size + n] = new;
-                }
-            }
-            let total: f64 = pi.iter().sum();
-            if total.is_nan() || total <= 0.0 {
-                return None;
-            }
-            pi.iter_mut().for_each(|x| *x /= total);
-            if change < 1e-9 * total {
-                break;
-            }
-        }
+        // The chain's law, solved directly (`ready_chain_law`).
+        pi = ready_chain_law(&up, &down, fill_rate)?;
         let mut found_full = 0.0;
         for n in 0..size {
             for r in 0..n {
@@ -1354,10 +1319,175 @@ fn pipeline_waits_bound(lambda: f64, service_s: f64, batch: f64) -> f64 {
     }
 }
 
-/// Fixed-point steps of the ready-worker pipeline's boot rate, and
-/// Gauss-Seidel sweeps of its chain in each.
+/// Fixed-point steps of the ready-worker pipeline's boot rate, at most
+/// (each one direct solve of its chain, [`ready_chain_law`]).
 const PIPELINE_ITERATIONS: usize = 40;
-const PIPELINE_SWEEPS: usize = 300;
+
+/// Thomas' algorithm: solves `sub[i] x[i - 1] + diag[i] x[i] + sup[i]
+/// x[i + 1] = rhs[i]` for `i < m` (`sub[0]` and `sup[m - 1]` unused; `m`
+/// the length of `rhs`), leaving `x` in `rhs`; `scratch` holds at least `m`
+/// values. False (and `rhs` spoilt) at a pivot that is not positive and
+/// finite: the systems here are a chain's sub-generators, nonsingular
+/// M-matrices, whose pivots are positive.
+fn tridiagonal_solve(
+    (sub, diag, sup): (&[f64], &[f64], &[f64]),
+    rhs: &mut [f64],
+    scratch: &mut [f64],
+) -> bool {
+    let m = rhs.len();
+    let mut pivot = diag[0];
+    if !(pivot > 0.0 && pivot.is_finite()) {
+        return false;
+    }
+    scratch[0] = if m > 1 { sup[0] / pivot } else { 0.0 };
+    rhs[0] /= pivot;
+    for i in 1..m {
+        pivot = diag[i] - sub[i] * scratch[i - 1];
+        if !(pivot > 0.0 && pivot.is_finite()) {
+            return false;
+        }
+        scratch[i] = if i + 1 < m { sup[i] / pivot } else { 0.0 };
+        rhs[i] = (rhs[i] - sub[i] * rhs[i - 1]) / pivot;
+    }
+    for i in (0..m.saturating_sub(1)).rev() {
+        rhs[i] -= scratch[i] * rhs[i + 1];
+    }
+    true
+}
+
+/// The stationary law of the ready-worker pipeline's chain
+/// ([`ready_pipeline`]), `π(r, n)` at `r * size + n` (`size` the length of
+/// `up`), by a direct solve in `O(size²)` operations: no iteration.
+///
+/// States `(r, n)`, `r <= n < size` (ready and wanted, above the band's
+/// floor); `n` rises at `up[n]` and falls at `down[n]` (with it `r` where
+/// `r = n`), `r` rises at `fill` while `r < n`. The ready count falls only
+/// from `(r, r)` to `(r - 1, r - 1)`, so by levels of `r` (states `n = r
+/// ..`) the chain is a quasi-birth-death process whose downward blocks
+/// have rank one, and each level's block within is a birth-death
+/// generator (tridiagonal). Hence `π_(r+1) = π_r R_r`, `R_r = B_r K_(r+1)⁻¹`
+/// with `K_r = -A_r - g_r e₁ᵀ` (`A_r` the level's block, `B_r` the fill
+/// block, `g_r = down[r + 1] B_r K_(r+1)⁻¹ e₁` the rank-one return,
+/// `g_top = 0`), from the top down; `π_0 ∝ e₁ᵀ (-A_0)⁻¹`; each `K⁻¹` two
+/// tridiagonal solves and Sherman and Morrison's formula. None where a
+/// solve fails (a level that cannot be left, or overflow).
+fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
+    let size = up.len();
+    if size == 0 || down.len() != size || !(fill > 0.0 && fill.is_finite()) {
+        return None;
+    }
+    // Level r holds states n = r..size, local index n - r; its returns
+    // g_r at offset start(r) of one flat array.
+    let offset = |r: usize| -> usize {
+        // Σ_(q < r) (size - q)
+        r * size - r * r.saturating_sub(1) / 2
+    };
+    let total = offset(size);
+    let mut g = vec![0.0; total];
+    let (mut sub, mut diag, mut sup) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
+    let (mut a, mut bv, mut scratch) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
+    // -A_r as a column system (rows of -A_r), or its transpose.
+    let fill_level =
+        |r: usize, transpose: bool, sub: &mut [f64], diag: &mut [f64], sup: &mut [f64]| {
+            let len = size - r;
+            for i in 0..len {
+                let n = r + i;
+                diag[i] = if n > r { fill } else { 0.0 } + up[n] + down[n];
+                if transpose {
+                    sub[i] = if i > 0 { -up[n - 1] } else { 0.0 };
+                    sup[i] = if i + 1 < len { -down[n + 1] } else { 0.0 };
+                } else {
+                    sub[i] = if i > 0 { -down[n] } else { 0.0 };
+                    sup[i] = if i + 1 < len { -up[n] } else { 0.0 };
+                }
+            }
+        };
+    // From the top down: h_r = K_r⁻¹ e₁, and g_(r-1) = down[r] B_(r-1) h_r.
+    for r in (1..size).rev() {
+        let len = size - r;
+        fill_level(r, false, &mut sub, &mut diag, &mut sup);
+        let system = (&sub[..len], &diag[..len], &sup[..len]);
+        a[..len].iter_mut().for_each(|x| *x = 0.0);
+        a[0] = 1.0;
+        if !tridiagonal_solve(system, &mut a[..len], &mut scratch) {
+            return None;
+        }
+        let g_r = &g[offset(r)..offset(r) + len];
+        if g_r.iter().any(|&x| x != 0.0) {
+            bv[..len].copy_from_slice(g_r);
+            if !tridiagonal_solve(system, &mut bv[..len], &mut scratch) {
+                return None;
+            }
+            let denominator = 1.0 - bv[0];
+            if !(denominator > 0.0) {
+                return None;
+            }
+            let h_first = a[0] / denominator;
+            for i in 0..len {
+                a[i] += h_first * bv[i];
+            }
+        }
+        // g_(r-1) over level r - 1 (states n = r - 1..): fill h_r at n >= r.
+        let below = offset(r - 1);
+        g[below] = 0.0;
+        for i in 0..len {
+            g[below + 1 + i] = down[r] * fill * a[i];
+        }
+    }
+    // From the bottom up: π_0 ∝ e₁ᵀ (-A_0)⁻¹, then π_(r+1) = π_r B_r K_(r+1)⁻¹.
+    let mut pi = vec![0.0; size * size];
+    let mut x = vec![0.0; size];
+    let mut w = vec![0.0; size];
+    fill_level(0, true, &mut sub, &mut diag, &mut sup);
+    x.iter_mut().for_each(|v| *v = 0.0);
+    x[0] = 1.0;
+    if !tridiagonal_solve((&sub, &diag, &sup), &mut x, &mut scratch) {
+        return None;
+    }
+    for n in 0..size {
+        pi[n] = x[n];
+    }
+    for r in 1..size {
+        let len = size - r;
+        // x = π_(r-1) B_(r-1), over level r.
+        for i in 0..len {
+            x[i] = pi[(r - 1) * size + r + i] * fill;
+        }
+        fill_level(r, true, &mut sub, &mut diag, &mut sup);
+        let system = (&sub[..len], &diag[..len], &sup[..len]);
+        if !tridiagonal_solve(system, &mut x[..len], &mut scratch) {
+            return None;
+        }
+        let g_r = &g[offset(r)..offset(r) + len];
+        if g_r.iter().any(|&v| v != 0.0) {
+            w[..len].iter_mut().for_each(|v| *v = 0.0);
+            w[0] = 1.0;
+            if !tridiagonal_solve(system, &mut w[..len], &mut scratch) {
+                return None;
+            }
+            let (zg, wg) = (0..len).fold((0.0, 0.0), |(zg, wg), i| {
+                (zg + x[i] * g_r[i], wg + w[i] * g_r[i])
+            });
+            let denominator = 1.0 - wg;
+            if !(denominator > 0.0) {
+                return None;
+            }
+            let yg = zg / denominator;
+            for i in 0..len {
+                x[i] += yg * w[i];
+            }
+        }
+        for i in 0..len {
+            pi[r * size + r + i] = x[i];
+        }
+    }
+    let sum: f64 = pi.iter().sum();
+    if !(sum > 0.0 && sum.is_finite()) {
+        return None;
+    }
+    pi.iter_mut().for_each(|v| *v /= sum);
+    Some(pi)
+}
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
@@ -3654,9 +3784,6 @@ mod tests {
         }
     }
 
-    /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
-    /// over a gamma boot) and `N_S`, within 4 standard errors; nil without
-    /// boots, and continuous as boots become fixed.
     /// The ready-worker pipeline at λ = 1/s, T = 5 s, C = 300 s (CV 0.5),
     /// S = 10 s, b = 8, on the window scan's wanted levels there (worker 2
     /// wanted 92.7% of the time, 44.4 starts an hour; worker 3 13.3%,
@@ -3705,6 +3832,64 @@ mod tests {
         assert!(boots.abs() < 1e-12, "{boots}");
     }
 
+    /// [`ready_chain_law`] against the chain's balance equations, built
+    /// out in full: `π Q = 0` to 1e-12 of the largest flow, `π` sums to
+    /// 1, and its wanted count has the birth-death law of `up` and `down`
+    /// (as the pipeline needs: `P(N = n)` the levels' shares), on a chain
+    /// of 7 levels with uneven rates; and a chain that cannot leave a
+    /// level (no fill) has none.
+    #[test]
+    fn the_ready_chain_law_balances_its_flows() {
+        let up = [0.3, 1.7, 0.05, 2.0, 0.4, 0.9, 0.0];
+        let down = [0.0, 0.6, 2.5, 0.1, 1.1, 3.0, 0.7];
+        let fill = 0.23;
+        let size = up.len();
+        let pi = ready_chain_law(&up, &down, fill).expect("a law");
+        // The generator's flows, state by state.
+        let mut net = vec![0.0; size * size];
+        let mut largest: f64 = 0.0;
+        let mut flow = |from: (usize, usize), to: (usize, usize), rate: f64| {
+            let f = pi[from.0 * size + from.1] * rate;
+            net[from.0 * size + from.1] -= f;
+            net[to.0 * size + to.1] += f;
+            largest = largest.max(f);
+        };
+        for n in 0..size {
+            for r in 0..=n {
+                if r < n {
+                    flow((r, n), (r + 1, n), fill);
+                }
+                if n + 1 < size {
+                    flow((r, n), (r, n + 1), up[n]);
+                }
+                if n > 0 {
+                    flow((r, n), (r.min(n - 1), n - 1), down[n]);
+                }
+            }
+        }
+        for (i, x) in net.iter().enumerate() {
+            assert!(x.abs() < 1e-12 * largest, "state {i}: net flow {x}");
+        }
+        assert!((pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let mut p_n = vec![1.0; size];
+        for n in 1..size {
+            p_n[n] = p_n[n - 1] * up[n - 1] / down[n];
+        }
+        let total: f64 = p_n.iter().sum();
+        for n in 0..size {
+            let marginal: f64 = (0..=n).map(|r| pi[r * size + n]).sum();
+            assert!(
+                (marginal - p_n[n] / total).abs() < 1e-12,
+                "P(N = {n}): {marginal} against {}",
+                p_n[n] / total
+            );
+        }
+        assert!(ready_chain_law(&up, &down, 0.0).is_none());
+    }
+
+    /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
+    /// over a gamma boot) and `N_S`, within 4 standard errors; nil without
+    /// boots, and continuous as boots become fixed.
     #[test]
     fn a_boots_batch_fills_its_worker_for_a_service_after_it() {
         use rand::SeedableRng;
