@@ -1319,6 +1319,26 @@ fn pipeline_waits_bound(lambda: f64, service_s: f64, batch: f64) -> f64 {
     }
 }
 
+/// The ceiling on the ready-worker pipeline's waits (requests/s) that
+/// [`Fleet::pipeline_is_negligible`] derives from the first pass's levels
+/// (`spill`), at `lambda` requests/s of `service_s` seconds, keep-alive
+/// `keep_alive_s` and boots of `cold_s` seconds (mean): the smaller of
+/// `λ Σ_r min(P(N > r), B(r b, λS))` and `λ min(1, U (C + S)) max_r f_r`.
+fn pipeline_waits_ceiling(
+    spill: &LevelSpill,
+    lambda: f64,
+    service_s: f64,
+    keep_alive_s: f64,
+    cold_s: f64,
+) -> f64 {
+    let idle = (-lambda * (keep_alive_s + service_s)).exp();
+    let level_one = if idle > 1e-6 { lambda * idle } else { 0.0 };
+    let deficit = (spill.band_starts_per_s + level_one) * (cold_s + service_s);
+    spill
+        .waits_bound_per_s
+        .min(lambda * deficit.min(1.0) * spill.most_full)
+}
+
 /// Fixed-point steps of the ready-worker pipeline's boot rate, at most
 /// (each one direct solve of its chain, [`ready_chain_law`]).
 const PIPELINE_ITERATIONS: usize = 40;
@@ -2027,12 +2047,7 @@ impl Fleet {
     ) -> bool {
         let b = self.curve.batch_cap;
         let c = self.cold_start_s;
-        let idle = (-lambda * (self.keep_alive_s + service_s)).exp();
-        let level_one = if idle > 1e-6 { lambda * idle } else { 0.0 };
-        let deficit = (spill.band_starts_per_s + level_one) * (c + service_s);
-        let waits = spill
-            .waits_bound_per_s
-            .min(lambda * deficit.min(1.0) * spill.most_full);
+        let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
         let m = waits * c;
         let j = (b - 1.0).ceil();
         if !(m > 0.0) {
@@ -3885,6 +3900,63 @@ mod tests {
             );
         }
         assert!(ready_chain_law(&up, &down, 0.0).is_none());
+    }
+
+    /// The gate's ceiling on the pipeline's waits
+    /// ([`pipeline_waits_ceiling`]) is above the chain's own waits at its
+    /// slowest fill (none of its boots, none of worker 1's: the most
+    /// waits), on the first pass's levels of hours across the grid's
+    /// batch-8 settings and two of `steady-10b`'s (b = 55 and 70, λS
+    /// about b), where it is far below the Erlang bound alone.
+    #[test]
+    fn the_pipeline_gate_bounds_the_chains_waits() {
+        let mut checked = 0;
+        let mut cases = Vec::new();
+        for lambda in [0.1, 1.0, 10.0] {
+            for t in [5.0, 60.0, 600.0] {
+                for c in [30.0, 300.0] {
+                    for s in [1.0, 10.0, 60.0] {
+                        cases.push((lambda, t, c, s, 8.0));
+                    }
+                }
+            }
+        }
+        cases.push((3.16, 60.0, 51.7, 18.4, 55.0));
+        cases.push((2.99, 60.0, 452.0, 22.5, 70.0));
+        for (lambda, t, c, s, b) in cases {
+            let mut f = fleet(c, t, b);
+            f.cold_start_cv = 0.5;
+            let mut spill = LevelSpill {
+                record: true,
+                ..LevelSpill::default()
+            };
+            let mut worker_one = None;
+            f.levels(
+                lambda,
+                Holding {
+                    service_s: s,
+                    hold_s: s,
+                    alone_s: s,
+                },
+                (None, None),
+                true,
+                &mut worker_one,
+                &mut spill,
+            );
+            if spill.wanted.is_empty() {
+                continue;
+            }
+            let ceiling = pipeline_waits_ceiling(&spill, lambda, s, t, c);
+            if let Some((_, waits)) = ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0)
+            {
+                checked += 1;
+                assert!(
+                    waits <= ceiling * (1.0 + 1e-9),
+                    "λ {lambda} T {t} C {c} S {s} b {b}: waits {waits} above {ceiling}"
+                );
+            }
+        }
+        assert!(checked >= 10, "{checked} hours with a chain");
     }
 
     /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
