@@ -1439,7 +1439,7 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
                 return None;
             }
             let denominator = 1.0 - bv[0];
-            if !(denominator > 0.0) {
+            if denominator.is_nan() || denominator <= 0.0 {
                 return None;
             }
             let h_first = a[0] / denominator;
@@ -1464,9 +1464,7 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
     if !tridiagonal_solve((&sub, &diag, &sup), &mut x, &mut scratch) {
         return None;
     }
-    for n in 0..size {
-        pi[n] = x[n];
-    }
+    pi[..size].copy_from_slice(&x[..size]);
     for r in 1..size {
         let len = size - r;
         // x = π_(r-1) B_(r-1), over level r.
@@ -1489,7 +1487,7 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
                 (zg + x[i] * g_r[i], wg + w[i] * g_r[i])
             });
             let denominator = 1.0 - wg;
-            if !(denominator > 0.0) {
+            if denominator.is_nan() || denominator <= 0.0 {
                 return None;
             }
             let yg = zg / denominator;
@@ -2050,7 +2048,7 @@ impl Fleet {
         let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
         let m = waits * c;
         let j = (b - 1.0).ceil();
-        if !(m > 0.0) {
+        if m.is_nan() || m <= 0.0 {
             return true;
         }
         if j <= m {
