@@ -1141,6 +1141,14 @@ struct WantedLevel {
 /// 70.9 at λ = 1/s, C = 30 s, S = 10 s; 10.8 against 4.9 at λ = 10/s,
 /// T = 60 s, S = 1 s), so it is weighted by the chance a boot comes up
 /// full and another is in flight ([`Fleet::hour_at_with`]).
+///
+/// The chain is solved directly ([`ready_chain_law`]) at each of at most
+/// [`PIPELINE_ITERATIONS`] steps of the damped fixed point on `κ`. None
+/// where, at the first step (no boots of its own: the slowest fill and the
+/// most waits), its waits could fill a boot's batch but for a chance below
+/// 1e-13, or, with `skip` (the levels' boots a second and a boot's bill in
+/// seconds), could not move the bill by 1e-5 of a worker
+/// ([`pipeline_moves_little`]).
 #[allow(clippy::too_many_arguments)]
 fn ready_pipeline(
     levels: &[WantedLevel],
@@ -1150,6 +1158,7 @@ fn ready_pipeline(
     (cold_s, cold_cv): (f64, f64),
     batch: f64,
     worker_one_boots_per_s: f64,
+    skip: Option<(f64, f64)>,
 ) -> Option<(f64, f64)> {
     if !(lambda > 0.0 && cold_s > 0.0 && batch > 1.0 && batch.is_finite()) {
         return None;
@@ -1265,7 +1274,17 @@ fn ready_pipeline(
         // The first step, with none of the pipeline's own boots, has the
         // slowest fill and the most waits: where even they cannot fill a
         // boot's batch but for a chance below 1e-13, the weight is nil.
-        if step == 0 && tail_is_negligible(waits * cold_s, whole) {
+        // (Or, given the levels' boots a second and a boot's bill in
+        // seconds, where they cannot move the bill by 1e-5 of a worker:
+        // `pipeline_moves_little`.)
+        if step == 0
+            && match skip {
+                Some((levels_boots_per_s, boot_worker_s)) => {
+                    pipeline_moves_little(waits, (cold_s, batch), levels_boots_per_s, boot_worker_s)
+                }
+                None => tail_is_negligible(waits * cold_s, whole),
+            }
+        {
             return None;
         }
         // A boot holds its own request and the waits while it boots, up
@@ -1290,33 +1309,49 @@ fn ready_pipeline(
     Some((boots, waits))
 }
 
-/// An upper bound on the ready-worker pipeline's waits ([`ready_pipeline`]),
-/// in requests per second, at `lambda` requests/s of `service_s` seconds
-/// on workers of `batch` slots, before the levels are known: the gate that
-/// keeps the pipeline (and the recording of the levels it needs) out of
-/// the hours where its weight `P(Poisson(W C) >= b - 1)` is below 1e-13.
+/// Whether the ready-worker pipeline ([`ready_pipeline`]) is nil in an
+/// hour at `lambda` requests/s of `service_s` seconds on workers of
+/// `batch` slots with boots of `cold_s` seconds, before the levels are
+/// known (so that they are not kept for it): two Poisson tails, no
+/// Erlang sum (that costs `steady-10b` 3%, whose hours it would not
+/// skip).
 ///
-/// The chain's waits are `W = λ Σ_(r < n) π(r, n) min(1, B(r b, λS) /
-/// P(N > r))` over ready counts `r >= 1` (none ready is worker 1's), and
-/// `Σ_(n > r) π(r, n) <= P(N > r)` (the chain's wanted count has the
-/// levels' law), so `W <= λ Σ_(r >= 1) B(r b, λS)`. Erlang's recursion
-/// `B(c + 1, x) = x B(c, x) / (c + 1 + x B(c, x)) <= x / (c + 1) B(c, x)`
-/// gives `B(r b, x) <= B(b, x) q^(r - 1)` with `q = (x / (b + 1))^b`, so
-/// `W <= λ B(b, x) / (1 - q)` where `q < 1`, and `W <= λ` always. One
-/// [`erlang_b`], which returns at once where `P(Poisson(x) >= b)` is below
-/// 1e-13 (as in most hours of a large batch).
-fn pipeline_waits_bound(lambda: f64, service_s: f64, batch: f64) -> f64 {
-    let x = lambda * service_s;
-    let first = erlang_b(batch, x);
-    if first <= 0.0 {
-        return 0.0;
+/// A boot comes up full with `b - 1` waits in a boot, `P(Poisson(W C) >=
+/// b - 1)` with `W <= λ`: nil where `P(Poisson(λC) >= b - 1) < 1e-13`.
+/// And the chain's waits are `W <= λ Σ_(r >= 1) B(r b, x)` (`x = λS`; see
+/// [`Fleet::pipeline_is_negligible`]), with `B(c, x) = P(N = c) / P(N <=
+/// c) <= 2 P(N >= c)` for `N ~ Poisson(x)`, `x < c` (then `P(N <= c) >=
+/// 0.5`), and `Σ_(r >= 1) P(N >= r b) = E[floor(N / b)] <= x P(N >=
+/// b - 1) / b`: where `P(N >= b - 1) < 1e-13` (and so `x < b - 1`), `W <
+/// 2e-13 λ` and the weight is below `(2e-13 λC)^(b - 1) / (b - 1)!`, nil.
+fn pipeline_cannot_fill(lambda: f64, service_s: f64, cold_s: f64, batch: f64) -> bool {
+    let need = (batch - 1.0).ceil();
+    tail_is_negligible(lambda * cold_s, need) || tail_is_negligible(lambda * service_s, need)
+}
+
+/// Whether the ready-worker pipeline, with waits of at most `waits`
+/// requests/s, boots of `cold_s` seconds and `batch` slots, can move an
+/// hour's bill by less than [`SPILL_NEGLIGIBLE_WORKERS`]: its blend weight
+/// is at most `P(Poisson(W C) >= b - 1)` (Chernoff's bound `e^(-m) (e m /
+/// j)^j`, `j > m`) and its boots differ from the levels'
+/// (`levels_boots_per_s`) by at most `max(W, κ_L)` a second (a boot holds
+/// at least its own request), each billed `boot_worker_s` seconds.
+fn pipeline_moves_little(
+    waits: f64,
+    (cold_s, batch): (f64, f64),
+    levels_boots_per_s: f64,
+    boot_worker_s: f64,
+) -> bool {
+    let m = waits * cold_s;
+    let j = (batch - 1.0).ceil();
+    if m.is_nan() || m <= 0.0 {
+        return true;
     }
-    let q = (x / (batch + 1.0)).powf(batch);
-    if q < 1.0 {
-        lambda * (first / (1.0 - q)).min(1.0)
-    } else {
-        lambda
+    if j <= m {
+        return false;
     }
+    let workers = waits.max(levels_boots_per_s) * boot_worker_s;
+    (workers.ln() + (j - m + j * (m / j).ln())) <= SPILL_NEGLIGIBLE_WORKERS.ln()
 }
 
 /// The ceiling on the ready-worker pipeline's waits (requests/s) that
@@ -1869,10 +1904,7 @@ impl Fleet {
             && self.max_workers >= 2
             && self.cold_start_s > 0.0
             && lambda > 0.0
-            && !tail_is_negligible(
-                pipeline_waits_bound(lambda, service_s, b) * self.cold_start_s,
-                (b - 1.0).ceil(),
-            );
+            && !pipeline_cannot_fill(lambda, service_s, self.cold_start_s, b);
         let mut level_spill = LevelSpill::default();
         let mut record = pipeline;
         let mut pass = |hold_s: f64| {
@@ -1952,13 +1984,9 @@ impl Fleet {
         // spill's (it serves its batch and scales down: at the storms half
         // to three quarters of boots serve nothing more), and holds the
         // pipeline's requests a boot.
+        let levels_boots_per_s = (out.cold_starts - worker_one_boots_h).max(0.0) / 3600.0;
         if !level_spill.wanted.is_empty()
-            && !self.pipeline_is_negligible(
-                &level_spill,
-                lambda,
-                service_s,
-                (out.cold_starts - worker_one_boots_h).max(0.0) / 3600.0,
-            )
+            && !self.pipeline_is_negligible(&level_spill, lambda, service_s, levels_boots_per_s)
             && let Some((boots, waits)) = ready_pipeline(
                 &level_spill.wanted,
                 lambda,
@@ -1967,6 +1995,7 @@ impl Fleet {
                 (self.cold_start_s, self.cold_start_cv),
                 b,
                 worker_one_boots_h / 3600.0,
+                Some((levels_boots_per_s, self.spill_worker_s(service_s))),
             )
         {
             let mu = waits * self.cold_start_s;
@@ -2046,16 +2075,12 @@ impl Fleet {
         let b = self.curve.batch_cap;
         let c = self.cold_start_s;
         let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
-        let m = waits * c;
-        let j = (b - 1.0).ceil();
-        if m.is_nan() || m <= 0.0 {
-            return true;
-        }
-        if j <= m {
-            return false;
-        }
-        let workers = waits.max(levels_boots_per_s) * self.spill_worker_s(service_s);
-        (workers.ln() + (j - m + j * (m / j).ln())) <= SPILL_NEGLIGIBLE_WORKERS.ln()
+        pipeline_moves_little(
+            waits,
+            (c, b),
+            levels_boots_per_s,
+            self.spill_worker_s(service_s),
+        )
     }
 
     /// Add to `out` (an hour's figures) the further boots that worker 1's
@@ -3822,8 +3847,8 @@ mod tests {
                 starts_per_s: 0.10 / 3600.0,
             },
         ];
-        let (boots, waits) =
-            ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0).expect("a pipeline");
+        let (boots, waits) = ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
+            .expect("a pipeline");
         let per_hour = boots * 3600.0;
         assert!(
             (per_hour - 74.1).abs() < 0.15 * 74.1,
@@ -3840,7 +3865,7 @@ mod tests {
             share: 0.0,
             starts_per_s: 0.0,
         }];
-        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0)
+        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
             .map_or(0.0, |(boots, _)| boots);
         assert!(boots.abs() < 1e-12, "{boots}");
     }
@@ -3945,7 +3970,8 @@ mod tests {
                 continue;
             }
             let ceiling = pipeline_waits_ceiling(&spill, lambda, s, t, c);
-            if let Some((_, waits)) = ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0)
+            if let Some((_, waits)) =
+                ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0, None)
             {
                 checked += 1;
                 assert!(
