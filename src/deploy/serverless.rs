@@ -1032,9 +1032,12 @@ struct LevelSpill {
     /// The share of time worker 2 is up by the running maximum of
     /// occupancy (0 where no level above worker 1 is priced by it).
     level_two_up: f64,
-    /// Whether to keep the levels' wanted shares for the ready-worker
-    /// pipeline ([`ready_pipeline`]), and those kept.
+    /// Whether to sum the bounds below on the ready-worker pipeline's
+    /// waits ([`ready_pipeline`]), and whether to keep the levels' wanted
+    /// shares for it (a second pass, only where the bounds let it matter:
+    /// no allocation in most hours), and those kept.
     record: bool,
+    keep: bool,
     wanted: Vec<WantedLevel>,
     /// What bounds the pipeline's waits from the levels kept, over the
     /// chain's band (the levels `k >= 2` whose wanted share, as a running
@@ -1910,7 +1913,6 @@ impl Fleet {
         let mut pass = |hold_s: f64| {
             level_spill = LevelSpill {
                 record,
-                wanted: std::mem::take(&mut level_spill.wanted),
                 waits_bound_per_s: level_spill.waits_bound_per_s,
                 band_starts_per_s: level_spill.band_starts_per_s,
                 most_full: level_spill.most_full,
@@ -1985,10 +1987,33 @@ impl Fleet {
         // to three quarters of boots serve nothing more), and holds the
         // pipeline's requests a boot.
         let levels_boots_per_s = (out.cold_starts - worker_one_boots_h).max(0.0) / 3600.0;
-        if !level_spill.wanted.is_empty()
+        if pipeline
             && !self.pipeline_is_negligible(&level_spill, lambda, service_s, levels_boots_per_s)
+            && let wanted = {
+                // The first pass again, keeping its levels.
+                let mut kept = LevelSpill {
+                    record: true,
+                    keep: true,
+                    ..LevelSpill::default()
+                };
+                let mut first_worker = worker_one;
+                self.levels(
+                    lambda,
+                    Holding {
+                        service_s,
+                        hold_s: service_s,
+                        alone_s,
+                    },
+                    (arrivals, sparse),
+                    window_law,
+                    &mut first_worker,
+                    &mut kept,
+                );
+                kept.wanted
+            }
+            && !wanted.is_empty()
             && let Some((boots, waits)) = ready_pipeline(
-                &level_spill.wanted,
+                &wanted,
                 lambda,
                 service_s,
                 self.keep_alive_s,
@@ -2532,7 +2557,7 @@ impl Fleet {
                 if p_on > 1.0 - NEGLIGIBLE {
                     // Always busy (and up, for the spill of the level below).
                     level_up = Some(1.0);
-                    if level_spill.record {
+                    if level_spill.keep {
                         level_spill.wanted.push(WantedLevel {
                             level: k,
                             share: 1.0,
@@ -2630,12 +2655,14 @@ impl Fleet {
                     };
                     let waits = cold * (1.0 + joiners);
                     level_spill.waits_per_s += (1.0 - fits) * waits;
-                    if level_spill.record {
+                    if level_spill.keep {
                         level_spill.wanted.push(WantedLevel {
                             level: k,
                             share: p_max,
                             starts_per_s: -slope,
                         });
+                    }
+                    if level_spill.record {
                         level_spill.most_unwanted = level_spill.most_unwanted.max(1.0 - p_max);
                         let share = 1.0 - level_spill.most_unwanted;
                         if share < 1.0 - 1e-6 {
@@ -3951,6 +3978,7 @@ mod tests {
             f.cold_start_cv = 0.5;
             let mut spill = LevelSpill {
                 record: true,
+                keep: true,
                 ..LevelSpill::default()
             };
             let mut worker_one = None;
