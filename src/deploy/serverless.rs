@@ -1246,8 +1246,8 @@ fn ready_pipeline(
     if tail_is_negligible(waits_bound * lambda * cold_s, whole) {
         return None;
     }
-    // States (R, N), R <= N, as r * size + n.
-    let mut pi;
+    // States (R, N), R <= N, as r * size + n; and the solve's scratch.
+    let (mut pi, mut work) = (Vec::new(), Vec::new());
     let shape = if cold_cv > 0.0 {
         1.0 / (cold_cv * cold_cv)
     } else {
@@ -1266,7 +1266,9 @@ fn ready_pipeline(
     for step in 0..PIPELINE_ITERATIONS {
         let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
         // The chain's law, solved directly (`ready_chain_law`).
-        pi = ready_chain_law(&up, &down, fill_rate)?;
+        if !ready_chain_law(&up, &down, fill_rate, &mut pi, &mut work) {
+            return None;
+        }
         let mut found_full = 0.0;
         for n in 0..size {
             for r in 0..n {
@@ -1354,6 +1356,11 @@ fn pipeline_moves_little(
         return false;
     }
     let workers = waits.max(levels_boots_per_s) * boot_worker_s;
+    // (Mostly without a logarithm: a tail below 1e-13 on fewer than 1e8
+    // workers.)
+    if workers < 1e8 && tail_is_negligible(m, j) {
+        return true;
+    }
     (workers.ln() + (j - m + j * (m / j).ln())) <= SPILL_NEGLIGIBLE_WORKERS.ln()
 }
 
@@ -1427,12 +1434,22 @@ fn tridiagonal_solve(
 /// with `K_r = -A_r - g_r e₁ᵀ` (`A_r` the level's block, `B_r` the fill
 /// block, `g_r = down[r + 1] B_r K_(r+1)⁻¹ e₁` the rank-one return,
 /// `g_top = 0`), from the top down; `π_0 ∝ e₁ᵀ (-A_0)⁻¹`; each `K⁻¹` two
-/// tridiagonal solves and Sherman and Morrison's formula. None where a
-/// solve fails (a level that cannot be left, or overflow).
-fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
+/// tridiagonal solves and Sherman and Morrison's formula (a solve fails
+/// at a level that cannot be left, or on overflow).
+///
+/// Into `pi` (resized to `size²`), with `work` as scratch (resized as
+/// needed), so that the steps of a fixed point allocate once; false where
+/// the solve fails.
+fn ready_chain_law(
+    up: &[f64],
+    down: &[f64],
+    fill: f64,
+    pi: &mut Vec<f64>,
+    work: &mut Vec<f64>,
+) -> bool {
     let size = up.len();
     if size == 0 || down.len() != size || !(fill > 0.0 && fill.is_finite()) {
-        return None;
+        return false;
     }
     // Level r holds states n = r..size, local index n - r; its returns
     // g_r at offset start(r) of one flat array.
@@ -1441,9 +1458,16 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
         r * size - r * r.saturating_sub(1) / 2
     };
     let total = offset(size);
-    let mut g = vec![0.0; total];
-    let (mut sub, mut diag, mut sup) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
-    let (mut a, mut bv, mut scratch) = (vec![0.0; size], vec![0.0; size], vec![0.0; size]);
+    work.clear();
+    work.resize(total + 8 * size, 0.0);
+    let (g, rest) = work.split_at_mut(total);
+    let (sub, rest) = rest.split_at_mut(size);
+    let (diag, rest) = rest.split_at_mut(size);
+    let (sup, rest) = rest.split_at_mut(size);
+    let (a, rest) = rest.split_at_mut(size);
+    let (bv, rest) = rest.split_at_mut(size);
+    let (scratch, rest) = rest.split_at_mut(size);
+    let (x, w) = rest.split_at_mut(size);
     // -A_r as a column system (rows of -A_r), or its transpose.
     let fill_level =
         |r: usize, transpose: bool, sub: &mut [f64], diag: &mut [f64], sup: &mut [f64]| {
@@ -1463,22 +1487,22 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
     // From the top down: h_r = K_r⁻¹ e₁, and g_(r-1) = down[r] B_(r-1) h_r.
     for r in (1..size).rev() {
         let len = size - r;
-        fill_level(r, false, &mut sub, &mut diag, &mut sup);
+        fill_level(r, false, sub, diag, sup);
         let system = (&sub[..len], &diag[..len], &sup[..len]);
         a[..len].iter_mut().for_each(|x| *x = 0.0);
         a[0] = 1.0;
-        if !tridiagonal_solve(system, &mut a[..len], &mut scratch) {
-            return None;
+        if !tridiagonal_solve(system, &mut a[..len], scratch) {
+            return false;
         }
         let g_r = &g[offset(r)..offset(r) + len];
         if g_r.iter().any(|&x| x != 0.0) {
             bv[..len].copy_from_slice(g_r);
-            if !tridiagonal_solve(system, &mut bv[..len], &mut scratch) {
-                return None;
+            if !tridiagonal_solve(system, &mut bv[..len], scratch) {
+                return false;
             }
             let denominator = 1.0 - bv[0];
             if denominator.is_nan() || denominator <= 0.0 {
-                return None;
+                return false;
             }
             let h_first = a[0] / denominator;
             for i in 0..len {
@@ -1493,14 +1517,13 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
         }
     }
     // From the bottom up: π_0 ∝ e₁ᵀ (-A_0)⁻¹, then π_(r+1) = π_r B_r K_(r+1)⁻¹.
-    let mut pi = vec![0.0; size * size];
-    let mut x = vec![0.0; size];
-    let mut w = vec![0.0; size];
-    fill_level(0, true, &mut sub, &mut diag, &mut sup);
+    pi.clear();
+    pi.resize(size * size, 0.0);
+    fill_level(0, true, sub, diag, sup);
     x.iter_mut().for_each(|v| *v = 0.0);
     x[0] = 1.0;
-    if !tridiagonal_solve((&sub, &diag, &sup), &mut x, &mut scratch) {
-        return None;
+    if !tridiagonal_solve((sub, diag, sup), x, scratch) {
+        return false;
     }
     pi[..size].copy_from_slice(&x[..size]);
     for r in 1..size {
@@ -1509,24 +1532,24 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
         for i in 0..len {
             x[i] = pi[(r - 1) * size + r + i] * fill;
         }
-        fill_level(r, true, &mut sub, &mut diag, &mut sup);
+        fill_level(r, true, sub, diag, sup);
         let system = (&sub[..len], &diag[..len], &sup[..len]);
-        if !tridiagonal_solve(system, &mut x[..len], &mut scratch) {
-            return None;
+        if !tridiagonal_solve(system, &mut x[..len], scratch) {
+            return false;
         }
         let g_r = &g[offset(r)..offset(r) + len];
         if g_r.iter().any(|&v| v != 0.0) {
             w[..len].iter_mut().for_each(|v| *v = 0.0);
             w[0] = 1.0;
-            if !tridiagonal_solve(system, &mut w[..len], &mut scratch) {
-                return None;
+            if !tridiagonal_solve(system, &mut w[..len], scratch) {
+                return false;
             }
             let (zg, wg) = (0..len).fold((0.0, 0.0), |(zg, wg), i| {
                 (zg + x[i] * g_r[i], wg + w[i] * g_r[i])
             });
             let denominator = 1.0 - wg;
             if denominator.is_nan() || denominator <= 0.0 {
-                return None;
+                return false;
             }
             let yg = zg / denominator;
             for i in 0..len {
@@ -1539,10 +1562,10 @@ fn ready_chain_law(up: &[f64], down: &[f64], fill: f64) -> Option<Vec<f64>> {
     }
     let sum: f64 = pi.iter().sum();
     if !(sum > 0.0 && sum.is_finite()) {
-        return None;
+        return false;
     }
     pi.iter_mut().for_each(|v| *v /= sum);
-    Some(pi)
+    true
 }
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
@@ -2099,13 +2122,19 @@ impl Fleet {
     ) -> bool {
         let b = self.curve.batch_cap;
         let c = self.cold_start_s;
-        let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
-        pipeline_moves_little(
-            waits,
+        let boot_worker_s = self.spill_worker_s(service_s);
+        // (The Erlang sum first, without an exponential: the ceiling is at
+        // most it, and the test is monotone in the waits.)
+        if pipeline_moves_little(
+            spill.waits_bound_per_s,
             (c, b),
             levels_boots_per_s,
-            self.spill_worker_s(service_s),
-        )
+            boot_worker_s,
+        ) {
+            return true;
+        }
+        let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
+        pipeline_moves_little(waits, (c, b), levels_boots_per_s, boot_worker_s)
     }
 
     /// Add to `out` (an hour's figures) the further boots that worker 1's
@@ -3909,7 +3938,8 @@ mod tests {
         let down = [0.0, 0.6, 2.5, 0.1, 1.1, 3.0, 0.7];
         let fill = 0.23;
         let size = up.len();
-        let pi = ready_chain_law(&up, &down, fill).expect("a law");
+        let mut pi = Vec::new();
+        assert!(ready_chain_law(&up, &down, fill, &mut pi, &mut Vec::new()));
         // The generator's flows, state by state.
         let mut net = vec![0.0; size * size];
         let mut largest: f64 = 0.0;
@@ -3949,7 +3979,7 @@ mod tests {
                 p_n[n] / total
             );
         }
-        assert!(ready_chain_law(&up, &down, 0.0).is_none());
+        assert!(!ready_chain_law(&up, &down, 0.0, &mut pi, &mut Vec::new()));
     }
 
     /// The gate's ceiling on the pipeline's waits
