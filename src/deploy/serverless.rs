@@ -1330,8 +1330,10 @@ fn ready_pipeline(
 /// b - 1) / b`: where `P(N >= b - 1) < 1e-13` (and so `x < b - 1`), `W <
 /// 2e-13 λ` and the weight is below `(2e-13 λC)^(b - 1) / (b - 1)!`, nil.
 fn pipeline_cannot_fill(lambda: f64, service_s: f64, cold_s: f64, batch: f64) -> bool {
+    // (The service's first: in most hours of a large batch it decides
+    // without a logarithm.)
     let need = (batch - 1.0).ceil();
-    tail_is_negligible(lambda * cold_s, need) || tail_is_negligible(lambda * service_s, need)
+    tail_is_negligible(lambda * service_s, need) || tail_is_negligible(lambda * cold_s, need)
 }
 
 /// Whether the ready-worker pipeline, with waits of at most `waits`
