@@ -125,6 +125,10 @@ struct Worker {
     start_s: f64,
     served: u32,
     boot_batch: u32,
+    /// Workers booting (others) when this one started to boot.
+    booting_at_start: usize,
+    /// Whether another boot started while this one booted.
+    overlapped: bool,
 }
 
 /// Counts kept by workers ready (or alive) at once, 0 to 15.
@@ -161,6 +165,9 @@ fn main() {
     let (mut by_ready, mut by_booting, mut starters) = ([0.0; TOP], [0.0; TOP], [0.0; TOP]);
     let (mut ready_time, mut alive_time) = ([0.0; TOP], [0.0; TOP]);
     let (mut ups, mut held_at_up, mut level_spells) = (0.0, 0.0, 0.0);
+    // Boots up: full (holding the batch), another booting at the start,
+    // both, another booting at any time of the boot, full and that.
+    let mut up_kinds = [0.0_f64; 5];
     let mut level_was_up = false;
     // Ready lives ended (scale-downs): count, seconds up, requests served
     // beyond the boot's batch, and those that served none beyond it.
@@ -248,6 +255,9 @@ fn main() {
                 continue;
             }
             let booting = alive - ready;
+            for w in workers.iter_mut().filter(|w| w.alive && w.ready_at > now) {
+                w.overlapped = true;
+            }
             let boot_s = rng.gamma(cold_s, cv);
             let i = workers.iter().position(|w| !w.alive).unwrap_or_else(|| {
                 workers.push(Worker::default());
@@ -260,6 +270,7 @@ fn main() {
                 waiting: 1,
                 epoch,
                 start_s: now,
+                booting_at_start: booting,
                 ..Worker::default()
             };
             alive += 1;
@@ -289,6 +300,14 @@ fn main() {
                 if counted {
                     ups += 1.0;
                     held_at_up += f64::from(n);
+                    let full = n >= batch;
+                    let in_flight = w.booting_at_start > 0;
+                    let overlap = in_flight || w.overlapped;
+                    up_kinds[0] += f64::from(u8::from(full));
+                    up_kinds[1] += f64::from(u8::from(in_flight));
+                    up_kinds[2] += f64::from(u8::from(full && in_flight));
+                    up_kinds[3] += f64::from(u8::from(overlap));
+                    up_kinds[4] += f64::from(u8::from(full && overlap));
                 }
                 w.active += n;
                 w.boot_batch = n;
@@ -398,6 +417,14 @@ fn main() {
     println!(
         "requests a boot holds when it comes up: {:.2}",
         held_at_up / ups
+    );
+    println!(
+        "boots up: {:.4} full, {:.4} with another booting at the start, {:.4} both; {:.4} with another booting during the boot, {:.4} and full",
+        up_kinds[0] / ups,
+        up_kinds[1] / ups,
+        up_kinds[2] / ups,
+        up_kinds[3] / ups,
+        up_kinds[4] / ups
     );
     println!(
         "P(ready >= k), k = 1, 2, ...: {}",

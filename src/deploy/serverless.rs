@@ -1021,7 +1021,7 @@ fn erlang_b(c: f64, x: f64) -> f64 {
 /// The further boots of the storms the levels above worker 1 set off, and
 /// what they leave to worker 1's own spill: added once the holding time is
 /// settled, as worker 1's spill is ([`Fleet::hour_at_with`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct LevelSpill {
     /// Further boots per second (each billed as one of worker 1's spill).
     boots_per_s: f64,
@@ -1033,6 +1033,26 @@ struct LevelSpill {
     /// The share of time worker 2 is up by the running maximum of
     /// occupancy (0 where no level above worker 1 is priced by it).
     level_two_up: f64,
+    /// Whether to sum the bounds below on the ready-worker pipeline's
+    /// waits ([`ready_pipeline`]), and whether to keep the levels' wanted
+    /// shares for it (a second pass, only where the bounds let it matter:
+    /// no allocation in most hours), and those kept.
+    record: bool,
+    keep: bool,
+    wanted: Vec<WantedLevel>,
+    /// What bounds the pipeline's waits from the levels kept, over the
+    /// chain's band (the levels `k >= 2` whose wanted share, as a running
+    /// minimum, is below `1 - 1e-6`): see [`Fleet::pipeline_is_negligible`].
+    /// `Σ_k min(λ P(N >= k), λ B((k - 1) b, λS))`, requests per second
+    /// (the second term each level's overflow to its boot).
+    waits_bound_per_s: f64,
+    /// The band's up-crossings of the wanted count, per second.
+    band_starts_per_s: f64,
+    /// The band's largest `min(1, B((k - 1) b, λS) / P(N >= k))`, the
+    /// chance an arrival finds `k - 1` ready workers full given `N >= k`.
+    most_full: f64,
+    /// `1 -` the least wanted share kept so far (0 before any).
+    most_unwanted: f64,
 }
 
 impl LevelSpill {
@@ -1078,6 +1098,478 @@ struct Holding {
 /// Workers below which worker 1's spill of further boots is not summed
 /// ([`Fleet::spill_is_negligible`] says when it cannot reach this).
 const SPILL_NEGLIGIBLE_WORKERS: f64 = 1e-5;
+
+/// Levels of the ready-worker pipeline ([`ready_pipeline`]) at most (its
+/// chain has about half the square as many states); beyond, the levels of
+/// least share wanted are left out.
+const PIPELINE_MAX_LEVELS: u64 = 60;
+
+/// A worker level beyond the first as the window scan finds it at the
+/// service alone (no boot waits): the share of time its worker is wanted
+/// (the running maximum of occupancy over its look-back reaches it), and
+/// how often that starts, per second.
+#[derive(Debug, Clone, Copy)]
+struct WantedLevel {
+    level: u64,
+    share: f64,
+    starts_per_s: f64,
+}
+
+/// The ready-worker pipeline: the boots per second, and the requests per
+/// second that wait on them, of the levels above worker 1 where boots
+/// overlap and come up full.
+///
+/// The wanted count `N` is a birth-death chain with `P(N >= k)` the
+/// levels' wanted shares and `k`'s up-crossings their starts (level 1:
+/// an arrival after a gap of `T + S`). The ready count `R <= N` falls
+/// with `N` (a worker no longer wanted scales down: the scan's look-back
+/// already holds the keep-alive) and, while short of it, rises when a
+/// boot comes up and the batch it holds is served: at the first of the
+/// deficit's own boot `D` and the next of the fleet's boots, a stream at
+/// rate `κ + κ₁` (`κ₁` worker 1's, from its closed forms), then `S`:
+/// rate `1 / (E[min(D, Exp(κ + κ₁))] + S)`. An arrival while `0 < R < N`
+/// finds the `R` ready workers full with probability `B(R b, λS) /
+/// P(N > R)` (Erlang's loss formula, taken where `N > R`), and waits on
+/// a boot; each boot holds `E[min(b, 1 + Poisson(W C))]` of the `W` such
+/// requests a second (the waits while it boots, up to its batch), which
+/// gives `κ`, solved as a fixed point. (`R = 0` is worker 1's, which its
+/// closed forms count.)
+///
+/// Checked against an instrumented copy of the simulation's dispatch
+/// (`examples/storm_sim.rs`) at `T` = 5 s, `C` = 300 s, `b` = 8 with
+/// the whole fleet in the chain (worker 1's spells included): 71.6
+/// boots an hour against 74.1 at λ = 1/s, `S` = 10 s; 42.6 against 47.8
+/// (S = 60 s); 84.0 against 86.8 (λ = 10/s, S = 1 s); 195 against 220
+/// (S = 10 s); 125 against 167 (S = 60 s); 59.8 against 69.4 (λ = 1/s,
+/// S = 1 s). Where boots do not come up full it reads high (98.6 against
+/// 70.9 at λ = 1/s, C = 30 s, S = 10 s; 10.8 against 4.9 at λ = 10/s,
+/// T = 60 s, S = 1 s), so it is weighted by the chance a boot comes up
+/// full and another is in flight ([`Fleet::hour_at_with`]).
+///
+/// The chain is solved directly ([`ready_chain_law`]) at each of at most
+/// [`PIPELINE_ITERATIONS`] steps of the damped fixed point on `κ`. None
+/// where, at the first step (no boots of its own: the slowest fill and the
+/// most waits), its waits could fill a boot's batch but for a chance below
+/// 1e-13, or, with `skip` (the levels' boots a second and a boot's bill in
+/// seconds), could not move the bill by 1e-5 of a worker
+/// ([`pipeline_moves_little`]).
+#[allow(clippy::too_many_arguments)]
+fn ready_pipeline(
+    levels: &[WantedLevel],
+    lambda: f64,
+    service_s: f64,
+    keep_alive_s: f64,
+    (cold_s, cold_cv): (f64, f64),
+    batch: f64,
+    worker_one_boots_per_s: f64,
+    skip: Option<(f64, f64)>,
+) -> Option<(f64, f64)> {
+    if !(lambda > 0.0 && cold_s > 0.0 && batch > 1.0 && batch.is_finite()) {
+        return None;
+    }
+    // P(N >= k) and the starts of level k, for k = 0 ..= top.
+    let top = levels.iter().map(|l| l.level).max().unwrap_or(1).max(1);
+    if top > 1_000_000 {
+        return None;
+    }
+    let mut share = vec![1.0; top as usize + 2];
+    let mut starts = vec![0.0; top as usize + 2];
+    let idle = (-lambda * (keep_alive_s + service_s)).exp();
+    share[1] = 1.0 - idle;
+    starts[1] = lambda * idle;
+    share[top as usize + 1] = 0.0;
+    for l in levels {
+        let k = l.level as usize;
+        if k >= 2 {
+            share[k] = l.share.clamp(0.0, 1.0);
+            starts[k] = l.starts_per_s.max(0.0);
+        }
+    }
+    // (Non-increasing, as a count's tail is.)
+    for k in 1..share.len() {
+        share[k] = share[k].min(share[k - 1]);
+    }
+    // The band where N moves: N >= lo - 1 always, N <= hi.
+    let lo = (1..=top)
+        .find(|&k| share[k as usize] < 1.0 - 1e-6)
+        .unwrap_or(top);
+    let mut hi = (lo..=top)
+        .rev()
+        .find(|&k| share[k as usize] > 1e-7)
+        .unwrap_or(lo);
+    let n0 = lo - 1;
+    hi = hi.min(n0 + PIPELINE_MAX_LEVELS - 1);
+    let size = (hi - n0 + 1) as usize;
+    let at = |n: usize| (n0 as usize) + n;
+    let p_n: Vec<f64> = (0..size)
+        .map(|n| {
+            let next = if n + 1 < size { share[at(n) + 1] } else { 0.0 };
+            (share[at(n)] - next).max(1e-300)
+        })
+        .collect();
+    let up: Vec<f64> = (0..size)
+        .map(|n| {
+            if n + 1 < size {
+                starts[at(n) + 1] / p_n[n]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let down: Vec<f64> = (0..size)
+        .map(|n| if n > 0 { starts[at(n)] / p_n[n] } else { 0.0 })
+        .collect();
+    // Requests per request that find the R ready workers full while N > R.
+    let full: Vec<f64> = (0..size)
+        .map(|r| {
+            let workers = at(r) as f64;
+            let wanted_above = share.get(at(r) + 1).copied().unwrap_or(0.0);
+            if workers < 1.0 || wanted_above <= 0.0 {
+                0.0
+            } else {
+                (erlang_b(workers * batch, lambda * service_s) / wanted_above).min(1.0)
+            }
+        })
+        .collect();
+    // The waits are at most those with every deficit's ready workers as
+    // few as can be: where even they could not fill a boot's batch but
+    // for a chance below 1e-13, the pipeline's weight is nil (and most
+    // busy hours end here, without the chain).
+    let whole = (batch - 1.0).max(0.0).ceil();
+    let mut most_full: f64 = 0.0;
+    let mut waits_bound = 0.0;
+    for n in 0..size {
+        if n > 0 {
+            most_full = most_full.max(full[n - 1]);
+        }
+        waits_bound += p_n[n] * most_full;
+    }
+    if tail_is_negligible(waits_bound * lambda * cold_s, whole) {
+        return None;
+    }
+    // States (R, N), R <= N, as r * size + n; and the solve's scratch.
+    let (mut pi, mut work) = (Vec::new(), Vec::new());
+    let shape = if cold_cv > 0.0 {
+        1.0 / (cold_cv * cold_cv)
+    } else {
+        f64::INFINITY
+    };
+    let own_or_next_s = |rate: f64| -> f64 {
+        if rate * cold_s <= 1e-9 {
+            cold_s
+        } else if shape.is_finite() {
+            -(-shape * (rate * cold_s / shape).ln_1p()).exp_m1() / rate
+        } else {
+            -(-rate * cold_s).exp_m1() / rate
+        }
+    };
+    let (mut boots, mut waits) = (0.0, 0.0);
+    for step in 0..PIPELINE_ITERATIONS {
+        let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
+        // The chain's law, solved directly (`ready_chain_law`).
+        if !ready_chain_law(&up, &down, fill_rate, &mut pi, &mut work) {
+            return None;
+        }
+        let mut found_full = 0.0;
+        for n in 0..size {
+            for r in 0..n {
+                found_full += pi[r * size + n] * full[r];
+            }
+        }
+        waits = found_full * lambda;
+        // The first step, with none of the pipeline's own boots, has the
+        // slowest fill and the most waits: where even they cannot fill a
+        // boot's batch but for a chance below 1e-13, the weight is nil.
+        // (Or, given the levels' boots a second and a boot's bill in
+        // seconds, where they cannot move the bill by 1e-5 of a worker:
+        // `pipeline_moves_little`.)
+        if step == 0
+            && match skip {
+                Some((levels_boots_per_s, boot_worker_s)) => {
+                    pipeline_moves_little(waits, (cold_s, batch), levels_boots_per_s, boot_worker_s)
+                }
+                None => tail_is_negligible(waits * cold_s, whole),
+            }
+        {
+            return None;
+        }
+        // A boot holds its own request and the waits while it boots, up
+        // to its batch: b - E[(b - 1 - N)⁺], N ~ Poisson(W C).
+        let mu = waits * cold_s;
+        let mut short = 0.0;
+        let mut pmf = (-mu).exp();
+        let mut j = 0.0;
+        while j < whole {
+            short += (whole - j) * pmf;
+            j += 1.0;
+            pmf *= mu / j;
+        }
+        let held = (whole + 1.0 - short).max(1.0);
+        let next = waits / held;
+        if (next - boots).abs() <= 1e-4 * boots {
+            boots = next;
+            break;
+        }
+        boots = 0.5 * (boots + next);
+    }
+    Some((boots, waits))
+}
+
+/// Whether the ready-worker pipeline ([`ready_pipeline`]) is nil in an
+/// hour at `lambda` requests/s of `service_s` seconds on workers of
+/// `batch` slots with boots of `cold_s` seconds, before the levels are
+/// known (so that they are not kept for it): two Poisson tails, no
+/// Erlang sum (that costs `steady-10b` 3%, whose hours it would not
+/// skip).
+///
+/// A boot comes up full with `b - 1` waits in a boot, `P(Poisson(W C) >=
+/// b - 1)` with `W <= λ`: nil where `P(Poisson(λC) >= b - 1) < 1e-13`.
+/// And the chain's waits are `W <= λ Σ_(r >= 1) B(r b, x)` (`x = λS`; see
+/// [`Fleet::pipeline_is_negligible`]), with `B(c, x) = P(N = c) / P(N <=
+/// c) <= 2 P(N >= c)` for `N ~ Poisson(x)`, `x < c` (then `P(N <= c) >=
+/// 0.5`), and `Σ_(r >= 1) P(N >= r b) = E[floor(N / b)] <= x P(N >=
+/// b - 1) / b`: where `P(N >= b - 1) < 1e-13` (and so `x < b - 1`), `W <
+/// 2e-13 λ` and the weight is below `(2e-13 λC)^(b - 1) / (b - 1)!`, nil.
+fn pipeline_cannot_fill(lambda: f64, service_s: f64, cold_s: f64, batch: f64) -> bool {
+    // (The service's first: in most hours of a large batch it decides
+    // without a logarithm.)
+    let need = (batch - 1.0).ceil();
+    tail_is_negligible(lambda * service_s, need) || tail_is_negligible(lambda * cold_s, need)
+}
+
+/// Whether the ready-worker pipeline, with waits of at most `waits`
+/// requests/s, boots of `cold_s` seconds and `batch` slots, can move an
+/// hour's bill by less than [`SPILL_NEGLIGIBLE_WORKERS`]: its blend weight
+/// is at most `P(Poisson(W C) >= b - 1)` (Chernoff's bound `e^(-m) (e m /
+/// j)^j`, `j > m`) and its boots differ from the levels'
+/// (`levels_boots_per_s`) by at most `max(W, κ_L)` a second (a boot holds
+/// at least its own request), each billed `boot_worker_s` seconds.
+fn pipeline_moves_little(
+    waits: f64,
+    (cold_s, batch): (f64, f64),
+    levels_boots_per_s: f64,
+    boot_worker_s: f64,
+) -> bool {
+    let m = waits * cold_s;
+    let j = (batch - 1.0).ceil();
+    if m.is_nan() || m <= 0.0 {
+        return true;
+    }
+    if j <= m {
+        return false;
+    }
+    let workers = waits.max(levels_boots_per_s) * boot_worker_s;
+    // (Mostly without a logarithm: a tail below 1e-13 on fewer than 1e8
+    // workers.)
+    if workers < 1e8 && tail_is_negligible(m, j) {
+        return true;
+    }
+    (workers.ln() + (j - m + j * (m / j).ln())) <= SPILL_NEGLIGIBLE_WORKERS.ln()
+}
+
+/// The ceiling on the ready-worker pipeline's waits (requests/s) that
+/// [`Fleet::pipeline_is_negligible`] derives from the first pass's levels
+/// (`spill`), at `lambda` requests/s of `service_s` seconds, keep-alive
+/// `keep_alive_s` and boots of `cold_s` seconds (mean): the smaller of
+/// `λ Σ_r min(P(N > r), B(r b, λS))` and `λ min(1, U (C + S)) max_r f_r`.
+fn pipeline_waits_ceiling(
+    spill: &LevelSpill,
+    lambda: f64,
+    service_s: f64,
+    keep_alive_s: f64,
+    cold_s: f64,
+) -> f64 {
+    let idle = (-lambda * (keep_alive_s + service_s)).exp();
+    let level_one = if idle > 1e-6 { lambda * idle } else { 0.0 };
+    let deficit = (spill.band_starts_per_s + level_one) * (cold_s + service_s);
+    spill
+        .waits_bound_per_s
+        .min(lambda * deficit.min(1.0) * spill.most_full)
+}
+
+/// Fixed-point steps of the ready-worker pipeline's boot rate, at most
+/// (each one direct solve of its chain, [`ready_chain_law`]).
+const PIPELINE_ITERATIONS: usize = 40;
+
+/// Thomas' algorithm: solves `sub[i] x[i - 1] + diag[i] x[i] + sup[i]
+/// x[i + 1] = rhs[i]` for `i < m` (`sub[0]` and `sup[m - 1]` unused; `m`
+/// the length of `rhs`), leaving `x` in `rhs`; `scratch` holds at least `m`
+/// values. False (and `rhs` spoilt) at a pivot that is not positive and
+/// finite: the systems here are a chain's sub-generators, nonsingular
+/// M-matrices, whose pivots are positive.
+fn tridiagonal_solve(
+    (sub, diag, sup): (&[f64], &[f64], &[f64]),
+    rhs: &mut [f64],
+    scratch: &mut [f64],
+) -> bool {
+    let m = rhs.len();
+    let mut pivot = diag[0];
+    if !(pivot > 0.0 && pivot.is_finite()) {
+        return false;
+    }
+    scratch[0] = if m > 1 { sup[0] / pivot } else { 0.0 };
+    rhs[0] /= pivot;
+    for i in 1..m {
+        pivot = diag[i] - sub[i] * scratch[i - 1];
+        if !(pivot > 0.0 && pivot.is_finite()) {
+            return false;
+        }
+        scratch[i] = if i + 1 < m { sup[i] / pivot } else { 0.0 };
+        rhs[i] = (rhs[i] - sub[i] * rhs[i - 1]) / pivot;
+    }
+    for i in (0..m.saturating_sub(1)).rev() {
+        rhs[i] -= scratch[i] * rhs[i + 1];
+    }
+    true
+}
+
+/// The stationary law of the ready-worker pipeline's chain
+/// ([`ready_pipeline`]), `π(r, n)` at `r * size + n` (`size` the length of
+/// `up`), by a direct solve in `O(size²)` operations: no iteration.
+///
+/// States `(r, n)`, `r <= n < size` (ready and wanted, above the band's
+/// floor); `n` rises at `up[n]` and falls at `down[n]` (with it `r` where
+/// `r = n`), `r` rises at `fill` while `r < n`. The ready count falls only
+/// from `(r, r)` to `(r - 1, r - 1)`, so by levels of `r` (states `n = r
+/// ..`) the chain is a quasi-birth-death process whose downward blocks
+/// have rank one, and each level's block within is a birth-death
+/// generator (tridiagonal). Hence `π_(r+1) = π_r R_r`, `R_r = B_r K_(r+1)⁻¹`
+/// with `K_r = -A_r - g_r e₁ᵀ` (`A_r` the level's block, `B_r` the fill
+/// block, `g_r = down[r + 1] B_r K_(r+1)⁻¹ e₁` the rank-one return,
+/// `g_top = 0`), from the top down; `π_0 ∝ e₁ᵀ (-A_0)⁻¹`; each `K⁻¹` two
+/// tridiagonal solves and Sherman and Morrison's formula (a solve fails
+/// at a level that cannot be left, or on overflow).
+///
+/// Into `pi` (resized to `size²`), with `work` as scratch (resized as
+/// needed), so that the steps of a fixed point allocate once; false where
+/// the solve fails.
+fn ready_chain_law(
+    up: &[f64],
+    down: &[f64],
+    fill: f64,
+    pi: &mut Vec<f64>,
+    work: &mut Vec<f64>,
+) -> bool {
+    let size = up.len();
+    if size == 0 || down.len() != size || !(fill > 0.0 && fill.is_finite()) {
+        return false;
+    }
+    // Level r holds states n = r..size, local index n - r; its returns
+    // g_r at offset start(r) of one flat array.
+    let offset = |r: usize| -> usize {
+        // Σ_(q < r) (size - q)
+        r * size - r * r.saturating_sub(1) / 2
+    };
+    let total = offset(size);
+    work.clear();
+    work.resize(total + 8 * size, 0.0);
+    let (g, rest) = work.split_at_mut(total);
+    let (sub, rest) = rest.split_at_mut(size);
+    let (diag, rest) = rest.split_at_mut(size);
+    let (sup, rest) = rest.split_at_mut(size);
+    let (a, rest) = rest.split_at_mut(size);
+    let (bv, rest) = rest.split_at_mut(size);
+    let (scratch, rest) = rest.split_at_mut(size);
+    let (x, w) = rest.split_at_mut(size);
+    // -A_r as a column system (rows of -A_r), or its transpose.
+    let fill_level =
+        |r: usize, transpose: bool, sub: &mut [f64], diag: &mut [f64], sup: &mut [f64]| {
+            let len = size - r;
+            for i in 0..len {
+                let n = r + i;
+                diag[i] = if n > r { fill } else { 0.0 } + up[n] + down[n];
+                if transpose {
+                    sub[i] = if i > 0 { -up[n - 1] } else { 0.0 };
+                    sup[i] = if i + 1 < len { -down[n + 1] } else { 0.0 };
+                } else {
+                    sub[i] = if i > 0 { -down[n] } else { 0.0 };
+                    sup[i] = if i + 1 < len { -up[n] } else { 0.0 };
+                }
+            }
+        };
+    // From the top down: h_r = K_r⁻¹ e₁, and g_(r-1) = down[r] B_(r-1) h_r.
+    for r in (1..size).rev() {
+        let len = size - r;
+        fill_level(r, false, sub, diag, sup);
+        let system = (&sub[..len], &diag[..len], &sup[..len]);
+        a[..len].iter_mut().for_each(|x| *x = 0.0);
+        a[0] = 1.0;
+        if !tridiagonal_solve(system, &mut a[..len], scratch) {
+            return false;
+        }
+        let g_r = &g[offset(r)..offset(r) + len];
+        if g_r.iter().any(|&x| x != 0.0) {
+            bv[..len].copy_from_slice(g_r);
+            if !tridiagonal_solve(system, &mut bv[..len], scratch) {
+                return false;
+            }
+            let denominator = 1.0 - bv[0];
+            if denominator.is_nan() || denominator <= 0.0 {
+                return false;
+            }
+            let h_first = a[0] / denominator;
+            for i in 0..len {
+                a[i] += h_first * bv[i];
+            }
+        }
+        // g_(r-1) over level r - 1 (states n = r - 1..): fill h_r at n >= r.
+        let below = offset(r - 1);
+        g[below] = 0.0;
+        for i in 0..len {
+            g[below + 1 + i] = down[r] * fill * a[i];
+        }
+    }
+    // From the bottom up: π_0 ∝ e₁ᵀ (-A_0)⁻¹, then π_(r+1) = π_r B_r K_(r+1)⁻¹.
+    pi.clear();
+    pi.resize(size * size, 0.0);
+    fill_level(0, true, sub, diag, sup);
+    x.iter_mut().for_each(|v| *v = 0.0);
+    x[0] = 1.0;
+    if !tridiagonal_solve((sub, diag, sup), x, scratch) {
+        return false;
+    }
+    pi[..size].copy_from_slice(&x[..size]);
+    for r in 1..size {
+        let len = size - r;
+        // x = π_(r-1) B_(r-1), over level r.
+        for i in 0..len {
+            x[i] = pi[(r - 1) * size + r + i] * fill;
+        }
+        fill_level(r, true, sub, diag, sup);
+        let system = (&sub[..len], &diag[..len], &sup[..len]);
+        if !tridiagonal_solve(system, &mut x[..len], scratch) {
+            return false;
+        }
+        let g_r = &g[offset(r)..offset(r) + len];
+        if g_r.iter().any(|&v| v != 0.0) {
+            w[..len].iter_mut().for_each(|v| *v = 0.0);
+            w[0] = 1.0;
+            if !tridiagonal_solve(system, &mut w[..len], scratch) {
+                return false;
+            }
+            let (zg, wg) = (0..len).fold((0.0, 0.0), |(zg, wg), i| {
+                (zg + x[i] * g_r[i], wg + w[i] * g_r[i])
+            });
+            let denominator = 1.0 - wg;
+            if denominator.is_nan() || denominator <= 0.0 {
+                return false;
+            }
+            let yg = zg / denominator;
+            for i in 0..len {
+                x[i] += yg * w[i];
+            }
+        }
+        for i in 0..len {
+            pi[r * size + r + i] = x[i];
+        }
+    }
+    let sum: f64 = pi.iter().sum();
+    if !(sum > 0.0 && sum.is_finite()) {
+        return false;
+    }
+    pi.iter_mut().for_each(|v| *v /= sum);
+    true
+}
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
@@ -1429,9 +1921,31 @@ impl Fleet {
             .filter(|_| model == HourModel::Packed)
             .and_then(sparse_count);
         let mut worker_one = None;
+        // The ready-worker pipeline ([`ready_pipeline`]) needs the levels
+        // at the service alone: those of the first pass, where boots could
+        // come up full (b - 1 arrivals in a boot, at the whole rate, not
+        // negligible).
+        let b = self.curve.batch_cap;
+        let pipeline = window_law
+            && b > 1.0
+            && b.is_finite()
+            && self.min_workers == 0
+            && self.max_workers >= 2
+            && self.cold_start_s > 0.0
+            && lambda > 0.0
+            && !pipeline_cannot_fill(lambda, service_s, self.cold_start_s, b);
         let mut level_spill = LevelSpill::default();
+        let mut record = pipeline;
         let mut pass = |hold_s: f64| {
-            level_spill = LevelSpill::default();
+            level_spill = LevelSpill {
+                record,
+                waits_bound_per_s: level_spill.waits_bound_per_s,
+                band_starts_per_s: level_spill.band_starts_per_s,
+                most_full: level_spill.most_full,
+                most_unwanted: level_spill.most_unwanted,
+                ..LevelSpill::default()
+            };
+            record = false;
             self.levels(
                 lambda,
                 Holding {
@@ -1480,8 +1994,86 @@ impl Fleet {
         out.flex_worker_s += level_spill.boots_per_s * self.spill_worker_s(service_s) * 3600.0;
         out.cold_starts += level_spill.boots_per_s * 3600.0;
         out.cold_start_waits += level_spill.waits_per_s * 3600.0;
+        // Worker 1's boots an hour, its closed forms' and their spills'.
+        let mut worker_one_boots_h = worker_one.map_or(0.0, |w| w.cold_starts_per_s * 3600.0);
         if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0) {
+            let before_h = out.cold_starts;
             self.add_worker_one_boots(&mut out, &w, level_spill.level_two_up, lambda, service_s);
+            worker_one_boots_h += out.cold_starts - before_h;
+        }
+        // The ready-worker pipeline ([`ready_pipeline`]): where boots
+        // overlap and come up full, a level's worker that scales down is
+        // back at the next boot up (of any level's storm), not at its own;
+        // the levels' boots are the pipeline's, weighted by the chance a
+        // boot comes up full (its own request and b - 1 of the waits while
+        // it boots) and another is in flight, so that it fades into the
+        // levels' crossings and storms where boots come up part-empty or
+        // alone. Each boot is billed as one of the
+        // spill's (it serves its batch and scales down: at the storms half
+        // to three quarters of boots serve nothing more), and holds the
+        // pipeline's requests a boot.
+        let levels_boots_per_s = (out.cold_starts - worker_one_boots_h).max(0.0) / 3600.0;
+        if pipeline
+            && !self.pipeline_is_negligible(&level_spill, lambda, service_s, levels_boots_per_s)
+            && let wanted = {
+                // The first pass again, keeping its levels.
+                let mut kept = LevelSpill {
+                    record: true,
+                    keep: true,
+                    ..LevelSpill::default()
+                };
+                let mut first_worker = worker_one;
+                self.levels(
+                    lambda,
+                    Holding {
+                        service_s,
+                        hold_s: service_s,
+                        alone_s,
+                    },
+                    (arrivals, sparse),
+                    window_law,
+                    &mut first_worker,
+                    &mut kept,
+                );
+                kept.wanted
+            }
+            && !wanted.is_empty()
+            && let Some((boots, waits)) = ready_pipeline(
+                &wanted,
+                lambda,
+                service_s,
+                self.keep_alive_s,
+                (self.cold_start_s, self.cold_start_cv),
+                b,
+                worker_one_boots_h / 3600.0,
+                Some((levels_boots_per_s, self.spill_worker_s(service_s))),
+            )
+        {
+            let mu = waits * self.cold_start_s;
+            let need = (b - 1.0).ceil();
+            let full = if mu > 0.0 && !tail_is_negligible(mu, need) {
+                poisson_tail(mu, need).0
+            } else {
+                0.0
+            };
+            // ... and by the chance another boot is in flight (the
+            // pipeline's boots, worker 1's among them, as a Poisson stream).
+            let overlap = -(-(boots + worker_one_boots_h / 3600.0) * self.cold_start_s).exp_m1();
+            let full = full * overlap;
+            if full > 0.0 {
+                let levels_boots_h = out.cold_starts - worker_one_boots_h;
+                let more_h = full * (boots * 3600.0 - levels_boots_h);
+                out.flex_worker_s += more_h * self.spill_worker_s(service_s);
+                out.cold_starts += more_h;
+                if boots > 0.0 {
+                    out.cold_start_waits += more_h * waits / boots;
+                }
+                // (Fewer boots than the levels counted take off no more
+                // than there is.)
+                out.flex_worker_s = out.flex_worker_s.max(0.0);
+                out.cold_starts = out.cold_starts.max(0.0);
+                out.cold_start_waits = out.cold_start_waits.max(0.0);
+            }
         }
         // The spill's workers overlap the levels' above the first: the
         // bill stays within `max_workers` (beyond the warm ones).
@@ -1492,6 +2084,60 @@ impl Fleet {
         out.cold_starts = out.cold_starts.min(lambda * 3600.0);
         out.cold_start_waits = out.cold_start_waits.min(lambda * 3600.0);
         out
+    }
+
+    /// Whether the ready-worker pipeline ([`ready_pipeline`]) cannot move
+    /// the hour's bill by a hundred-thousandth of a worker
+    /// ([`SPILL_NEGLIGIBLE_WORKERS`], as for the spill), at `lambda`
+    /// requests/s of `service_s` seconds, from what the first pass kept of
+    /// the levels (`spill`) and the levels' boots (`levels_boots_per_s`,
+    /// per second). No allocation and no chain: this runs in every hour
+    /// the levels were kept for, and where it says so the hour is as
+    /// without the pipeline.
+    ///
+    /// The pipeline adds `w (κ - κ_L)` boots a second, each billed
+    /// `spill_worker_s` (`w` its blend weight, `κ` its boots, `κ_L` the
+    /// levels'); `w <= P(Poisson(W C) >= b - 1)` and `κ <= W` (a boot holds
+    /// at least its own request) for its waits `W`, so it moves the bill by
+    /// at most `P(Poisson(W̄ C) >= b - 1) max(W̄, κ_L) spill_worker_s`
+    /// workers for a bound `W̄ >= W`, with the Poisson tail by Chernoff's
+    /// bound `e^(-m) (e m / j)^j` (`j > m`).
+    ///
+    /// `W = λ Σ_(r < n) π(r, n) f_r` over the chain's states (ready `r`,
+    /// wanted `n`), `f_r = min(1, B(r b, λS) / P(N > r))`. Two bounds:
+    /// `Σ_(n > r) π(r, n) <= P(N > r)` (the chain's wanted count has the
+    /// levels' law), so `W <= λ Σ_r min(P(N > r), B(r b, λS))`; and the
+    /// deficit `N - R` grows by one at each up-crossing of `N` (`U` a
+    /// second in all: the band's starts and, where level 1 is in the band,
+    /// its `λ e^(-λ(T + S))`) and, while positive, shrinks at the fill rate
+    /// or faster, which is at least `1 / (C + S)` (`E[min(D, ·)] <= C`), so
+    /// in balance `P(R < N) <= U (C + S)` and `W <= λ U (C + S) max_r
+    /// f_r`. Both hold at every step of the fixed point (more boots only
+    /// fill faster). In `steady-10b`'s busy hours (b = 22 to 78, λS about
+    /// b) the first is 0.2–0.6 requests/s and the second mostly 0.001–0.002
+    /// (the chain's own: 0.001–0.002).
+    fn pipeline_is_negligible(
+        &self,
+        spill: &LevelSpill,
+        lambda: f64,
+        service_s: f64,
+        levels_boots_per_s: f64,
+    ) -> bool {
+        let b = self.curve.batch_cap;
+        let c = self.cold_start_s;
+        let boot_worker_s = self.spill_worker_s(service_s);
+        // (The Erlang sum first, without an exponential: the ceiling is at
+        // most it, and the test is monotone in the waits.)
+        if pipeline_moves_little(
+            spill.waits_bound_per_s,
+            (c, b),
+            levels_boots_per_s,
+            boot_worker_s,
+        ) {
+            return true;
+        }
+        let waits = pipeline_waits_ceiling(spill, lambda, service_s, self.keep_alive_s, c);
+        pipeline_moves_little(waits, (c, b), levels_boots_per_s, boot_worker_s)
     }
 
     /// Add to `out` (an hour's figures) the further boots that worker 1's
@@ -1943,6 +2589,13 @@ impl Fleet {
                 if p_on > 1.0 - NEGLIGIBLE {
                     // Always busy (and up, for the spill of the level below).
                     level_up = Some(1.0);
+                    if level_spill.keep {
+                        level_spill.wanted.push(WantedLevel {
+                            level: k,
+                            share: 1.0,
+                            starts_per_s: 0.0,
+                        });
+                    }
                     if k == 2 {
                         level_spill.level_two_up = 1.0;
                     }
@@ -2034,6 +2687,28 @@ impl Fleet {
                     };
                     let waits = cold * (1.0 + joiners);
                     level_spill.waits_per_s += (1.0 - fits) * waits;
+                    if level_spill.keep {
+                        level_spill.wanted.push(WantedLevel {
+                            level: k,
+                            share: p_max,
+                            starts_per_s: -slope,
+                        });
+                    }
+                    if level_spill.record {
+                        level_spill.most_unwanted = level_spill.most_unwanted.max(1.0 - p_max);
+                        let share = 1.0 - level_spill.most_unwanted;
+                        if share < 1.0 - 1e-6 {
+                            level_spill.waits_bound_per_s += overflow.min(lambda * share);
+                            level_spill.band_starts_per_s += (-slope).max(0.0);
+                            if share > 0.0 {
+                                level_spill.most_full = level_spill
+                                    .most_full
+                                    .max((overflow / (lambda * share)).min(1.0));
+                            } else if overflow > 0.0 {
+                                level_spill.most_full = 1.0;
+                            }
+                        }
+                    }
                     (billed, cold, fits * waits)
                 }
             } else if closed_form {
@@ -3474,6 +4149,169 @@ mod tests {
             billing_unit_s: 1e-9,
             bill_cold_start: true,
         }
+    }
+
+    /// The ready-worker pipeline at λ = 1/s, T = 5 s, C = 300 s (CV 0.5),
+    /// S = 10 s, b = 8, on the window scan's wanted levels there (worker 2
+    /// wanted 92.7% of the time, 44.4 starts an hour; worker 3 13.3%,
+    /// 26.0): the instrumented simulation (`examples/storm_sim.rs`, 200
+    /// hours) boots 74.1 workers an hour, 7.92 requests each. Its boots
+    /// hold the waits of the fixed point, and a boot's batch is full.
+    #[test]
+    fn the_ready_pipeline_boots_as_the_storms_do() {
+        let levels = [
+            WantedLevel {
+                level: 2,
+                share: 0.927,
+                starts_per_s: 44.38 / 3600.0,
+            },
+            WantedLevel {
+                level: 3,
+                share: 0.133,
+                starts_per_s: 25.96 / 3600.0,
+            },
+            WantedLevel {
+                level: 4,
+                share: 0.0003,
+                starts_per_s: 0.10 / 3600.0,
+            },
+        ];
+        let (boots, waits) = ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
+            .expect("a pipeline");
+        let per_hour = boots * 3600.0;
+        assert!(
+            (per_hour - 74.1).abs() < 0.15 * 74.1,
+            "{per_hour} boots an hour"
+        );
+        assert!(
+            (waits / boots - 8.0).abs() < 0.01,
+            "{} a boot",
+            waits / boots
+        );
+        // No boots without a level above worker 1 wanted.
+        let none = [WantedLevel {
+            level: 2,
+            share: 0.0,
+            starts_per_s: 0.0,
+        }];
+        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
+            .map_or(0.0, |(boots, _)| boots);
+        assert!(boots.abs() < 1e-12, "{boots}");
+    }
+
+    /// [`ready_chain_law`] against the chain's balance equations, built
+    /// out in full: `π Q = 0` to 1e-12 of the largest flow, `π` sums to
+    /// 1, and its wanted count has the birth-death law of `up` and `down`
+    /// (as the pipeline needs: `P(N = n)` the levels' shares), on a chain
+    /// of 7 levels with uneven rates; and a chain that cannot leave a
+    /// level (no fill) has none.
+    #[test]
+    fn the_ready_chain_law_balances_its_flows() {
+        let up = [0.3, 1.7, 0.05, 2.0, 0.4, 0.9, 0.0];
+        let down = [0.0, 0.6, 2.5, 0.1, 1.1, 3.0, 0.7];
+        let fill = 0.23;
+        let size = up.len();
+        let mut pi = Vec::new();
+        assert!(ready_chain_law(&up, &down, fill, &mut pi, &mut Vec::new()));
+        // The generator's flows, state by state.
+        let mut net = vec![0.0; size * size];
+        let mut largest: f64 = 0.0;
+        let mut flow = |from: (usize, usize), to: (usize, usize), rate: f64| {
+            let f = pi[from.0 * size + from.1] * rate;
+            net[from.0 * size + from.1] -= f;
+            net[to.0 * size + to.1] += f;
+            largest = largest.max(f);
+        };
+        for n in 0..size {
+            for r in 0..=n {
+                if r < n {
+                    flow((r, n), (r + 1, n), fill);
+                }
+                if n + 1 < size {
+                    flow((r, n), (r, n + 1), up[n]);
+                }
+                if n > 0 {
+                    flow((r, n), (r.min(n - 1), n - 1), down[n]);
+                }
+            }
+        }
+        for (i, x) in net.iter().enumerate() {
+            assert!(x.abs() < 1e-12 * largest, "state {i}: net flow {x}");
+        }
+        assert!((pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let mut p_n = vec![1.0; size];
+        for n in 1..size {
+            p_n[n] = p_n[n - 1] * up[n - 1] / down[n];
+        }
+        let total: f64 = p_n.iter().sum();
+        for n in 0..size {
+            let marginal: f64 = (0..=n).map(|r| pi[r * size + n]).sum();
+            assert!(
+                (marginal - p_n[n] / total).abs() < 1e-12,
+                "P(N = {n}): {marginal} against {}",
+                p_n[n] / total
+            );
+        }
+        assert!(!ready_chain_law(&up, &down, 0.0, &mut pi, &mut Vec::new()));
+    }
+
+    /// The gate's ceiling on the pipeline's waits
+    /// ([`pipeline_waits_ceiling`]) is above the chain's own waits at its
+    /// slowest fill (none of its boots, none of worker 1's: the most
+    /// waits), on the first pass's levels of hours across the grid's
+    /// batch-8 settings and two of `steady-10b`'s (b = 55 and 70, λS
+    /// about b), where it is far below the Erlang bound alone.
+    #[test]
+    fn the_pipeline_gate_bounds_the_chains_waits() {
+        let mut checked = 0;
+        let mut cases = Vec::new();
+        for lambda in [0.1, 1.0, 10.0] {
+            for t in [5.0, 60.0, 600.0] {
+                for c in [30.0, 300.0] {
+                    for s in [1.0, 10.0, 60.0] {
+                        cases.push((lambda, t, c, s, 8.0));
+                    }
+                }
+            }
+        }
+        cases.push((3.16, 60.0, 51.7, 18.4, 55.0));
+        cases.push((2.99, 60.0, 452.0, 22.5, 70.0));
+        for (lambda, t, c, s, b) in cases {
+            let mut f = fleet(c, t, b);
+            f.cold_start_cv = 0.5;
+            let mut spill = LevelSpill {
+                record: true,
+                keep: true,
+                ..LevelSpill::default()
+            };
+            let mut worker_one = None;
+            f.levels(
+                lambda,
+                Holding {
+                    service_s: s,
+                    hold_s: s,
+                    alone_s: s,
+                },
+                (None, None),
+                true,
+                &mut worker_one,
+                &mut spill,
+            );
+            if spill.wanted.is_empty() {
+                continue;
+            }
+            let ceiling = pipeline_waits_ceiling(&spill, lambda, s, t, c);
+            if let Some((_, waits)) =
+                ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0, None)
+            {
+                checked += 1;
+                assert!(
+                    waits <= ceiling * (1.0 + 1e-9),
+                    "λ {lambda} T {t} C {c} S {s} b {b}: waits {waits} above {ceiling}"
+                );
+            }
+        }
+        assert!(checked >= 10, "{checked} hours with a chain");
     }
 
     /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
