@@ -30,6 +30,13 @@
 //! requests they served beyond the boot's batch, and the share that
 //! served none); and the arrivals by how many workers were ready when
 //! they came, with the share of those that found every one full.
+//! With `LEVEL`, also the spells with at least `LEVEL` workers alive
+//! (booting or ready: how many an hour and how long, which against the
+//! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
+//! its down spells), and the boots that start with `LEVEL - 1` ready and
+//! none booting (the level's "starters"): while each boots, the arrivals
+//! that find every ready worker full (mean and variance) and the further
+//! boots they start.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -169,6 +176,13 @@ fn main() {
     // both, another booting at any time of the boot, full and that.
     let mut up_kinds = [0.0_f64; 5];
     let mut level_was_up = false;
+    // Spells with at least `LEVEL` workers alive (booting or ready).
+    let (mut alive_spells, mut alive_was_up) = (0.0, false);
+    // Storm starters with `LEVEL - 1` workers ready: while each boots, the
+    // arrivals that find every ready worker full (sum, sum of squares) and
+    // the further boots they start.
+    let (mut starter_until, mut starter_n, mut starter_further) = (-1.0, 0.0, 0.0);
+    let (mut starts_seen, mut over_sum, mut over_sq, mut further_sum) = (0.0, 0.0, 0.0, 0.0);
     // Ready lives ended (scale-downs): count, seconds up, requests served
     // beyond the boot's batch, and those that served none beyond it.
     let (mut lives, mut life_s, mut extra, mut bare) = (0.0, 0.0, 0.0, 0.0);
@@ -203,6 +217,18 @@ fn main() {
             level_spells += 1.0;
         }
         level_was_up = level_up;
+        let alive_up = alive >= level;
+        if counted && alive_up && !alive_was_up {
+            alive_spells += 1.0;
+        }
+        alive_was_up = alive_up;
+        if starter_until >= 0.0 && now >= starter_until {
+            over_sum += starter_n;
+            over_sq += starter_n * starter_n;
+            further_sum += starter_further;
+            starts_seen += 1.0;
+            starter_until = -1.0;
+        }
 
         if next_arrival <= next_event {
             next_arrival = now + rng.exponential(1.0 / lambda);
@@ -238,6 +264,9 @@ fn main() {
             if counted {
                 boot_waits += 1.0;
                 full_by_ready[ready.min(TOP - 1)] += 1.0;
+            }
+            if starter_until >= 0.0 {
+                starter_n += 1.0;
             }
             if let Some(i) = workers
                 .iter()
@@ -285,6 +314,13 @@ fn main() {
                 by_booting[booting.min(TOP - 1)] += 1.0;
                 if booting == 0 {
                     starters[ready.min(TOP - 1)] += 1.0;
+                    if ready + 1 == level && starter_until < 0.0 {
+                        starter_until = now + boot_s;
+                        starter_n = 0.0;
+                        starter_further = 0.0;
+                    }
+                } else if starter_until >= 0.0 {
+                    starter_further += 1.0;
                 }
             }
             continue;
@@ -439,6 +475,20 @@ fn main() {
         per_hour(level_spells),
         level_share * hours * 3600.0 / level_spells,
         (1.0 - level_share) * hours * 3600.0 / level_spells
+    );
+    println!(
+        "spells with >= {level} alive: {:.2} an hour, {:.1} s each",
+        per_hour(alive_spells),
+        alive_time[level - 1] / alive_spells
+    );
+    let over_mean = over_sum / starts_seen;
+    println!(
+        "starters with {} ready: {:.2} an hour; arrivals finding ready full during the boot: mean {:.3}, variance {:.3}; further boots during it {:.3}",
+        level - 1,
+        per_hour(starts_seen),
+        over_mean,
+        over_sq / starts_seen - over_mean * over_mean,
+        further_sum / starts_seen
     );
     println!(
         "spells without a ready worker whose first request joined an earlier boot: {:.2} an hour",
