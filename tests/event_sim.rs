@@ -279,7 +279,7 @@ fn one_request_workers_cold_start_in_runs_while_the_pool_is_empty() {
 /// never empties: the boots in flight (κC = 4.3 and 4.4 workers here) are
 /// a slowly varying extra occupancy that makes "now is the window's
 /// maximum" likelier, which the fast path takes as a walk beside the
-/// occupancy (`boot_walk_cold_share`). Without it these points read
+/// occupancy (`BootWalkLevels::cold_share`). Without it these points read
 /// −11.0% and −4.4% in cost (cold share 0.0111 against 0.0143 and 0.1351
 /// against 0.1464) in docs/validation.md.
 #[test]

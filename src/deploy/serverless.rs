@@ -2335,7 +2335,7 @@ impl Fleet {
     /// almost never empties ([`BOOT_WALK_MOST_EMPTY`]) and the boots move
     /// slowly against the service ([`BOOT_WALK_MOST_MOVES_PER_SERVICE`]),
     /// the busy pool's rate is instead that of the occupancy with the boots
-    /// in flight as a walk beside it ([`boot_walk_cold_share`], the share
+    /// in flight as a walk beside it ([`BootWalkLevels::cold_share`], the share
     /// less its level 1, the empty pool's, over the busy time), with `κ =
     /// λ p` from [`BOOT_WALK_ROUNDS`] steps of its fixed point: 0.0141
     /// against the simulation's 0.0143 there. The fleet's idle workers are
@@ -2357,7 +2357,7 @@ impl Fleet {
         // the share is lost in the rounding of the cold starts: no runs.)
         let runs = !(c.is_nan() || c <= 0.0 || !(1e-100..=1.0 - 1e-9).contains(&f0));
         // The boots in flight as a walk beside the occupancy, where it holds
-        // ([`boot_walk_cold_share`]): boots that outlast the keep-alive, in
+        // ([`BootWalkLevels::cold_share`]): boots that outlast the keep-alive, in
         // a pool that almost never empties.
         let walk = t > service_s
             && c + service_s > t
@@ -2376,37 +2376,49 @@ impl Fleet {
         let empty_share = |spells: &EmptyPoolSpells| {
             if runs { spells.fixed_point(f0) } else { f0 }
         };
-        let mut f = empty_share(&spells);
+        // (Where the walk is taken, the empty pool's share is solved once,
+        // after it, from `f0` meanwhile.)
+        let mut f = if walk { f0 } else { empty_share(&spells) };
         // (A share that is not a number would read 1 through `min`.)
         if f.is_nan() {
             return (f0, p0, busy_colds);
         }
-        if walk {
+        // The requests that do not boot arrive at `λ - κ`, taken at the
+        // first `κ` (the steps below move it by at most 0.2% of `λ` at the
+        // two grid points the walk was built for): the scan's levels are
+        // built once.
+        let levels = if walk {
+            BootWalkLevels::new(
+                lambda * (1.0 - (f + (1.0 - f) * busy_colds).min(1.0)),
+                service_s,
+                t,
+            )
+        } else {
+            None
+        };
+        if let Some(levels) = levels {
             // `κ = λ p` and the walk's share, a fixed point: the share grows
             // with `κ`, a step moving it a fifth as far as the one before
             // at the two grid points the walk was built for (cost −2.81%,
             // −1.21%, −0.90%, −0.84%, −0.82% after 1, 2, 3, 4, 8 steps at
             // λ = 1/s, T = 60 s, C = 300 s, S = 1 s), so a fixed number of
-            // steps from below.
+            // steps from below. The empty pool's share `f`, small where the
+            // walk is taken, is solved again once after them.
             for _ in 0..BOOT_WALK_ROUNDS {
                 let kappa = lambda * (f + (1.0 - f) * spells.busy_colds).min(1.0);
-                let Some((pw, fw)) =
-                    boot_walk_cold_share(lambda, service_s, t, kappa, c + service_s)
-                else {
+                let Some((pw, fw)) = levels.cold_share(lambda, kappa, c + service_s, 0.1) else {
                     break;
                 };
                 if fw.is_nan() || fw >= 1.0 || pw.is_nan() {
                     break;
                 }
-                let before = spells.busy_colds;
                 spells.busy_colds = ((pw - fw) / (1.0 - fw)).clamp(0.0, 1.0);
-                let next = empty_share(&spells);
-                if next.is_nan() {
-                    spells.busy_colds = before;
-                    break;
-                }
-                f = next;
             }
+            let next = empty_share(&spells);
+            if next.is_nan() {
+                return (f0, p0, busy_colds);
+            }
+            f = next;
         }
         (
             f,
@@ -2599,7 +2611,7 @@ impl Fleet {
 }
 
 /// The share of requests that find the pool empty without boots, `f0 =
-/// e^(-λ(T + S))`, above which [`boot_walk_cold_share`] is not taken: there
+/// e^(-λ(T + S))`, above which [`BootWalkLevels::cold_share`] is not taken: there
 /// the empty pool's runs of cold starts ([`EmptyPoolSpells`]) carry the
 /// boots' effect, and the walk, whose boots start at random requests, would
 /// count it again (at λ = 0.1/s, T = 60 s, C = 300 s, S = 1 s, `f0` =
@@ -2610,11 +2622,11 @@ impl Fleet {
 const BOOT_WALK_MOST_EMPTY: f64 = 1e-3;
 
 /// Steps of the fixed point `κ = λ p` that [`Fleet::cold_share_with_boots`]
-/// takes with [`boot_walk_cold_share`] (see there).
+/// takes with [`BootWalkLevels::cold_share`] (see there).
 const BOOT_WALK_ROUNDS: usize = 3;
 
 /// The most moves the boots in flight make in a service, `2κS`, for
-/// [`boot_walk_cold_share`]: the walk takes the scan's log-probability per
+/// [`BootWalkLevels::cold_share`]: the walk takes the scan's log-probability per
 /// level to hold over each stretch where the boots stand still, which needs
 /// those stretches long against `S`, the occupancy's memory (0.03 and 0.29
 /// at the two grid points it was built for; at λ = 10/s, T = 5 s,
@@ -2622,183 +2634,196 @@ const BOOT_WALK_ROUNDS: usize = 3;
 const BOOT_WALK_MOST_MOVES_PER_SERVICE: f64 = 0.5;
 
 /// The most moves the boots in flight make in a window, `2κT`, for
-/// [`boot_walk_cold_share`] (which then gives `None`): it bounds the walk's
+/// [`BootWalkLevels::cold_share`] (which then gives `None`): it bounds the walk's
 /// lattice, `6 sqrt(2κT) + 4` either side of 0, to 34.
 const BOOT_WALK_MOST_MOVES: f64 = 25.0;
 
-/// The most steps [`boot_walk_cold_share`] takes over a window (it gives
+/// The most steps [`BootWalkLevels::cold_share`] takes over a window (it gives
 /// `None` beyond): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
 /// to at most 1,000 steps on 69 lattice points per level of the scan
 /// (there are 60 at λ = 1/s, T = 60 s, S = 1 s, the most on the grid where
 /// it is taken).
 const BOOT_WALK_MOST_STEPS: f64 = 1000.0;
 
-/// The share of requests that find no idle worker, and the share that
-/// find no worker ready at all (level 1), in a fleet of one-request
-/// workers whose occupancy is the M/D/∞ occupancy `Q` of the requests that
-/// hold their worker `S` (arrivals at `λ - κ` per second) plus the boots
-/// in flight `B`: cold starts at `κ` per second, each holding its worker
-/// `hold_s = C + S` seconds (boot and service), looking back over a
-/// keep-alive `window_s = T` with `S < T < hold_s`; `None` outside that
-/// case or where the boots move more than [`BOOT_WALK_MOST_MOVES`] times in
-/// a window. As in [`super::scan::running_max`] the share is the growth of
-/// the mean running maximum of the occupancy `X = Q + B` per second of `T`,
-/// over `λ` (the completions, whose idle spells it counts, still come at
-/// `λ`). Which requests hold a boot does not enter: a fleet whose requests
-/// hold one at random reads the same share (a test holds it to a Monte
-/// Carlo of that fleet).
-///
-/// Given the boots' path `W(u) = B(t - u) - B(t)` over the window (`u`
-/// back from now), `max X < B(t) + k` exactly when `Q(t - u) < k - W(u)`
-/// for every `u`. While `u < C + S`, `W` is a walk of independent
-/// increments, up at `κ` (a boot that has ended since) and down at `κ` (a
-/// boot that has started since): Skellam(`κu`, `κu`), exact for fixed
-/// boots. Naus's scan ([`super::scan::WindowScan::below`]) has `ln P(max
-/// Q < j) = a(j) + T b(j)` over a window of `T`, so a path that holds
-/// `k - W` at `j` for a total `L_j` of the window is taken to pass with
-/// `exp(½ a(k) + ½ a(k - W(T)) + Σ L_j b(j))`: exact where `W` stays 0,
-/// the boundary term split between the window's two ends (the M/D/∞
-/// occupancy is reversible), and good where `W` stands still over
-/// stretches long against `S`, the occupancy's memory. The mean over
-/// paths is a Feynman-Kac sum, `v = exp(T (G + D)) φ` on the lattice of
-/// `W` (`G` the walk, `D = b(k - W)`, `φ = e^(½ a(k - W))`), and `P(max
-/// X < B(t) + k) = e^(½ a(k)) v(0)`, `d/dT P = e^(½ a(k)) ((G + D) v)(0)`.
-/// `v` is stepped by Strang's splitting, the walk's exponential to fourth
-/// order, in steps where neither the walk's rates nor `1 / S` pass 0.1 per
-/// step (within 1e-3 of steps ten times finer at the grid points it was
-/// built for), on a lattice of `6 sqrt(2κT) + 4` either side of 0.
-fn boot_walk_cold_share(
-    lambda: f64,
+/// The scan's levels for [`BootWalkLevels::cold_share`]: for the occupancy `Q`
+/// of arrivals at `q_rate` per second that each stay `S`, over a window
+/// `T > S`, `ln P(max Q < j) = a(j) + T b(j)` for `j` from 1 to the scan's
+/// top level (index `j - 1`), and whether `P(max Q < j)` is above 0.
+struct BootWalkLevels {
+    /// `S` and `T`, seconds.
     service_s: f64,
     window_s: f64,
-    kappa: f64,
-    hold_s: f64,
-) -> Option<(f64, f64)> {
-    boot_walk_cold_share_in_steps(lambda, service_s, window_s, kappa, hold_s, 0.1)
+    /// `b(j)`, per second.
+    b: Vec<f64>,
+    /// 1 where `P(max Q < j) > 0`, else 0.
+    keep: Vec<f64>,
+    /// `e^(a(j) / 2)` where kept, else 0.
+    root: Vec<f64>,
 }
 
-/// [`boot_walk_cold_share`] in steps where no rate of the walk passes
-/// `most_per_step` (0.1 there; finer for its test).
-fn boot_walk_cold_share_in_steps(
-    lambda: f64,
-    service_s: f64,
-    window_s: f64,
-    kappa: f64,
-    hold_s: f64,
-    most_per_step: f64,
-) -> Option<(f64, f64)> {
-    let q_rate = lambda - kappa;
-    if !(window_s > service_s && hold_s > window_s && q_rate > 0.0 && kappa > 0.0) {
-        return None;
-    }
-    if 2.0 * kappa * window_s > BOOT_WALK_MOST_MOVES {
-        return None;
-    }
-    let scan = super::scan::WindowScan::new(q_rate, service_s, window_s);
-    let spread = (2.0 * kappa * window_s).sqrt();
-    let m = (6.0 * spread + 4.0).ceil() as i64;
-    let hi = scan.top_level();
-    // Per level `j >= 1` (index `j - 1`): alive, a(j), b(j).
-    let levels = (hi + 2 * m + 1) as usize;
-    let mut a = vec![0.0; levels];
-    let mut b = vec![0.0; levels];
-    let mut alive = vec![true; levels];
-    for j in 1..=levels as i64 {
-        let i = (j - 1) as usize;
-        if j <= hi {
-            let (p, s) = scan.below(j);
+impl BootWalkLevels {
+    /// The levels for arrivals at `q_rate` per second staying `service_s`
+    /// seconds, over a window of `window_s` (`None` unless `q_rate > 0` and
+    /// `window_s > service_s`).
+    fn new(q_rate: f64, service_s: f64, window_s: f64) -> Option<BootWalkLevels> {
+        if !(q_rate > 0.0 && service_s > 0.0 && window_s > service_s) {
+            return None;
+        }
+        let scan = super::scan::WindowScan::new(q_rate, service_s, window_s);
+        let hi = scan.top_level().max(1) as usize;
+        let (mut a, mut b, mut keep) = (vec![0.0; hi], vec![0.0; hi], vec![1.0; hi]);
+        for (i, ((ai, bi), ki)) in a.iter_mut().zip(&mut b).zip(&mut keep).enumerate() {
+            let (p, s) = scan.below(i as i64 + 1);
             if p > 0.0 {
-                b[i] = s / p;
-                a[i] = p.ln() - window_s * b[i];
+                *bi = s / p;
+                *ai = p.ln() - window_s * *bi;
             } else {
-                alive[i] = false;
+                *ki = 0.0;
             }
         }
+        let root = a
+            .iter()
+            .zip(&keep)
+            .map(|(ai, ki)| ki * (0.5 * ai).exp())
+            .collect();
+        Some(BootWalkLevels {
+            service_s,
+            window_s,
+            b,
+            keep,
+            root,
+        })
     }
-    let n = (2 * m + 1) as usize;
-    let up = kappa;
-    let down = kappa;
-    let top_rate = up + down;
-    let steps = (window_s * top_rate / most_per_step)
-        .max(0.1 * window_s / (most_per_step * service_s))
-        .ceil();
-    if steps > BOOT_WALK_MOST_STEPS * 0.1 / most_per_step {
-        return None;
-    }
-    let h = window_s / steps;
-    let walk = |u: &[f64], out: &mut [f64]| {
-        for i in 0..n {
-            let here = u[i];
-            let above = if i + 1 < n { u[i + 1] } else { 0.0 };
+
+    /// The share of requests that find no idle worker, and the share that
+    /// find no worker ready at all (level 1), in a fleet of one-request
+    /// workers whose occupancy is the M/D/∞ occupancy `Q` of the requests that
+    /// hold their worker `S` (arrivals at `λ - κ` per second) plus the boots
+    /// in flight `B`: cold starts at `κ` per second, each holding its worker
+    /// `hold_s = C + S` seconds (boot and service), looking back over a
+    /// keep-alive `T` with `S < T < hold_s`; `None` outside that
+    /// case or where the boots move more than [`BOOT_WALK_MOST_MOVES`] times in
+    /// a window. As in [`super::scan::running_max`] the share is the growth of
+    /// the mean running maximum of the occupancy `X = Q + B` per second of `T`,
+    /// over `λ` (the completions, whose idle spells it counts, still come at
+    /// `λ`). Which requests hold a boot does not enter: a fleet whose requests
+    /// hold one at random reads the same share (a test holds it to a Monte
+    /// Carlo of that fleet).
+    ///
+    /// Given the boots' path `W(u) = B(t - u) - B(t)` over the window (`u`
+    /// back from now), `max X < B(t) + k` exactly when `Q(t - u) < k - W(u)`
+    /// for every `u`. While `u < C + S`, `W` is a walk of independent
+    /// increments, up at `κ` (a boot that has ended since) and down at `κ` (a
+    /// boot that has started since): Skellam(`κu`, `κu`), exact for fixed
+    /// boots. Naus's scan ([`super::scan::WindowScan::below`]) has `ln P(max
+    /// Q < j) = a(j) + T b(j)` over a window of `T`, so a path that holds
+    /// `k - W` at `j` for a total `L_j` of the window is taken to pass with
+    /// `exp(½ a(k) + ½ a(k - W(T)) + Σ L_j b(j))`: exact where `W` stays 0,
+    /// the boundary term split between the window's two ends (the M/D/∞
+    /// occupancy is reversible), and good where `W` stands still over
+    /// stretches long against `S`, the occupancy's memory. The mean over
+    /// paths is a Feynman-Kac sum, `v = exp(T (G + D)) φ` on the lattice of
+    /// `W` (`G` the walk, `D = b(k - W)`, `φ = e^(½ a(k - W))`), and `P(max
+    /// X < B(t) + k) = e^(½ a(k)) v(0)`, `d/dT P = e^(½ a(k)) ((G + D) v)(0)`.
+    /// `v` is stepped by Strang's splitting, the walk's exponential to fourth
+    /// order, in steps where neither the walk's rates nor `1 / S` pass 0.1 per
+    /// step (within 1e-3 of steps ten times finer at the grid points it was
+    /// built for), on a lattice of `6 sqrt(2κT) + 4` either side of 0.
+    ///
+    /// Arrivals at `lambda` per second, boots in flight starting at `kappa`
+    /// per second and holding `hold_s`; the steps are such that neither the
+    /// walk's moves nor `1 / (2S)` pass `most_per_step` (0.1 in the fast
+    /// path; finer for its test).
+    fn cold_share(
+        &self,
+        lambda: f64,
+        kappa: f64,
+        hold_s: f64,
+        most_per_step: f64,
+    ) -> Option<(f64, f64)> {
+        let (service_s, window_s) = (self.service_s, self.window_s);
+        if !(hold_s > window_s && kappa > 0.0 && lambda > kappa) {
+            return None;
+        }
+        if 2.0 * kappa * window_s > BOOT_WALK_MOST_MOVES {
+            return None;
+        }
+        let steps = (2.0 * kappa * window_s / most_per_step)
+            .max(0.05 * window_s / (most_per_step * service_s))
+            .ceil();
+        if steps > BOOT_WALK_MOST_STEPS * 0.1 / most_per_step {
+            return None;
+        }
+        let h = window_s / steps;
+        let m = (6.0 * (2.0 * kappa * window_s).sqrt() + 4.0).ceil() as usize;
+        let hi = self.b.len();
+        // The lattice of `j = k - W`, the level `Q` must stay below, from 1
+        // (index 0) to `hi + 2m`; above the scan's levels `Q` stays below
+        // `j` for sure (no killing, `φ = 1`), below 1 never (the path is
+        // lost). Its operator is the same for every `k`, so one propagation
+        // serves all levels.
+        let n = hi + 2 * m;
+        // Beyond the scan's levels: `a = b = 0`, kept.
+        let b = |i: usize| if i < hi { self.b[i] } else { 0.0 };
+        let root = |i: usize| if i < hi { self.root[i] } else { 1.0 };
+        // The walk's generator on `u`: to `j ± 1` at `κ` each (below the
+        // bottom the path is lost; the top, `2m` above the scan's levels, is
+        // far enough that the walk's chance of coming back from it is
+        // negligible, and nothing flows across it).
+        let walk = |u: &[f64], i: usize| {
+            let above = if i + 1 < n { u[i + 1] } else { u[i] };
             let below = if i > 0 { u[i - 1] } else { 0.0 };
-            out[i] = up * (above - here) + down * (below - here);
+            kappa * (above + below - 2.0 * u[i])
+        };
+        // The walk over a step, `exp(hG)`: moves of `d` with the Skellam
+        // probabilities `e^(-x) I_d(x)`, `x = 2κh <= 0.1`, by their series
+        // to `x^4`, up to `|d| = 2` (a move of 3 has probability below
+        // 2.1e-5 a step), the rest kept in place.
+        let x = 2.0 * kappa * h;
+        let decay = (-x).exp();
+        let x2 = x * x;
+        let one = decay * (0.5 * x + x2 * x / 16.0);
+        let two = decay * (x2 / 8.0 + x2 * x2 / 96.0);
+        let stay = 1.0 - 2.0 * (one + two);
+        let half: Vec<f64> = (0..hi)
+            .map(|i| self.keep[i] * (0.5 * h * self.b[i]).exp())
+            .collect();
+        // `v` padded with two points either side: 0 below the bottom, the
+        // top's value above it.
+        let mut v = vec![0.0; n + 4];
+        for (i, vi) in v[2..n + 2].iter_mut().enumerate() {
+            *vi = root(i);
         }
-    };
-    let mut growth = 0.0;
-    let mut empty = 0.0;
-    let mut v = vec![0.0; n];
-    let mut d = vec![0.0; n];
-    let mut half = vec![0.0; n];
-    let mut term = vec![0.0; n];
-    let mut next = vec![0.0; n];
-    for k in 1..=(hi + m) {
-        // State i holds W = i - m, so the level is j = k - W.
-        for i in 0..n {
-            let j = k - (i as i64 - m);
-            let (live, aj, bj) = if j < 1 {
-                (false, 0.0, 0.0)
-            } else if j as usize > levels {
-                (true, 0.0, 0.0)
-            } else {
-                let x = (j - 1) as usize;
-                (alive[x], a[x], b[x])
-            };
-            if live {
-                v[i] = (0.5 * aj).exp();
-                d[i] = bj;
-                half[i] = (0.5 * h * bj).exp();
-            } else {
-                v[i] = 0.0;
-                d[i] = f64::NEG_INFINITY;
-                half[i] = 0.0;
-            }
-        }
-        if half[m as usize] == 0.0 {
-            // P(max Q < k) = 0 already at W = 0.
-            continue;
-        }
+        let mut next = vec![0.0; n];
         for _ in 0..steps as usize {
-            for i in 0..n {
-                v[i] *= half[i];
+            for (vi, hf) in v[2..hi + 2].iter_mut().zip(&half) {
+                *vi *= hf;
             }
-            // exp(hG) v to fourth order.
-            term.copy_from_slice(&v);
-            for order in 1..=4 {
-                walk(&term, &mut next);
-                let f = h / order as f64;
-                for i in 0..n {
-                    term[i] = f * next[i] * if half[i] > 0.0 { 1.0 } else { 0.0 };
-                    v[i] += term[i];
-                }
+            (v[n + 2], v[n + 3]) = (v[n + 1], v[n + 1]);
+            for (i, out) in next.iter_mut().enumerate() {
+                *out = stay * v[i + 2] + one * (v[i + 1] + v[i + 3]) + two * (v[i] + v[i + 4]);
             }
-            for i in 0..n {
-                v[i] *= half[i];
+            v[2..n + 2].copy_from_slice(&next);
+            for (vi, hf) in v[2..hi + 2].iter_mut().zip(&half) {
+                *vi *= hf;
             }
         }
-        let c = m as usize;
-        let boundary = (0.5 * a[(k - 1) as usize]).exp();
-        walk(&v, &mut next);
-        let p = boundary * v[c];
-        let dp = boundary * (next[c] + d[c] * v[c]);
-        growth -= dp;
-        if k == 1 {
-            empty = -dp;
+        let v = &v[2..n + 2];
+        let mut growth = 0.0;
+        let mut empty = 0.0;
+        for i in 0..hi + m {
+            if i < hi && self.keep[i] == 0.0 {
+                continue;
+            }
+            // d/dT P(max X < B(t) + k) = e^(a(k) / 2) ((G + D) v)(k), k = i + 1.
+            let dp = root(i) * (walk(v, i) + b(i) * v[i]);
+            growth -= dp;
+            if i == 0 {
+                empty = -dp;
+            }
         }
-        if k > hi && 1.0 - p < 1e-13 {
-            break;
-        }
+        Some((growth / lambda, empty / lambda))
     }
-    Some((growth / lambda, empty / lambda))
 }
 
 /// The empty and busy spells of a pool of one-request workers with boots
@@ -4335,7 +4360,7 @@ mod tests {
         // in flight.)
     }
 
-    /// A Monte Carlo of the fleet [`boot_walk_cold_share`] describes: one-
+    /// A Monte Carlo of the fleet [`BootWalkLevels::cold_share`] describes: one-
     /// request workers, the idle ones a stack (a request takes the one
     /// freed last; one idle `T` scales down), each request holding its
     /// worker `S`, or with probability `p`, at random, a boot (gamma, CV
@@ -4393,7 +4418,7 @@ mod tests {
         (mean, sd / (shares.len() as f64).sqrt())
     }
 
-    /// [`boot_walk_cold_share`] against a Monte Carlo of the fleet it
+    /// [`BootWalkLevels::cold_share`] against a Monte Carlo of the fleet it
     /// describes ([`random_hold_fleet`]) at the two grid points it was
     /// built for, with the simulation's cold shares as `p`: within 4
     /// standard errors and the 5% its stand-ins cost (the birth-death
@@ -4407,7 +4432,8 @@ mod tests {
             (1.0, 60.0, 300.0, 1.0, 0.0143, 200),
             (0.1, 60.0, 300.0, 10.0, 0.1464, 600),
         ] {
-            let (model, _) = boot_walk_cold_share(lambda, s, t, lambda * p, c + s).unwrap();
+            let levels = BootWalkLevels::new(lambda - lambda * p, s, t).unwrap();
+            let (model, _) = levels.cold_share(lambda, lambda * p, c + s, 0.1).unwrap();
             let (mc, se) = random_hold_fleet(lambda, t, c, s, p, hours);
             assert!(
                 (model - mc).abs() <= 4.0 * se + 0.05 * mc,
@@ -4415,13 +4441,18 @@ mod tests {
             );
             let boot_free = crate::deploy::scan::running_max(lambda, s, t).growth_per_s / lambda;
             assert!(model > boot_free * 1.05, "{model} against {boot_free}");
-            let (none, _) = boot_walk_cold_share(lambda, s, t, 1e-12, c + s).unwrap();
+            let (none, _) = BootWalkLevels::new(lambda, s, t)
+                .unwrap()
+                .cold_share(lambda, 1e-12, c + s, 0.1)
+                .unwrap();
             assert!(
                 (none / boot_free - 1.0).abs() <= 1e-9,
                 "{none} against {boot_free}"
             );
-            let (fine, _) =
-                boot_walk_cold_share_in_steps(lambda, s, t, lambda * p, c + s, 0.01).unwrap();
+            let (fine, _) = BootWalkLevels::new(lambda - lambda * p, s, t)
+                .unwrap()
+                .cold_share(lambda, lambda * p, c + s, 0.01)
+                .unwrap();
             assert!((model / fine - 1.0).abs() <= 1e-3, "{model} against {fine}");
         }
     }
