@@ -2629,8 +2629,13 @@ const BOOT_WALK_ROUNDS: usize = 3;
 /// [`BootWalkLevels::cold_share`]: the walk takes the scan's log-probability per
 /// level to hold over each stretch where the boots stand still, which needs
 /// those stretches long against `S`, the occupancy's memory (0.03 and 0.29
-/// at the two grid points it was built for; at λ = 10/s, T = 5 s,
-/// C = 300 s, S = 1 s, 0.78, where it reads the cold share 7% high).
+/// at the two grid points it was built for). It also keeps out λ = 10/s,
+/// T = 5 s, C = 300 s, S = 1 s (0.78), where the walk reads the cold share
+/// 7% above the simulation's: there the fleet whose requests hold a boot
+/// at random, which the walk reproduces, itself reads 0.0417 against the
+/// one-request fleet's 0.0397 (standalone simulations, 4 hours), so the
+/// walk's assumption is not what fails there, and this gate is a guard of
+/// its domain rather than a measure of that gap.
 const BOOT_WALK_MOST_MOVES_PER_SERVICE: f64 = 0.5;
 
 /// The most moves the boots in flight make in a window, `2κT`, for
@@ -2640,9 +2645,8 @@ const BOOT_WALK_MOST_MOVES: f64 = 25.0;
 
 /// The most steps [`BootWalkLevels::cold_share`] takes over a window (it gives
 /// `None` beyond): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
-/// to at most 1,000 steps on 69 lattice points per level of the scan
-/// (there are 60 at λ = 1/s, T = 60 s, S = 1 s, the most on the grid where
-/// it is taken).
+/// to [`BOOT_WALK_ROUNDS`] propagations of at most 1,000 steps on the
+/// scan's levels plus 68 points.
 const BOOT_WALK_MOST_STEPS: f64 = 1000.0;
 
 /// The scan's levels for [`BootWalkLevels::cold_share`]: for the occupancy `Q`
@@ -2706,9 +2710,12 @@ impl BootWalkLevels {
     /// a window. As in [`super::scan::running_max`] the share is the growth of
     /// the mean running maximum of the occupancy `X = Q + B` per second of `T`,
     /// over `λ` (the completions, whose idle spells it counts, still come at
-    /// `λ`). Which requests hold a boot does not enter: a fleet whose requests
-    /// hold one at random reads the same share (a test holds it to a Monte
-    /// Carlo of that fleet).
+    /// `λ`). Which requests hold a boot does not enter: it is the share of a
+    /// fleet whose requests hold one at random (a test holds it to a Monte
+    /// Carlo of that fleet), which is the one-request fleet's where the pool
+    /// of ready workers is deep (the gates in
+    /// [`Fleet::cold_share_with_boots`]; `docs/validation.md` has where the
+    /// two part).
     ///
     /// Given the boots' path `W(u) = B(t - u) - B(t)` over the window (`u`
     /// back from now), `max X < B(t) + k` exactly when `Q(t - u) < k - W(u)`
@@ -2722,13 +2729,15 @@ impl BootWalkLevels {
     /// the boundary term split between the window's two ends (the M/D/∞
     /// occupancy is reversible), and good where `W` stands still over
     /// stretches long against `S`, the occupancy's memory. The mean over
-    /// paths is a Feynman-Kac sum, `v = exp(T (G + D)) φ` on the lattice of
-    /// `W` (`G` the walk, `D = b(k - W)`, `φ = e^(½ a(k - W))`), and `P(max
-    /// X < B(t) + k) = e^(½ a(k)) v(0)`, `d/dT P = e^(½ a(k)) ((G + D) v)(0)`.
-    /// `v` is stepped by Strang's splitting, the walk's exponential to fourth
-    /// order, in steps where neither the walk's rates nor `1 / S` pass 0.1 per
-    /// step (within 1e-3 of steps ten times finer at the grid points it was
-    /// built for), on a lattice of `6 sqrt(2κT) + 4` either side of 0.
+    /// paths is a Feynman-Kac sum on the lattice of `j = k - W`, the level
+    /// `Q` must stay below: `v = exp(T (G + D)) φ` (`G` the walk, `D =
+    /// b(j)`, `φ = e^(½ a(j))`), the same operator for every `k`, so that one
+    /// propagation gives `P(max X < B(t) + k) = e^(½ a(k)) v(k)` and `d/dT P
+    /// = e^(½ a(k)) ((G + D) v)(k)` at every level. `v` is stepped by
+    /// Strang's splitting, the walk's step its Skellam probabilities to
+    /// moves of 2, in steps of at most `2S` and `0.05 / κ` (within 1e-3 of
+    /// steps ten times finer at the grid points it was built for, a test),
+    /// on the scan's levels and `2(6 sqrt(2κT) + 4)` more above them.
     ///
     /// Arrivals at `lambda` per second, boots in flight starting at `kappa`
     /// per second and holding `hold_s`; the steps are such that neither the
@@ -4421,10 +4430,9 @@ mod tests {
     /// [`BootWalkLevels::cold_share`] against a Monte Carlo of the fleet it
     /// describes ([`random_hold_fleet`]) at the two grid points it was
     /// built for, with the simulation's cold shares as `p`: within 4
-    /// standard errors and the 5% its stand-ins cost (the birth-death
-    /// chain for gamma boots and the scan's log-probability split at the
-    /// boots' moves; it read 1.6% and 2.4% low, 2 and 5.5 standard errors,
-    /// when written). Without boots it is the boot-free scan's share, and the walk's steps are
+    /// standard errors (it read 1.1% and 0.1% high, 1.4 and 0.3 standard
+    /// errors, when written; gamma boots of CV 0.5, where the walk is exact
+    /// for fixed ones). Without boots it is the boot-free scan's share, and the walk's steps are
     /// fine enough (within 1e-3 of steps ten times finer).
     #[test]
     fn boots_in_flight_raise_the_share_as_a_slow_walk_of_the_occupancy() {
@@ -4436,7 +4444,7 @@ mod tests {
             let (model, _) = levels.cold_share(lambda, lambda * p, c + s, 0.1).unwrap();
             let (mc, se) = random_hold_fleet(lambda, t, c, s, p, hours);
             assert!(
-                (model - mc).abs() <= 4.0 * se + 0.05 * mc,
+                (model - mc).abs() <= 4.0 * se,
                 "λ {lambda} T {t} C {c} S {s}: {model} against {mc} ± {se}"
             );
             let boot_free = crate::deploy::scan::running_max(lambda, s, t).growth_per_s / lambda;
