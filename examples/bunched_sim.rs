@@ -76,6 +76,9 @@ fn main() {
     // emptied (the last up worker scaled down).
     let mut starts: Vec<f64> = Vec::new();
     let mut last_down = 0.0f64;
+    // Each worker's first up time, and the up intervals of the workers gone.
+    let mut first_up: Vec<f64> = Vec::new();
+    let mut lives: Vec<(f64, f64)> = Vec::new();
     let mut prev = 0.0f64;
     // Empty spells seen at an arrival, and the boots in flight when each began.
     let (mut spells, mut in_flight_at_start) = (0.0, 0.0);
@@ -106,8 +109,12 @@ fn main() {
         let mut i = 0;
         while i < workers.len() {
             if workers[i].1 + t <= now {
+                if first_up[i] > burn_in_s {
+                    lives.push((first_up[i], workers[i].1 + t));
+                }
                 workers.swap_remove(i);
                 starts.swap_remove(i);
+                first_up.swap_remove(i);
             } else {
                 i += 1;
             }
@@ -164,6 +171,7 @@ fn main() {
                 let up_at = now + rng.gamma(c, cv);
                 workers.push((up_at, up_at + s));
                 starts.push(now);
+                first_up.push(up_at);
             }
         }
     }
@@ -193,6 +201,25 @@ fn main() {
     println!(
         "boots in flight when the pool empties {:.5} ({spells} spells)",
         in_flight_at_start / spells
+    );
+    // Busy spells: the union of the workers' up lives; empty spells the gaps.
+    lives.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut busy, mut gaps, mut count) = (0.0, 0.0, 0.0);
+    let (mut lo, mut hi) = lives[0];
+    for &(a, b) in &lives[1..] {
+        if a > hi {
+            busy += hi - lo;
+            gaps += a - hi;
+            count += 1.0;
+            lo = a;
+        }
+        hi = hi.max(b);
+    }
+    println!(
+        "spells {count}: mean empty {:.3} s, mean busy {:.3} s, empty time share {:.5}",
+        gaps / count,
+        busy / count,
+        gaps / (gaps + busy)
     );
     let _ = empty_warm;
 }
