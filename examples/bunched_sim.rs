@@ -2,7 +2,9 @@
 //! constant rate, to measure how the cold starts split between requests
 //! that find no worker up (the pool empty: every worker alive is booting)
 //! and requests that find every worker up serving, and the empty pool's
-//! share of arrivals and its spells:
+//! share of arrivals and its spells (the empty and busy spells' means from
+//! the union of the workers' up lives, and the boots in flight as the pool
+//! empties, counted at the first arrival of each empty spell):
 //!
 //!     cargo run --release --example bunched_sim -- LAMBDA T C S [HOURS] [CV]
 //!
