@@ -3148,16 +3148,20 @@ impl Fleet {
     ///
     /// - an empty spell lasts until the first boot completes
     ///   ([`empty_pool_s`]): the boots in flight (cold starts at `κ = λ p`
-    ///   per second, taken as Poisson) complete at `κ P(C > u)`, `u` into
-    ///   the spell, and the spell's own arrivals, all cold, at `λ P(C <=
-    ///   u)`;
+    ///   per second, taken as Poisson, but none in the keep-alive `T`
+    ///   before the spell, when the last worker idled and would have taken
+    ///   any arrival) complete at `κ P(C > T + u)`, `u` into the spell, and
+    ///   the spell's own arrivals, all cold, at `λ P(C <= u)`;
     /// - a busy spell lasts until nothing starts service for `x` seconds
     ///   (the last worker served `S` and idled `T`), `(e^(r x) - 1) / r` for
     ///   starts at `r` per second, taken as Poisson: arrivals at `λ`, plus
     ///   the boots of an empty spell's cold starts other than the one that
     ///   ended it, which complete in the busy spell (`λ E_e - 1` of them per
     ///   empty spell of mean `E_e`, a rate of `f (λ - 1 / E_e) / (1 - f)`
-    ///   over busy time), which without boots is `λ`: it gives `f0`.
+    ///   over busy time), which without boots is `λ`: it gives `f0`. (Those
+    ///   boots come up bunched just after the spell's first, which the
+    ///   Poisson starts overstate: 93.3 s against a simulated 89.2 s at λ =
+    ///   0.01/s, T = 60 s, C = 30 s, S = 1 s; `docs/validation.md`.)
     ///
     /// The share of requests that find the pool empty is then the share of
     /// the time it is, `f = E_e / (E_e + E_b)`. The other cold starts (a
@@ -3208,6 +3212,7 @@ impl Fleet {
         let mut spells = EmptyPoolSpells {
             lambda,
             idle_out_s: x,
+            keep_alive_s: t,
             cold_start_s: c,
             cold_start_cv: self.cold_start_cv,
             busy_colds,
@@ -3310,7 +3315,8 @@ impl Fleet {
     /// turns away, for the uncapped cold share `p`. The spell's arrivals
     /// number `N = 1 + Poisson(λ E_e - 1)` (the first, then those within
     /// its boot; exact for fixed boots and none in flight), with `E_e` the
-    /// uncapped spell ([`empty_pool_s`], boots in flight at `κ = λ p`);
+    /// uncapped spell ([`empty_pool_s`], boots in flight at `κ = λ p`,
+    /// none in the keep-alive before it);
     /// the `B` boots in flight when it starts are all the workers alive,
     /// Poisson(`κC`) without a cap (an M/G/∞ system, as `empty_pool_s`
     /// takes them), and with one the loss system's truncated Poisson,
@@ -3320,7 +3326,7 @@ impl Fleet {
     /// E[N]` is turned away.
     fn turned_away_from_runs(&self, lambda: f64, p: f64, cap: f64) -> f64 {
         let c = self.cold_start_s;
-        let empty_s = empty_pool_s(lambda, lambda * p, c, self.cold_start_cv);
+        let empty_s = empty_pool_s(lambda, lambda * p, c, self.cold_start_cv, self.keep_alive_s);
         let arrivals = lambda * empty_s;
         let mu = (arrivals - 1.0).max(0.0);
         let offered = lambda * p * c.max(0.0);
@@ -3683,6 +3689,9 @@ struct EmptyPoolSpells {
     /// Seconds without a service start after which the last worker has
     /// scaled down: `T + S`.
     idle_out_s: f64,
+    /// The keep-alive `T`, seconds: the last worker idles it before the
+    /// pool empties, so no cold start began in it ([`empty_pool_s`]).
+    keep_alive_s: f64,
     /// Mean boot, seconds.
     cold_start_s: f64,
     /// The boots' coefficient of variation (gamma; fixed at 0).
@@ -3697,7 +3706,13 @@ impl EmptyPoolSpells {
     fn empty_share(&self, f: f64) -> f64 {
         let lambda = self.lambda;
         let kappa = lambda * (self.busy_colds * (1.0 - f) + f);
-        let empty_s = empty_pool_s(lambda, kappa, self.cold_start_s, self.cold_start_cv);
+        let empty_s = empty_pool_s(
+            lambda,
+            kappa,
+            self.cold_start_s,
+            self.cold_start_cv,
+            self.keep_alive_s,
+        );
         let starts = (lambda + f * (lambda - 1.0 / empty_s) / (1.0 - f)).max(1e-12);
         let busy_s = (starts * self.idle_out_s).min(700.0).exp_m1() / starts;
         empty_s / (empty_s + busy_s)
@@ -3767,24 +3782,36 @@ const EMPTY_POOL_PANEL_GROWTH: f64 = 3.0;
 /// Mean time from the moment a pool of one-request workers empties (its
 /// last worker scaled down) to the first boot completing, for arrivals at
 /// `lambda` per second, cold starts before it at `kappa` per second (taken
-/// as Poisson) and boots of mean `c` seconds, gamma with coefficient of
-/// variation `cv` (fixed at 0): the boots in flight complete at `κ P(C >
-/// u)`, `u` into the spell, and the spell's own arrivals, each booting its
-/// worker, at `λ P(C <= u)` (the output of an M/G/∞ started empty), so the
-/// spell outlasts `u` with probability `exp(-H(u))`, `H(u) = κ E[min(C, u)]
-/// + λ (u - E[min(C, u)])`, and its mean is `∫ exp(-H(u)) du`: for fixed
-/// boots `(1 - e^(-κC)) / κ + e^(-κC) / λ`, else numerically up to
-/// where `H` passes 30 (Gauss-Legendre on panels growing 3-fold). With
-/// `c = 0` it is `1 / λ`.
-fn empty_pool_s(lambda: f64, kappa: f64, c: f64, cv: f64) -> f64 {
+/// as Poisson) but none in the `quiet_s` seconds before it, and boots of
+/// mean `c` seconds, gamma with coefficient of variation `cv` (fixed at 0).
+///
+/// The pool empties when its last worker has idled the keep-alive `T`
+/// since its last service, and an arrival in those `T` seconds would have
+/// taken that worker: no cold start began in them (`quiet_s = T`). So the
+/// boots in flight are those begun earlier, and complete at `κ P(C > T +
+/// u)`, `u` into the spell, not at the `κ P(C > u)` of boots begun at any
+/// time: boots shorter than the keep-alive are all up before the pool
+/// empties (a standalone simulation, `examples/bunched_sim.rs`, counts
+/// 0.0002 boots in flight as the pool empties at λ = 0.01/s, T = 60 s,
+/// C = 30 s, S = 1 s, where Poisson starts at `κ = λp` hold `κC = 0.17`).
+/// The spell's own arrivals, each booting its worker, complete at `λ P(C
+/// <= u)` (the output of an M/G/∞ started empty), so the spell outlasts
+/// `u` with probability `exp(-H(u))`, `H(u) = κ (E[min(C, T + u)] -
+/// E[min(C, T)]) + λ (u - E[min(C, u)])`, and its mean is `∫ exp(-H(u))
+/// du`: for fixed boots, with `a = (C - T)+`, `(1 - e^(-κa)) / κ +
+/// e^(-κa) (C - a + 1 / λ)`, else numerically up to where `H` passes 30
+/// (Gauss-Legendre on panels growing 3-fold). With `c = 0` it is `1 / λ`.
+fn empty_pool_s(lambda: f64, kappa: f64, c: f64, cv: f64, quiet_s: f64) -> f64 {
     if cv <= 0.0 || c <= 0.0 {
-        let survives_boot = (-kappa * c).exp();
-        let before_boot = if kappa * c > 1e-12 {
+        // The boots in flight can complete only in the spell's first `a`.
+        let a = (c - quiet_s).max(0.0);
+        let survives_boot = (-kappa * a).exp();
+        let before_boot = if kappa * a > 1e-12 {
             (1.0 - survives_boot) / kappa
         } else {
-            c
+            a
         };
-        return before_boot + survives_boot / lambda;
+        return before_boot + survives_boot * ((c - a).max(0.0) + 1.0 / lambda);
     }
     // E[min(C, u)] = C P(k + 1, y) + u (1 - P(k, y)) for C gamma with
     // shape k = 1 / cv² and scale θ = C cv², y = u / θ (P the regularized
@@ -3819,13 +3846,25 @@ fn empty_pool_s(lambda: f64, kappa: f64, c: f64, cv: f64) -> f64 {
         };
         c * (1.0 - above_k1) + u * above_k
     };
-    // H(u) >= κu, and >= λu - (λ - κ)C as E[min(C, u)] <= C: past `top`
-    // the integrand is below e^-30.
-    let past_boot = (30.0 + (lambda - kappa).max(0.0) * c) / lambda;
-    let top = if kappa > 0.0 {
+    // H(u) >= λu - λC as E[min(C, u)] <= C: past `top` the integrand is
+    // below e^-30. (Without a quiet lag, also H(u) >= κu.)
+    let quiet_s = quiet_s.max(0.0);
+    let past_boot = if quiet_s > 0.0 {
+        30.0 / lambda + c
+    } else {
+        (30.0 + (lambda - kappa).max(0.0) * c) / lambda
+    };
+    let top = if kappa > 0.0 && quiet_s == 0.0 {
         past_boot.min(30.0 / kappa)
     } else {
         past_boot
+    };
+    // `E[min(C, T)]`, the in-flight boots' part already up as the spell
+    // begins.
+    let quiet_min = if quiet_s > 0.0 {
+        mean_min(quiet_s, (-quiet_s / theta).exp())
+    } else {
+        0.0
     };
     // Gauss-Legendre, 8 nodes a panel, on panels growing 3-fold from
     // [0, 1/λ] (where H <= λu <= 1) up to `top`: wherever the spell's law
@@ -3835,7 +3874,14 @@ fn empty_pool_s(lambda: f64, kappa: f64, c: f64, cv: f64) -> f64 {
     // cannot add 1e-9 of the sum, the panels stop.
     let integrand = |u: f64| {
         let decay = (-u / theta).exp();
-        (-(lambda * u - (lambda - kappa) * mean_min(u, decay))).exp()
+        let own = mean_min(u, decay);
+        let in_flight = if quiet_s > 0.0 {
+            let v = quiet_s + u;
+            mean_min(v, (-v / theta).exp()) - quiet_min
+        } else {
+            own
+        };
+        (-(lambda * (u - own) + kappa * in_flight)).exp()
     };
     let (mut total, mut lo) = (0.0, 0.0);
     let mut hi = top.min(1.0 / lambda);
@@ -5671,13 +5717,20 @@ mod tests {
         use rand::SeedableRng;
         use rand_distr::{Distribution, Exp};
         // A zero-length boot: the spell is the next arrival's.
-        assert_eq!(empty_pool_s(0.5, 0.1, 0.0, 0.5), 2.0);
-        for (lambda, kappa, c, cv, spells) in [
-            (0.1_f64, 0.007_f64, 300.0_f64, 0.5_f64, 40_000),
-            (1.0, 0.17, 300.0, 0.5, 4_000),
-            (0.05, 0.02, 100.0, 1.0, 40_000),
-            (0.02, 0.01, 100.0, 0.7, 40_000),
-            (0.5, 0.05, 60.0, 0.0, 40_000),
+        assert_eq!(empty_pool_s(0.5, 0.1, 0.0, 0.5, 0.0), 2.0);
+        // (The last five with a quiet lag: no boot began in the keep-alive
+        // before the spell.)
+        for (lambda, kappa, c, cv, quiet, spells) in [
+            (0.1_f64, 0.007_f64, 300.0_f64, 0.5_f64, 0.0_f64, 40_000),
+            (1.0, 0.17, 300.0, 0.5, 0.0, 4_000),
+            (0.05, 0.02, 100.0, 1.0, 0.0, 40_000),
+            (0.02, 0.01, 100.0, 0.7, 0.0, 40_000),
+            (0.5, 0.05, 60.0, 0.0, 0.0, 40_000),
+            (0.01, 0.006, 30.0, 0.5, 60.0, 40_000),
+            (0.05, 0.04, 30.0, 1.0, 20.0, 40_000),
+            (0.1, 0.007, 300.0, 0.5, 60.0, 40_000),
+            (0.5, 0.05, 60.0, 0.0, 20.0, 40_000),
+            (0.5, 0.05, 60.0, 0.0, 90.0, 40_000),
         ] {
             let mut rng = crate::deploy::TrialRng::seed_from_u64(29);
             let boot = crate::uncertain::gamma_with_cv(c, cv);
@@ -5689,8 +5742,8 @@ mod tests {
             let lengths: Vec<f64> = (0..spells)
                 .map(|_| {
                     let mut first_up = f64::INFINITY;
-                    let mut start = -past_s + gap_in.sample(&mut rng);
-                    while start < 0.0 {
+                    let mut start = -past_s - quiet + gap_in.sample(&mut rng);
+                    while start < -quiet {
                         let up = start + draw(&mut rng);
                         if up > 0.0 {
                             first_up = first_up.min(up);
@@ -5707,10 +5760,10 @@ mod tests {
                 .collect();
             let (mean, sd) = crate::analysis::mean_sd(&lengths);
             let se = sd / (spells as f64).sqrt();
-            let model = empty_pool_s(lambda, kappa, c, cv);
+            let model = empty_pool_s(lambda, kappa, c, cv, quiet);
             assert!(
                 (model - mean).abs() <= 4.0 * se,
-                "λ {lambda} κ {kappa} C {c} cv {cv}: {model} s against {mean} ± {se} s"
+                "λ {lambda} κ {kappa} C {c} cv {cv} quiet {quiet}: {model} s against {mean} ± {se} s"
             );
         }
     }
@@ -5759,7 +5812,7 @@ mod tests {
                             reference += panel * step / 3.0;
                             lo = hi;
                         }
-                        let got = empty_pool_s(lambda, kappa, c, cv);
+                        let got = empty_pool_s(lambda, kappa, c, cv, 0.0);
                         let error = (got / reference - 1.0).abs();
                         assert!(
                             error <= 5e-3,
@@ -5944,6 +5997,7 @@ mod tests {
                             let spells = EmptyPoolSpells {
                                 lambda,
                                 idle_out_s,
+                                keep_alive_s: idle_out_s - 1.0,
                                 cold_start_s,
                                 cold_start_cv,
                                 busy_colds,
