@@ -2372,7 +2372,7 @@ impl Fleet {
                 }
                 decay_k * sum
             } else {
-                statrs::function::gamma::gamma_ur(shape, k * a)
+                upper_gamma(shape, k * a)
             }
         };
         // (At most a million terms; a sum that is not a number, from a
@@ -3463,7 +3463,12 @@ impl Fleet {
 /// 0.0022, a fleet whose requests hold a boot at random cold-starts 0.084 of
 /// requests against 0.075 in one where the cold ones do, measured with a
 /// standalone simulation of both, 200 hours; at the two grid points the
-/// walk was built for, `f0` is 0 and 0.0009).
+/// walk was built for, `f0` is 0 and 0.0009). A hard edge: where it (or
+/// [`BOOT_WALK_MOST_MOVES_PER_SERVICE`]) flips, an hour's bill steps, by
+/// up to +18.2% in a reviewer's search (λ = 0.1132/s, T = 60 s, C = 300
+/// s, S = 1 s: cold share 0.0649 → 0.0849) and −8.6% where the moves'
+/// gate switches it off (λ = 3.40/s, T = 5 s, C = 300 s, S = 1 s); no
+/// blend across them is built.
 const BOOT_WALK_MOST_EMPTY: f64 = 1e-3;
 
 /// Steps of the fixed point `κ = λ p` that [`Fleet::cold_share_with_boots`]
@@ -3491,7 +3496,10 @@ const BOOT_WALK_MOST_MOVES: f64 = 25.0;
 /// The most steps [`BootWalkLevels::cold_share`] takes over a window (it gives
 /// `None` beyond): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
 /// to [`BOOT_WALK_ROUNDS`] propagations of at most 1,000 steps on the
-/// scan's levels plus 68 points.
+/// scan's levels plus 68 points. The levels grow with `λS` (about `λS +
+/// O(√λS)`), so the bound is relative to it; the gates keep `λS` small
+/// where the walk is taken (no hour of a reviewer's sweep of its domain
+/// took over 20 ms).
 const BOOT_WALK_MOST_STEPS: f64 = 1000.0;
 
 /// The scan's levels for [`BootWalkLevels::cold_share`]: for the occupancy `Q`
@@ -3838,7 +3846,7 @@ fn empty_pool_s(lambda: f64, kappa: f64, c: f64, cv: f64, quiet_s: f64) -> f64 {
             }
             (decay * sum, decay * (sum + term * y / k))
         } else {
-            let pk = statrs::function::gamma::gamma_lr(k, y);
+            let pk = lower_gamma(k, y);
             (
                 1.0 - pk,
                 1.0 - (pk - (k * y.ln() - y - ln_gamma_k1).exp()).max(0.0),
@@ -4014,6 +4022,30 @@ impl BootLaw {
 /// `the_upper_gamma_of_a_large_shape_is_wilson_hilferty`).
 const UPPER_GAMMA_NORMAL_SHAPE: f64 = 1e4;
 
+/// The regularized lower incomplete gamma function `P(a, y)` for `a > 0`,
+/// with its limits at `y <= 0` (0) and `y = ∞` (1); as [`upper_gamma`],
+/// Wilson and Hilferty's cube root from shape [`UPPER_GAMMA_NORMAL_SHAPE`]
+/// (where statrs' series would take seconds or never return), else
+/// statrs'; not a number where `a` is not a valid shape.
+fn lower_gamma(a: f64, y: f64) -> f64 {
+    if y <= 0.0 {
+        0.0
+    } else if y == f64::INFINITY {
+        1.0
+    } else if a >= UPPER_GAMMA_NORMAL_SHAPE && a.is_finite() {
+        crate::uncertain::normal_cdf(wilson_hilferty_z(a, y))
+    } else {
+        statrs::function::gamma::checked_gamma_lr(a, y).unwrap_or(f64::NAN)
+    }
+}
+
+/// Wilson and Hilferty's standard score of `y` under a gamma law of shape
+/// `a` and scale 1: `((y / a)^(1/3) - 1 + 1 / (9a)) √(9a)`, whose normal
+/// law is `P(a, y)`.
+fn wilson_hilferty_z(a: f64, y: f64) -> f64 {
+    ((y / a).cbrt() - 1.0 + 1.0 / (9.0 * a)) * (9.0 * a).sqrt()
+}
+
 /// The regularized upper incomplete gamma function `Q(a, y)` for `a > 0`,
 /// with its limits at `y <= 0` (1) and `y = ∞` (0), where statrs' would
 /// panic; from shape [`UPPER_GAMMA_NORMAL_SHAPE`], Wilson and Hilferty's
@@ -4025,8 +4057,7 @@ fn upper_gamma(a: f64, y: f64) -> f64 {
     } else if y == f64::INFINITY {
         0.0
     } else if a >= UPPER_GAMMA_NORMAL_SHAPE && a.is_finite() {
-        let z = ((y / a).cbrt() - 1.0 + 1.0 / (9.0 * a)) * (9.0 * a).sqrt();
-        crate::uncertain::normal_cdf(-z)
+        crate::uncertain::normal_cdf(-wilson_hilferty_z(a, y))
     } else {
         statrs::function::gamma::checked_gamma_ur(a, y).unwrap_or(f64::NAN)
     }
@@ -5701,6 +5732,35 @@ mod tests {
             assert!(
                 (nearly - fixed).abs() <= 1e-3,
                 "λ {lambda} T {t} C {c}: {nearly} at CV 1e-9 against {fixed} fixed"
+            );
+        }
+    }
+
+    /// Hours whose boots are all but fixed (a CV of 1e-9 or 1e-4, shape
+    /// 10¹⁸ or 10⁸) return, close to the fixed boots' hour: each
+    /// incomplete gamma function of a boot's law goes through
+    /// [`upper_gamma`] or [`lower_gamma`]. A reviewer found a one-request
+    /// hour at CV 1e-9 that never returned (statrs' series in the empty
+    /// pool's spell) and a batching hour at CV 1e-4 that took 42 s (in the
+    /// levels' storm).
+    #[test]
+    fn hours_of_nearly_fixed_boots_return_as_fixed_boots_do() {
+        for (lambda, service_s, c, t, b, cv) in [
+            (0.01, 1.0, 300.0, 60.0, 1.0, 1e-9),
+            (1.0, 1.0, 300.0, 60.0, 1.0, 1e-9),
+            (100.0, 10.0, 1e5, 0.001, 2.0, 1e-4),
+            (1.0, 10.0, 300.0, 5.0, 8.0, 1e-9),
+        ] {
+            let mut f = fleet(c, t, b);
+            f.cold_start_cv = cv;
+            let nearly = f.hour_at(lambda, service_s, None);
+            f.cold_start_cv = 0.0;
+            let fixed = f.hour_at(lambda, service_s, None);
+            assert!(
+                (nearly.flex_worker_s / fixed.flex_worker_s - 1.0).abs() <= 1e-3,
+                "λ {lambda} S {service_s} C {c} T {t} b {b} CV {cv}: {} worker-seconds against {} fixed",
+                nearly.flex_worker_s,
+                fixed.flex_worker_s
             );
         }
     }
