@@ -41,50 +41,9 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// splitmix64, uniform on (0, 1).
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * self.uniform().ln()
-    }
-
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
-    }
-
-    /// Gamma with the given mean and CV (Marsaglia and Tsang; fixed at CV 0).
-    fn gamma(&mut self, mean: f64, cv: f64) -> f64 {
-        if cv <= 0.0 {
-            return mean;
-        }
-        let shape = 1.0 / (cv * cv);
-        // Shapes below 1 by the boost X U^(1/shape), X ~ Gamma(shape + 1).
-        let (a, boost) = if shape < 1.0 {
-            (shape + 1.0, self.uniform().powf(1.0 / shape))
-        } else {
-            (shape, 1.0)
-        };
-        let d = a - 1.0 / 3.0;
-        let c = 1.0 / (9.0 * d).sqrt();
-        loop {
-            let x = self.normal();
-            let v = (1.0 + c * x).powi(3);
-            if v > 0.0 && self.uniform().ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-                return d * v * boost * mean / shape;
-            }
-        }
-    }
-}
+#[path = "common/sim_rng.rs"]
+mod sim_rng;
+use sim_rng::Rng;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
