@@ -3588,11 +3588,13 @@ const BOOT_WALK_ROUNDS: usize = 3;
 /// lattice, `6 sqrt(2κT) + 4` either side of 0, to 34.
 const BOOT_WALK_MOST_MOVES: f64 = 25.0;
 
-/// The most steps [`BootWalkLevels::cold_share`] takes over a window (it gives
-/// `None` beyond): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
+/// The most steps [`BootWalkLevels::cold_share`] takes over a window (beyond
+/// `T = 2,000 S` its steps are longer than `2S`: within 1e-4 of steps 100
+/// times finer at T = 600 s, S = 0.1–0.25 s, a test; before, it gave `None`
+/// there, and the bill stepped): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
 /// to [`BOOT_WALK_ROUNDS`] propagations of at most 1,000 steps on the
 /// scan's levels plus 68 points. The levels grow with `λS` (about `λS +
-/// O(√λS)`), so the bound is relative to it; the gates keep `λS` small
+/// O(√λS)`), so the bound is relative to it; the weights keep `λS` small
 /// where the walk is taken (no hour of a reviewer's sweep of its domain
 /// took over 20 ms).
 const BOOT_WALK_MOST_STEPS: f64 = 1000.0;
@@ -3684,7 +3686,8 @@ impl BootWalkLevels {
     /// = e^(½ a(k)) ((G + D) v)(k)` at every level. `v` is stepped by
     /// Strang's splitting, the walk's step its Skellam probabilities to
     /// moves of 2, in steps of at most `2S` and `0.05 / κ` (within 1e-3 of
-    /// steps ten times finer at the grid points it was built for, a test),
+    /// steps ten times finer at the grid points it was built for, a test;
+    /// longer than `2S` beyond [`BOOT_WALK_MOST_STEPS`]),
     /// on the scan's levels and `2(6 sqrt(2κT) + 4)` more above them.
     ///
     /// Arrivals at `lambda` per second, boots in flight starting at `kappa`
@@ -3702,9 +3705,7 @@ impl BootWalkLevels {
         let steps = (2.0 * kappa * window_s / most_per_step)
             .max(0.05 * window_s / (most_per_step * service_s))
             .ceil();
-        if steps > BOOT_WALK_MOST_STEPS * 0.1 / most_per_step {
-            return None;
-        }
+        let steps = steps.min(BOOT_WALK_MOST_STEPS * 0.1 / most_per_step);
         let h = window_s / steps;
         let m = (6.0 * (2.0 * kappa * window_s).sqrt() + 4.0).ceil() as usize;
         let hi = self.b.len();
@@ -6077,6 +6078,31 @@ mod tests {
     /// share they stepped up there by 3.5%: 0.1703 to 0.1765 a request at
     /// λ = 1/s, C = 300 s, S = 10 s), for busy and sparse rates, short and
     /// long boots.
+    /// Where the keep-alive is over 2,000 services, the walk's steps are
+    /// capped at [`BOOT_WALK_MOST_STEPS`], longer than `2S`, instead of the
+    /// walk giving up (which stepped the bill where `T / S` crossed 2,000):
+    /// its share is within 1e-3 of steps 100 times finer (1e-4 when
+    /// written) at T = 600 s, S = 0.1–0.25 s, and above the boot-free one.
+    #[test]
+    fn the_walk_takes_long_steps_beyond_two_thousand_services() {
+        for (lambda, t, s, p) in [
+            (0.1, 600.0, 0.2, 0.01),
+            (0.1, 600.0, 0.1, 0.01),
+            (1.0, 600.0, 0.1, 0.003),
+            (0.05, 600.0, 0.25, 0.03),
+        ] {
+            let levels = BootWalkLevels::new(lambda - lambda * p, s, t).unwrap();
+            let (coarse, _) = levels.cold_share(lambda, lambda * p, 0.1).unwrap();
+            let (fine, _) = levels.cold_share(lambda, lambda * p, 0.001).unwrap();
+            assert!(
+                (coarse / fine - 1.0).abs() <= 1e-3,
+                "λ {lambda} T {t} S {s}: {coarse} against {fine}"
+            );
+            let boot_free = crate::deploy::scan::running_max(lambda, s, t).growth_per_s / lambda;
+            assert!(coarse > boot_free, "{coarse} against {boot_free}");
+        }
+    }
+
     #[test]
     fn a_one_request_fleets_cold_starts_do_not_rise_with_its_keep_alive() {
         for (lambda, c) in [(1.0, 300.0), (10.0, 300.0), (1.0, 30.0), (0.1, 300.0)] {
