@@ -6075,12 +6075,6 @@ mod tests {
         }
     }
 
-    /// A one-request fleet's cold starts never rise with its keep-alive,
-    /// across `T = S`, where the model changes from the ballot sum with
-    /// steadier frees to the scan statistic (before the cap at `T = S`'s
-    /// share they stepped up there by 3.5%: 0.1703 to 0.1765 a request at
-    /// λ = 1/s, C = 300 s, S = 10 s), for busy and sparse rates, short and
-    /// long boots.
     /// Where the keep-alive is over 2,000 services, the walk's steps are
     /// capped at [`BOOT_WALK_MOST_STEPS`], longer than `2S`, instead of the
     /// walk giving up (which stepped the bill where `T / S` crossed 2,000):
@@ -6106,6 +6100,12 @@ mod tests {
         }
     }
 
+    /// A one-request fleet's cold starts never rise with its keep-alive,
+    /// across `T = S`, where the model changes from the ballot sum with
+    /// steadier frees to the scan statistic (before the cap at `T = S`'s
+    /// share they stepped up there by 3.5%: 0.1703 to 0.1765 a request at
+    /// λ = 1/s, C = 300 s, S = 10 s), for busy and sparse rates, short and
+    /// long boots.
     #[test]
     fn a_one_request_fleets_cold_starts_do_not_rise_with_its_keep_alive() {
         for (lambda, c) in [(1.0, 300.0), (10.0, 300.0), (1.0, 30.0), (0.1, 300.0)] {
