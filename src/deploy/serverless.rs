@@ -998,11 +998,13 @@ fn erlang_b(c: f64, x: f64) -> f64 {
     // Two terms a step, the second from the first's predecessor by one
     // multiplication (the ratios' product is off the chain): half the
     // latency of a term-by-term chain.
-    let (mut term, mut sum, mut l) = (1.0, 1.0, 0.0);
-    while l + 1.0 < c {
-        let first_ratio = (c - l) * inv_x;
+    // `left` is c - l for the terms so far l, counted down by 2: exact,
+    // as c - l is (l a whole number, |c - l| <= c), so the same factors.
+    let (mut term, mut sum, mut left) = (1.0, 1.0, c);
+    while left > 1.0 {
+        let first_ratio = left * inv_x;
         let next = term * first_ratio;
-        term *= first_ratio * ((c - l - 1.0) * inv_x);
+        term *= first_ratio * ((left - 1.0) * inv_x);
         sum += next + term;
         if sum > 1e17 {
             return 0.0;
@@ -1010,10 +1012,10 @@ fn erlang_b(c: f64, x: f64) -> f64 {
         if term < 1e-17 * sum {
             return 1.0 / sum;
         }
-        l += 2.0;
+        left -= 2.0;
     }
-    if l < c {
-        sum += term * (c - l) * inv_x;
+    if left > 0.0 {
+        sum += term * left * inv_x;
     }
     if sum > 1e17 { 0.0 } else { 1.0 / sum }
 }
@@ -6170,6 +6172,47 @@ mod tests {
                     "{p_max} {cold} {busy_s} {c}: {name} {model} s against {mean} ± {} s",
                     sd / n.sqrt()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_erlang_loss_sum_counted_down_matches_the_sum_by_terms_bit_for_bit() {
+        // The loop as first written, with the terms so far `l` counted up
+        // and c - l taken afresh each step.
+        let by_terms = |c: f64, x: f64| {
+            if x <= 0.0 || (x <= c && tail_is_negligible(x, c)) {
+                return 0.0;
+            }
+            let inv_x = 1.0 / x;
+            let (mut term, mut sum, mut l) = (1.0, 1.0, 0.0);
+            while l + 1.0 < c {
+                let first_ratio = (c - l) * inv_x;
+                let next = term * first_ratio;
+                term *= first_ratio * ((c - l - 1.0) * inv_x);
+                sum += next + term;
+                if sum > 1e17 {
+                    return 0.0;
+                }
+                if term < 1e-17 * sum {
+                    return 1.0 / sum;
+                }
+                l += 2.0;
+            }
+            if l < c {
+                sum += term * (c - l) * inv_x;
+            }
+            if sum > 1e17 { 0.0 } else { 1.0 / sum }
+        };
+        for c in (0..300)
+            .map(f64::from)
+            .chain([0.5, 7.25, 127.5, 1023.0, 1920.0])
+        {
+            let mut x = 1e-3;
+            while x < 3000.0 {
+                let (a, b) = (erlang_b(c, x), by_terms(c, x));
+                assert_eq!(a.to_bits(), b.to_bits(), "B({c}, {x}): {a} vs {b}");
+                x *= 1.21;
             }
         }
     }
