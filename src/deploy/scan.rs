@@ -160,23 +160,21 @@ impl PoissonTable {
         self.lo + self.pmf.len() as i64 - 1
     }
 
-    /// `P(N = i)`.
+    /// `P(N = i)`. (One unsigned comparison: below `lo` the index wraps
+    /// past the table.)
     fn p(&self, i: i64) -> f64 {
-        if i < self.lo || i > self.hi() {
-            0.0
-        } else {
-            self.pmf[(i - self.lo) as usize]
-        }
+        self.pmf
+            .get(i.wrapping_sub(self.lo) as usize)
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// `P(N <= i)`.
     fn cdf(&self, i: i64) -> f64 {
-        if i < self.lo {
-            0.0
-        } else if i > self.hi() {
-            self.cdf[self.cdf.len() - 1]
-        } else {
-            self.cdf[(i - self.lo) as usize]
+        match self.cdf.get(i.wrapping_sub(self.lo) as usize) {
+            Some(&f) => f,
+            None if i < self.lo => 0.0,
+            None => self.cdf[self.cdf.len() - 1],
         }
     }
 
@@ -592,6 +590,21 @@ mod tests {
                 }
             }
             let table = PoissonTable::new(psi);
+            for i in table.lo - 6..=table.hi() + 6 {
+                // As first written: 0 below the table, its last cdf above.
+                let inside = i >= table.lo && i <= table.hi();
+                let at = (i - table.lo) as usize;
+                let p = if inside { table.pmf[at] } else { 0.0 };
+                let f = if i < table.lo {
+                    0.0
+                } else if inside {
+                    table.cdf[at]
+                } else {
+                    table.cdf[table.cdf.len() - 1]
+                };
+                assert_eq!(table.p(i).to_bits(), p.to_bits(), "psi {psi} i {i}");
+                assert_eq!(table.cdf(i).to_bits(), f.to_bits(), "psi {psi} i {i}");
+            }
             for k in 1..=table.hi() + 2 {
                 let (a, b) = (table.q3(k, psi), q3_direct(&table, k, psi));
                 assert_eq!(a.to_bits(), b.to_bits(), "psi {psi} k {k}: {a} vs {b}");
