@@ -453,13 +453,18 @@ impl WindowScan {
                 // P(max < k) is at most Q₂(k), and at most F(k - 1) to the power of
                 // the disjoint windows the interval holds: where either is
                 // negligible, skip Q₃'s sums.
-                let bound = q2.min(t.cdf(k - 1).powf(*disjoint_windows));
-                let q3 = if bound > NEGLIGIBLE {
-                    t.q3(k, self.psi)
+                let reachable = if q2 <= NEGLIGIBLE {
+                    false
                 } else {
-                    0.0
+                    // (`min` as `q2.min(power)`: Q₂ not a number leaves
+                    // the power.) The power is at least 1 - d (1 - F)
+                    // (Bernoulli, d >= 1), so at least a half where
+                    // that is, and then not negligible: no `powf`.
+                    let (f, d) = (t.cdf(k - 1), *disjoint_windows);
+                    (d >= 1.0 && d * (1.0 - f) <= 0.5) || q2.min(f.powf(d)) > NEGLIGIBLE
                 };
-                if bound > NEGLIGIBLE && q3 > 0.0 {
+                let q3 = if reachable { t.q3(k, self.psi) } else { 0.0 };
+                if reachable && q3 > 0.0 {
                     let ratio = (q3 / q2).min(1.0);
                     let below = q2 * ratio.powf(*extra);
                     (below, below * ratio.ln() / self.service_s)
@@ -682,6 +687,44 @@ mod tests {
             }
             if alive.len() > 4 {
                 alive.remove(0);
+            }
+        }
+    }
+
+    #[test]
+    fn the_long_scan_skips_the_power_only_where_it_cannot_matter() {
+        // Long windows' P(max < k) and slope, bit for bit as with the bound
+        // `Q₂.min(F(k - 1)^d)` taken in full at every level.
+        for (lambda, s, t) in [
+            (0.5, 10.0, 60.0),
+            (3.0, 20.0, 60.0),
+            (10.0, 8.0, 8.0),
+            (2.0, 30.0, 600.0),
+            (50.0, 1.0, 5.0),
+        ] {
+            let scan = WindowScan::new(lambda, s, t);
+            let ScanKind::Long {
+                table,
+                extra,
+                disjoint_windows,
+            } = &scan.kind
+            else {
+                panic!("λ {lambda} S {s} T {t}: not a long window");
+            };
+            for k in scan.lo.max(1)..=scan.hi + 2 {
+                let q2 = table.q2(k, scan.psi);
+                let bound = q2.min(table.cdf(k - 1).powf(*disjoint_windows));
+                let q3 = table.q3(k, scan.psi);
+                let expected = if bound > NEGLIGIBLE && q3 > 0.0 {
+                    let ratio = (q3 / q2).min(1.0);
+                    let below = q2 * ratio.powf(*extra);
+                    (below, below * ratio.ln() / s)
+                } else {
+                    (0.0, 0.0)
+                };
+                let got = scan.below(k);
+                assert_eq!(got.0.to_bits(), expected.0.to_bits(), "λ {lambda} k {k}");
+                assert_eq!(got.1.to_bits(), expected.1.to_bits(), "λ {lambda} k {k}");
             }
         }
     }
