@@ -272,24 +272,23 @@ impl PoissonTable {
             }
         }
         if direct < k {
-            // By slices (no bounds check a term): for r from `direct` to
-            // k - 1, p(2k - r) (the outer weights, read backwards), p(r)
-            // and F(r - 1), F(r - 2), F(r - 3), with r - 1 counted as a
-            // float (whole numbers: exact).
+            // By slices cut to the terms' count (no bounds check a term;
+            // one index up, one down): for r from `direct` to k - 1,
+            // p(2k - r) (the outer weights, read backwards), p(r) and
+            // F(r - 1), F(r - 2), F(r - 3), with r - 1 counted as a float
+            // (whole numbers: exact).
             let (lo, pmf, cdf) = (self.lo, &self.pmf, &self.cdf);
             let (start, end) = ((direct - lo) as usize, (k - lo) as usize);
             let outer = &pmf[(k + 1 - lo) as usize..=(2 * k - direct - lo) as usize];
             let mut r_less_one = (direct - 1) as f64;
-            for ((((&outer, &p_r), &below_r), &f2), &f3) in outer
-                .iter()
-                .rev()
-                .zip(&pmf[start..end])
-                .zip(&cdf[start - 1..end - 1])
-                .zip(&cdf[start - 2..end - 2])
-                .zip(&cdf[start - 3..end - 3])
-            {
+            let n = end - start;
+            let (pmf_r, cdf_r) = (&pmf[start..end], &cdf[start - 3..end - 1]);
+            let (outer, pmf_r, cdf_r) = (&outer[..n], &pmf_r[..n], &cdf_r[..n + 2]);
+            for m in 0..n {
+                let outer = outer[n - 1 - m];
+                let below_r = cdf_r[m + 2];
                 a3 += outer * below_r * below_r;
-                a4 += outer * p_r * (r_less_one * f2 - psi * f3);
+                a4 += outer * pmf_r[m] * (r_less_one * cdf_r[m + 1] - psi * cdf_r[m]);
                 r_less_one += 1.0;
             }
         }
