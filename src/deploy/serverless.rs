@@ -1034,17 +1034,22 @@ fn erlang_b(c: f64, x: f64) -> f64 {
 
 /// The Erlang loss `B(j - 1, λS)` of each of the first 32 worker levels
 /// (the overflow from the slots below worker k's first, `j`) as an hour's
-/// passes over the levels ([`Fleet::all_levels`]) sum it: the holding
-/// time moves from pass to pass, `λS` and `j` do not, so each is summed
-/// once an hour.
+/// passes over the levels ([`Fleet::all_levels`]) sum it, and the share
+/// of the level's boots whose arrivals fit its batch, which follows from
+/// it: the holding time moves from pass to pass, `λS` and `j` do not, so
+/// each is summed once an hour.
 #[derive(Debug, Clone, Copy)]
 struct LevelLosses {
     /// The offered load `λS` the losses are for, erlangs.
     offered: f64,
     /// Which levels' losses are held: bit k - 1 for level k.
     known: u32,
+    /// Which levels' shares that fit are held: bit k - 1 for level k.
+    known_fits: u32,
     /// `B(j - 1, λS)` by level, from level 1.
     loss: [f64; 32],
+    /// The share of a boot's arrivals that fit its batch, by level.
+    fits: [f64; 32],
 }
 
 impl LevelLosses {
@@ -1053,7 +1058,9 @@ impl LevelLosses {
         LevelLosses {
             offered: f64::NAN,
             known: 0,
+            known_fits: 0,
             loss: [0.0; 32],
+            fits: [0.0; 32],
         }
     }
 
@@ -1064,6 +1071,7 @@ impl LevelLosses {
         if offered.to_bits() != self.offered.to_bits() {
             self.offered = offered;
             self.known = 0;
+            self.known_fits = 0;
         }
         let Some(bit) = k.checked_sub(1).filter(|&i| i < 32).map(|i| 1u32 << i) else {
             return erlang_b(slots, offered);
@@ -1074,6 +1082,21 @@ impl LevelLosses {
             self.known |= bit;
         }
         self.loss[i]
+    }
+
+    /// The share of level `k`'s boots whose arrivals fit its batch, from
+    /// `share` (which takes it from the loss [`LevelLosses::at`] gave at
+    /// this level and load): held from an earlier pass, or taken and held.
+    fn fits(&mut self, k: u64, share: impl FnOnce() -> f64) -> f64 {
+        let Some(i) = k.checked_sub(1).filter(|&i| i < 32) else {
+            return share();
+        };
+        let bit = 1u32 << i;
+        if self.known_fits & bit == 0 {
+            self.fits[i as usize] = share();
+            self.known_fits |= bit;
+        }
+        self.fits[i as usize]
     }
 }
 
@@ -2793,14 +2816,20 @@ impl Fleet {
                     // overflow it, the storm's boots take them, billed
                     // as boots, and they stay out of it (see `LevelSpill`).
                     let overflow_at = (b - 1.0).max(0.0) + 1.0;
-                    let fits = if boot_arrivals.is_nan()
-                        || boot_arrivals <= 0.0
-                        || tail_is_negligible(boot_arrivals, overflow_at)
-                    {
-                        1.0
-                    } else {
-                        1.0 - poisson_tail(boot_arrivals, overflow_at).0
-                    };
+                    // (Held from pass to pass with the loss it comes from.)
+                    let fits = memo
+                        .losses
+                        .get_or_insert_with(LevelLosses::new)
+                        .fits(k, || {
+                            if boot_arrivals.is_nan()
+                                || boot_arrivals <= 0.0
+                                || tail_is_negligible(boot_arrivals, overflow_at)
+                            {
+                                1.0
+                            } else {
+                                1.0 - poisson_tail(boot_arrivals, overflow_at).0
+                            }
+                        });
                     let waits = cold * (1.0 + joiners);
                     level_spill.waits_per_s += (1.0 - fits) * waits;
                     if level_spill.keep {
@@ -6299,6 +6328,14 @@ mod tests {
                 let held = losses.at(k, slots, offered);
                 let fresh = erlang_b(slots, offered);
                 assert_eq!(held.to_bits(), fresh.to_bits(), "k {k}, {offered} erlangs");
+                // The share that fits, taken from the loss: the first
+                // pass's at this load, not a later closure's.
+                let share = |loss: f64| 1.0 - loss * k as f64 / 64.0;
+                let fits = losses.fits(k, || share(fresh));
+                assert_eq!(fits.to_bits(), share(fresh).to_bits(), "k {k}");
+                if (1..=32).contains(&k) {
+                    assert_eq!(losses.fits(k, || f64::NAN).to_bits(), fits.to_bits());
+                }
             }
         }
     }
