@@ -491,6 +491,18 @@ pub struct HourStats {
     pub overflow_share: f64,
 }
 
+/// What an hour's passes over the levels keep from one to the next
+/// ([`Fleet::levels`]): worker 1's closed forms and the levels' Erlang
+/// losses, neither of which moves with the holding time.
+#[derive(Debug, Clone, Copy, Default)]
+struct PassMemo {
+    /// Worker 1's closed forms, from the first pass that takes them.
+    worker_one: Option<WorkerOne>,
+    /// The levels' Erlang losses, from the first pass that sums one (most
+    /// hours of a light fleet have no level above worker 1).
+    losses: Option<LevelLosses>,
+}
+
 /// Worker 1's closed forms (see [`Fleet::hour_at`]).
 #[derive(Debug, Clone, Copy)]
 struct WorkerOne {
@@ -998,11 +1010,13 @@ fn erlang_b(c: f64, x: f64) -> f64 {
     // Two terms a step, the second from the first's predecessor by one
     // multiplication (the ratios' product is off the chain): half the
     // latency of a term-by-term chain.
-    let (mut term, mut sum, mut l) = (1.0, 1.0, 0.0);
-    while l + 1.0 < c {
-        let first_ratio = (c - l) * inv_x;
+    // `left` is c - l for the terms so far l, counted down by 2: exact,
+    // as c - l is (l a whole number, |c - l| <= c), so the same factors.
+    let (mut term, mut sum, mut left) = (1.0, 1.0, c);
+    while left > 1.0 {
+        let first_ratio = left * inv_x;
         let next = term * first_ratio;
-        term *= first_ratio * ((c - l - 1.0) * inv_x);
+        term *= first_ratio * ((left - 1.0) * inv_x);
         sum += next + term;
         if sum > 1e17 {
             return 0.0;
@@ -1010,12 +1024,80 @@ fn erlang_b(c: f64, x: f64) -> f64 {
         if term < 1e-17 * sum {
             return 1.0 / sum;
         }
-        l += 2.0;
+        left -= 2.0;
     }
-    if l < c {
-        sum += term * (c - l) * inv_x;
+    if left > 0.0 {
+        sum += term * left * inv_x;
     }
     if sum > 1e17 { 0.0 } else { 1.0 / sum }
+}
+
+/// The Erlang loss `B(j - 1, λS)` of each of the first 32 worker levels
+/// (the overflow from the slots below worker k's first, `j`) as an hour's
+/// passes over the levels ([`Fleet::all_levels`]) sum it, and the share
+/// of the level's boots whose arrivals fit its batch, which follows from
+/// it: the holding time moves from pass to pass, `λS` and `j` do not, so
+/// each is summed once an hour.
+#[derive(Debug, Clone, Copy)]
+struct LevelLosses {
+    /// The offered load `λS` the losses are for, erlangs.
+    offered: f64,
+    /// Which levels' losses are held: bit k - 1 for level k.
+    known: u32,
+    /// Which levels' shares that fit are held: bit k - 1 for level k.
+    known_fits: u32,
+    /// `B(j - 1, λS)` by level, from level 1.
+    loss: [f64; 32],
+    /// The share of a boot's arrivals that fit its batch, by level.
+    fits: [f64; 32],
+}
+
+impl LevelLosses {
+    /// None held yet.
+    fn new() -> LevelLosses {
+        LevelLosses {
+            offered: f64::NAN,
+            known: 0,
+            known_fits: 0,
+            loss: [0.0; 32],
+            fits: [0.0; 32],
+        }
+    }
+
+    /// `erlang_b(slots, offered)` for level `k`, whose first slot is
+    /// `slots + 1`: held from an earlier pass (at the same `offered`), or
+    /// summed and held.
+    fn at(&mut self, k: u64, slots: f64, offered: f64) -> f64 {
+        if offered.to_bits() != self.offered.to_bits() {
+            self.offered = offered;
+            self.known = 0;
+            self.known_fits = 0;
+        }
+        let Some(bit) = k.checked_sub(1).filter(|&i| i < 32).map(|i| 1u32 << i) else {
+            return erlang_b(slots, offered);
+        };
+        let i = bit.trailing_zeros() as usize;
+        if self.known & bit == 0 {
+            self.loss[i] = erlang_b(slots, offered);
+            self.known |= bit;
+        }
+        self.loss[i]
+    }
+
+    /// The share of level `k`'s boots whose arrivals fit its batch, from
+    /// `share` (which takes it from the loss [`LevelLosses::at`] gave at
+    /// this level and load): held from an earlier pass, or taken and held.
+    fn fits(&mut self, k: u64, share: impl FnOnce() -> f64) -> f64 {
+        let Some(i) = k.checked_sub(1).filter(|&i| i < 32) else {
+            return share();
+        };
+        let bit = 1u32 << i;
+        if self.known_fits & bit == 0 {
+            self.fits[i as usize] = share();
+            self.known_fits |= bit;
+        }
+        self.fits[i as usize]
+    }
 }
 
 /// The further boots of the storms the levels above worker 1 set off, and
@@ -1934,7 +2016,7 @@ impl Fleet {
         let sparse = arrivals
             .filter(|_| model == HourModel::Packed)
             .and_then(sparse_count);
-        let mut worker_one = None;
+        let mut memo = PassMemo::default();
         // The ready-worker pipeline ([`ready_pipeline`]) needs the levels
         // at the service alone: those of the first pass, where boots could
         // come up full (b - 1 arrivals in a boot, at the whole rate, not
@@ -1969,7 +2051,7 @@ impl Fleet {
                 },
                 (arrivals, sparse),
                 window_law,
-                &mut worker_one,
+                &mut memo,
                 &mut level_spill,
             )
         };
@@ -2009,8 +2091,13 @@ impl Fleet {
         out.cold_starts += level_spill.boots_per_s * 3600.0;
         out.cold_start_waits += level_spill.waits_per_s * 3600.0;
         // Worker 1's boots an hour, its closed forms' and their spills'.
-        let mut worker_one_boots_h = worker_one.map_or(0.0, |w| w.cold_starts_per_s * 3600.0);
-        if let Some(w) = worker_one.filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0) {
+        let mut worker_one_boots_h = memo
+            .worker_one
+            .map_or(0.0, |w| w.cold_starts_per_s * 3600.0);
+        if let Some(w) = memo
+            .worker_one
+            .filter(|w| w.spill_boots > 0.0 || w.full_after_boot > 0.0)
+        {
             let before_h = out.cold_starts;
             self.add_worker_one_boots(&mut out, &w, level_spill.level_two_up, lambda, service_s);
             worker_one_boots_h += out.cold_starts - before_h;
@@ -2036,7 +2123,7 @@ impl Fleet {
                     keep: true,
                     ..LevelSpill::default()
                 };
-                let mut first_worker = worker_one;
+                let mut first = memo;
                 self.levels(
                     lambda,
                     Holding {
@@ -2046,7 +2133,7 @@ impl Fleet {
                     },
                     (arrivals, sparse),
                     window_law,
-                    &mut first_worker,
+                    &mut first,
                     &mut kept,
                 );
                 kept.wanted
@@ -2446,7 +2533,8 @@ impl Fleet {
     /// are priced by the running maximum of occupancy over the keep-alive
     /// and their last request's holding time (see [`HourModel::Packed`]),
     /// else by the level model;
-    /// `worker_one` keeps worker 1's closed forms from one pass to the next.
+    /// `memo` keeps worker 1's closed forms and the levels' Erlang losses
+    /// from one pass to the next.
     /// `counts` are the hour's arrivals, if known, and the same as a
     /// [`sparse_count`] where a plain hour's few arrivals are priced by
     /// their count's exact law.
@@ -2456,7 +2544,7 @@ impl Fleet {
         holding: Holding,
         counts: (Option<f64>, Option<i32>),
         window_law: bool,
-        worker_one: &mut Option<WorkerOne>,
+        memo: &mut PassMemo,
         level_spill: &mut LevelSpill,
     ) -> HourStats {
         // Most busy hours of a batching fleet that keeps none warm: worker
@@ -2474,7 +2562,8 @@ impl Fleet {
             && !(m < 1e-9 && -(-m).exp_m1() < NEGLIGIBLE)
             && (self.max_workers == 1 || tail_is_negligible(m, b + 1.0))
         {
-            let w = *worker_one
+            let w = *memo
+                .worker_one
                 .get_or_insert_with(|| self.worker_one(lambda, holding.service_s, counts));
             let mut out = HourStats::default();
             self.add_level(
@@ -2485,7 +2574,7 @@ impl Fleet {
             out.overflow_share = self.overflow_share(m);
             return out;
         }
-        self.all_levels(lambda, holding, counts, window_law, worker_one, level_spill)
+        self.all_levels(lambda, holding, counts, window_law, memo, level_spill)
     }
 
     /// [`Fleet::levels`] in full: every level the hour can reach.
@@ -2496,7 +2585,7 @@ impl Fleet {
         holding: Holding,
         counts: (Option<f64>, Option<i32>),
         window_law: bool,
-        worker_one: &mut Option<WorkerOne>,
+        memo: &mut PassMemo,
         level_spill: &mut LevelSpill,
     ) -> HourStats {
         let Holding {
@@ -2668,7 +2757,12 @@ impl Fleet {
                     // 2; the simulation's have 3.86, as a boot starts with
                     // the workers below full. The occupancy's P(Q >= j - 1)
                     // gave 7.)
-                    let overflow = lambda * erlang_b(j - 1.0, lambda * service_s);
+                    let overflow = lambda
+                        * memo.losses.get_or_insert_with(LevelLosses::new).at(
+                            k,
+                            j - 1.0,
+                            lambda * service_s,
+                        );
                     let boot_arrivals = overflow * c;
                     let joiners = boot_arrivals.min((b - 1.0).max(0.0));
                     // A crossing while the boot runs finds the worker up
@@ -2722,14 +2816,20 @@ impl Fleet {
                     // overflow it, the storm's boots take them, billed
                     // as boots, and they stay out of it (see `LevelSpill`).
                     let overflow_at = (b - 1.0).max(0.0) + 1.0;
-                    let fits = if boot_arrivals.is_nan()
-                        || boot_arrivals <= 0.0
-                        || tail_is_negligible(boot_arrivals, overflow_at)
-                    {
-                        1.0
-                    } else {
-                        1.0 - poisson_tail(boot_arrivals, overflow_at).0
-                    };
+                    // (Held from pass to pass with the loss it comes from.)
+                    let fits = memo
+                        .losses
+                        .get_or_insert_with(LevelLosses::new)
+                        .fits(k, || {
+                            if boot_arrivals.is_nan()
+                                || boot_arrivals <= 0.0
+                                || tail_is_negligible(boot_arrivals, overflow_at)
+                            {
+                                1.0
+                            } else {
+                                1.0 - poisson_tail(boot_arrivals, overflow_at).0
+                            }
+                        });
                     let waits = cold * (1.0 + joiners);
                     level_spill.waits_per_s += (1.0 - fits) * waits;
                     if level_spill.keep {
@@ -2764,8 +2864,9 @@ impl Fleet {
                 }
                 // They do not depend on the holding time: the same as the
                 // last pass.
-                let w =
-                    *worker_one.get_or_insert_with(|| self.worker_one(lambda, service_s, counts));
+                let w = *memo
+                    .worker_one
+                    .get_or_insert_with(|| self.worker_one(lambda, service_s, counts));
                 // With one request per worker, the requests that find worker
                 // 1 booting or serving go on to the levels above; a request
                 // sees the hour's n - 1 others.
@@ -4894,7 +4995,7 @@ mod tests {
                 keep: true,
                 ..LevelSpill::default()
             };
-            let mut worker_one = None;
+            let mut memo = PassMemo::default();
             f.levels(
                 lambda,
                 Holding {
@@ -4904,7 +5005,7 @@ mod tests {
                 },
                 (None, None),
                 true,
-                &mut worker_one,
+                &mut memo,
                 &mut spill,
             );
             if spill.wanted.is_empty() {
@@ -6409,6 +6510,71 @@ mod tests {
                     "{p_max} {cold} {busy_s} {c}: {name} {model} s against {mean} ± {} s",
                     sd / n.sqrt()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_erlang_loss_sum_counted_down_matches_the_sum_by_terms_bit_for_bit() {
+        // The loop as first written, with the terms so far `l` counted up
+        // and c - l taken afresh each step.
+        let by_terms = |c: f64, x: f64| {
+            if x <= 0.0 || (x <= c && tail_is_negligible(x, c)) {
+                return 0.0;
+            }
+            let inv_x = 1.0 / x;
+            let (mut term, mut sum, mut l) = (1.0, 1.0, 0.0);
+            while l + 1.0 < c {
+                let first_ratio = (c - l) * inv_x;
+                let next = term * first_ratio;
+                term *= first_ratio * ((c - l - 1.0) * inv_x);
+                sum += next + term;
+                if sum > 1e17 {
+                    return 0.0;
+                }
+                if term < 1e-17 * sum {
+                    return 1.0 / sum;
+                }
+                l += 2.0;
+            }
+            if l < c {
+                sum += term * (c - l) * inv_x;
+            }
+            if sum > 1e17 { 0.0 } else { 1.0 / sum }
+        };
+        for c in (0..300)
+            .map(f64::from)
+            .chain([0.5, 7.25, 127.5, 1023.0, 1920.0])
+        {
+            let mut x = 1e-3;
+            while x < 3000.0 {
+                let (a, b) = (erlang_b(c, x), by_terms(c, x));
+                assert_eq!(a.to_bits(), b.to_bits(), "B({c}, {x}): {a} vs {b}");
+                x *= 1.21;
+            }
+        }
+    }
+
+    #[test]
+    fn the_levels_held_erlang_losses_are_the_sums_bit_for_bit() {
+        // Passes over 40 levels (beyond the 32 held) at one load, then
+        // another load, then the first again, batch 8: each level's loss as
+        // erlang_b sums it afresh.
+        let mut losses = LevelLosses::new();
+        for offered in [30.0, 30.0, 95.5, 30.0, 95.5, 1e-3, 400.0] {
+            for k in 0..=40_u64 {
+                let slots = k.saturating_sub(1) as f64 * 8.0;
+                let held = losses.at(k, slots, offered);
+                let fresh = erlang_b(slots, offered);
+                assert_eq!(held.to_bits(), fresh.to_bits(), "k {k}, {offered} erlangs");
+                // The share that fits, taken from the loss: the first
+                // pass's at this load, not a later closure's.
+                let share = |loss: f64| 1.0 - loss * k as f64 / 64.0;
+                let fits = losses.fits(k, || share(fresh));
+                assert_eq!(fits.to_bits(), share(fresh).to_bits(), "k {k}");
+                if (1..=32).contains(&k) {
+                    assert_eq!(losses.fits(k, || f64::NAN).to_bits(), fits.to_bits());
+                }
             }
         }
     }
