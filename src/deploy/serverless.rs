@@ -1342,8 +1342,9 @@ fn ready_pipeline(
 /// 2e-13 λ` and the weight is below `(2e-13 λC)^(b - 1) / (b - 1)!`, nil.
 fn pipeline_cannot_fill(lambda: f64, service_s: f64, cold_s: f64, batch: f64) -> bool {
     // (The service's first: in most hours of a large batch it decides
-    // without a logarithm.)
-    let need = (batch - 1.0).ceil();
+    // without a logarithm. It runs every hour: the ceiling without
+    // `ceil`, a library call on x86-64's baseline.)
+    let need = ceil_below_2_52(batch - 1.0);
     tail_is_negligible(lambda * service_s, need) || tail_is_negligible(lambda * cold_s, need)
 }
 
@@ -4247,7 +4248,24 @@ struct OneWorkerForms {
 /// `n` as a whole count from 1 to [`UNBIASED_MAX_ARRIVALS`], if it is one:
 /// the sparse hours priced from their count's exact law.
 fn sparse_count(n: f64) -> Option<i32> {
-    ((1.0..=UNBIASED_MAX_ARRIVALS).contains(&n) && n.fract() == 0.0).then_some(n as i32)
+    // (Whole where the truncation gives it back: within the range `as`
+    // truncates, without `fract`, a library call on x86-64's baseline
+    // that the range test did not keep from running every hour.)
+    ((1.0..=UNBIASED_MAX_ARRIVALS).contains(&n) && f64::from(n as i32) == n).then_some(n as i32)
+}
+
+/// `x.ceil()` without the library call (x86-64's baseline has no rounding
+/// instruction), for the batch sizes the hourly gates take every hour: by
+/// truncation where `|x| < 2^52` (every double that far out is whole, so
+/// `x.ceil()` itself beyond), the same value, sign of zero aside (`-0.5`
+/// gives `+0`, where `ceil` gives `-0`; the callers compare it only).
+fn ceil_below_2_52(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = (x as i64) as f64;
+        if t < x { t + 1.0 } else { t }
+    } else {
+        x.ceil()
+    }
 }
 
 /// Counts above which [`unbiased_one_worker`] is not tried: its terms are
