@@ -2402,14 +2402,24 @@ impl Fleet {
     /// each product is at most `S(s)^k`, by `q / (1 - q)` with `q` the
     /// Chernoff bound `exp(-κ (y - 1 - ln y))` on `S(s)`, `y = s / C`, `κ
     /// = 1 / cv²`. Fixed boots spill nothing when `s >= C`.
-    #[inline(never)]
+    ///
+    /// The first test, which decides most hours, is inlined at the callers;
+    /// the rest is kept out of line ([`Fleet::spill_is_negligible_by_moments`]).
+    #[inline]
     fn spill_is_negligible(&self, lambda: f64, cost_s: f64) -> bool {
-        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
-        let limit = SPILL_NEGLIGIBLE_WORKERS;
         // C / s <= limit / cost.
-        if cost_s * lambda * c <= limit * b {
+        if cost_s * lambda * self.cold_start_s <= SPILL_NEGLIGIBLE_WORKERS * self.curve.batch_cap {
             return true;
         }
+        self.spill_is_negligible_by_moments(lambda, cost_s)
+    }
+
+    /// [`Fleet::spill_is_negligible`] beyond its first test (same
+    /// arguments): by the moments of the boot and Chernoff's bound.
+    #[inline(never)]
+    fn spill_is_negligible_by_moments(&self, lambda: f64, cost_s: f64) -> bool {
+        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
+        let limit = SPILL_NEGLIGIBLE_WORKERS;
         if b <= lambda * c {
             return false;
         }
