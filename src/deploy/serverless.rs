@@ -985,6 +985,16 @@ fn boot_batch_overflow_bound(
     ln_bound(z).exp().min(1.0)
 }
 
+/// The share of the work beyond `cap` slots (a whole number) when `m > 0`
+/// requests are in service on average (Poisson): [`Fleet::overflow_share`]
+/// where its tail is not negligible.
+#[inline(never)]
+fn overflow_share_beyond(m: f64, cap: f64) -> f64 {
+    let (tail_at, _) = poisson_tail(m, cap);
+    let (tail_above, _) = poisson_tail(m, cap + 1.0);
+    ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0)
+}
+
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
 /// `c` slots (a whole number) offered `x` erlangs, `P(N = c) / P(N <= c)`
 /// for `N ~ Poisson(x)`. Summed as `1 / B = sum over i of c (c-1) ...
@@ -3001,13 +3011,13 @@ impl Fleet {
 
     /// Share of the work beyond `max_workers × batch_cap` slots when `m`
     /// requests are in service on average (Poisson).
+    /// (The test inlined, as it runs on every pass; the sums out of line.)
+    #[inline]
     fn overflow_share(&self, m: f64) -> f64 {
         let b = self.curve.batch_cap;
         let cap = self.max_workers as f64 * b;
         if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 && !tail_is_negligible(m, cap) {
-            let (tail_at, _) = poisson_tail(m, cap);
-            let (tail_above, _) = poisson_tail(m, cap + 1.0);
-            ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0)
+            overflow_share_beyond(m, cap)
         } else {
             0.0
         }
