@@ -631,7 +631,14 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> (f64, f64) {
     if offered * slot.per_batch_s() < 1.0 {
         let x = offered * slot.at(1.0) / (1.0 - offered * slot.per_batch_s());
         if x < cap - 1.0 && tail_is_negligible(x, cap - 1.0) {
-            return (x, erlang_b(cap, x));
+            // (`erlang_b`'s own first test, inline: it decides most hours
+            // of a large batch, without the call.)
+            let blocked = if x <= 0.0 || (x <= cap && tail_is_negligible(x, cap)) {
+                0.0
+            } else {
+                erlang_b(cap, x)
+            };
+            return (x, blocked);
         }
         hi = hi.min(x);
     }
