@@ -1651,6 +1651,21 @@ impl Fleet {
                 self.spread_service_s(lambda, mean_input, mean_output)
             };
         }
+        // Most hours: worker 1 far below its cap turns nothing away, as
+        // [`packed_worker_load`]'s first test and `erlang_b`'s own find, and
+        // the loop below ends after it; the same sums without the loop's
+        // set-up.
+        if self.max_workers >= 1 && lambda * slot.per_batch_s() < 1.0 {
+            let x = lambda * slot.at(1.0) / (1.0 - lambda * slot.per_batch_s());
+            if x < cap - 1.0
+                && tail_is_negligible(x, cap - 1.0)
+                && x > 0.0
+                && tail_is_negligible(x, cap)
+            {
+                let carried = 0.0 + lambda * (1.0 - 0.0) * (x / lambda);
+                return (carried + 0.0 * slot.at(cap)) / lambda;
+            }
+        }
         let mut offered = lambda;
         // Request-seconds carried by the workers so far.
         let mut carried = 0.0;
