@@ -886,13 +886,15 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     } else {
         (-ms).exp()
     };
-    let (mut i, mut j, mut cdf_s) = (last, 0.0, 0.0);
-    let mut next_cdf = |j: f64, cdf: &mut f64| {
+    // (`j` is also counted as an integer, `next` - 1, for the table below:
+    // the same index as `j as usize`, without the saturating conversion
+    // each term.)
+    let (mut i, mut j, mut next, mut cdf_s) = (last, 0.0, 1_usize, 0.0);
+    let mut next_cdf = |j: f64, next: usize, cdf: &mut f64| {
         if j >= low_s {
             *cdf += pmf_s;
             // (1 / (j + 1) from a table: a multiplication chain, not a
             // division chain.)
-            let next = j as usize + 1;
             pmf_s *= ms
                 * super::scan::RECIPROCALS
                     .get(next)
@@ -902,7 +904,7 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     };
     let (mut mass, mut weighted) = (0.0, 0.0);
     while i >= stop {
-        next_cdf(j, &mut cdf_s);
+        next_cdf(j, next, &mut cdf_s);
         mass += pmf;
         weighted += pmf * cdf_s;
         // P(N_D = i - 1) / P(N_D = i).
@@ -919,11 +921,13 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
         }
         i -= 1.0;
         j += 1.0;
+        next += 1;
     }
     // P(N_S <= b - 1), on from where the loop left it (1 beyond its reach).
     while j <= last.min(reach_s) {
-        next_cdf(j, &mut cdf_s);
+        next_cdf(j, next, &mut cdf_s);
         j += 1.0;
+        next += 1;
     }
     let total_s = if last > reach_s { 1.0 } else { cdf_s };
     ((total_s * mass - weighted) * (-shift).exp()).clamp(0.0, 1.0)
