@@ -338,12 +338,15 @@ impl Deployment for Serverless {
         let mut arrivals = Vec::new();
         let minutes_vary = ctx.minutes_may_vary();
         let mut backlog = Backlog::default();
+        let capacity_tps = fleet.curve.capacity_tps();
         for (i, h) in hours.iter().enumerate() {
             let start = i as f64 * 3600.0;
             o.requests += h.requests;
             o.tokens += h.tokens();
             // Worker-seconds of the hour's work at full batch.
-            let busy_s = fleet.curve.busy_seconds(h.input_tokens, h.output_tokens);
+            let busy_s = fleet
+                .curve
+                .busy_seconds_at(capacity_tps, h.input_tokens, h.output_tokens);
             o.busy_gpu_s += busy_s * gpus;
             if ctx.fidelity.simulates(h.requests) {
                 let mut rng = ctx.noise(&self.name, i);
