@@ -615,6 +615,18 @@ mod tests {
     }
 
     #[test]
+    fn the_last_rare_load_asked_is_the_caches_answer() {
+        // Asked again, alternately or on end, a count gets its first
+        // answer, as a fresh backlog finds it.
+        let mut backlog = Backlog::default();
+        let counts = [8.0, 8.0, 128.0, 8.0, 128.0, 128.0, 5120.0, 8.0];
+        let answers: Vec<f64> = counts.iter().map(|&c| backlog.rare_below(c)).collect();
+        for (c, answer) in counts.iter().zip(&answers) {
+            assert_eq!(Backlog::default().rare_below(*c), *answer, "{c}");
+        }
+    }
+
+    #[test]
     fn the_rare_load_bound_is_the_tests_own() {
         // Below the cached load the test holds everywhere, and just above
         // it, it does not: the cache saves the logarithm, not the answer.

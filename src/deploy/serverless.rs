@@ -5327,6 +5327,31 @@ mod tests {
     }
 
     #[test]
+    fn the_ceiling_and_the_whole_count_test_answer_as_libm_does() {
+        // Halves, near-integers a few ulps either side, negatives, zero,
+        // large values and those past 2^52, and what is not a number.
+        let mut xs = vec![0.0, -0.0, 2f64.powi(52), -(2f64.powi(52)), 1e300, -1e300];
+        xs.extend([f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
+        for k in -300..=300 {
+            let x = f64::from(k) * 0.5;
+            xs.extend([x, x.next_up(), x.next_down(), x + 1e-9, x - 1e-9]);
+        }
+        for e in 40..60 {
+            let x = 2f64.powi(e) + 0.5;
+            xs.extend([x, -x, x.next_up(), x.next_down()]);
+        }
+        for x in xs {
+            let (ours, libm) = (ceil_below_2_52(x), x.ceil());
+            // (Equal values; the sign of a zero may differ, see its doc.)
+            assert!(ours == libm, "{x}: {ours} against {libm}");
+            let whole = (1.0..=UNBIASED_MAX_ARRIVALS).contains(&x) && x.fract() == 0.0;
+            assert_eq!(sparse_count(x), whole.then_some(x as i32), "{x}");
+        }
+        assert!(ceil_below_2_52(f64::NAN).is_nan());
+        assert_eq!(sparse_count(f64::NAN), None);
+    }
+
+    #[test]
     fn the_negligible_tail_test_answers_as_its_logarithm_does() {
         // The Chernoff test's bounds must give the answer of the logarithm
         // they stand in for, at every mean and level, the boundary included.
