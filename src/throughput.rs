@@ -189,7 +189,14 @@ impl BatchCurve {
 
     /// Replica-seconds of work to serve the given tokens at full batch.
     pub fn busy_seconds(&self, input_tokens: f64, output_tokens: f64) -> f64 {
-        output_tokens / self.capacity_tps() + input_tokens / self.prefill_tps
+        self.busy_seconds_at(self.capacity_tps(), input_tokens, output_tokens)
+    }
+
+    /// [`BatchCurve::busy_seconds`] with the curve's [`BatchCurve::capacity_tps`]
+    /// given (`capacity_tps`, output tokens/s), as a loop over a trial's
+    /// hours takes it once: the same value, without its division each hour.
+    pub fn busy_seconds_at(&self, capacity_tps: f64, input_tokens: f64, output_tokens: f64) -> f64 {
+        output_tokens / capacity_tps + input_tokens / self.prefill_tps
     }
 }
 

@@ -239,6 +239,8 @@ impl Deployment for Dedicated {
     fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome {
         let p = ctx.params;
         let curve = self.throughput.curve(p);
+        // (Its capacity once for the trial's hours: `busy_seconds_at`.)
+        let capacity_tps = curve.capacity_tps();
         // Request by request only at `request` fidelity: queueing on an
         // always-on fleet matters in busy hours, which `auto` leaves to the
         // fast path.
@@ -254,7 +256,7 @@ impl Deployment for Dedicated {
             } => {
                 let mut demand: Vec<f64> = hours
                     .iter()
-                    .map(|h| curve.busy_seconds(h.input_tokens, h.output_tokens))
+                    .map(|h| curve.busy_seconds_at(capacity_tps, h.input_tokens, h.output_tokens))
                     .collect();
                 let q = percentile_in_place(&mut demand, percentile);
                 Some(
@@ -287,7 +289,7 @@ impl Deployment for Dedicated {
             }
         };
         for (i, h) in hours.iter().enumerate() {
-            let demand_s = curve.busy_seconds(h.input_tokens, h.output_tokens);
+            let demand_s = curve.busy_seconds_at(capacity_tps, h.input_tokens, h.output_tokens);
             let replicas = match self.scaling {
                 Scaling::Fixed(n) => n as f64,
                 Scaling::Sized { .. } => sized.unwrap_or(1.0),

@@ -26,6 +26,10 @@ pub(super) struct Backlog {
     /// (erlangs) below which a Poisson occupancy is [`rarely_full`] for
     /// sure: most hours are, and need no logarithm to say so.
     rare_below: Vec<(f64, f64)>,
+    /// The last count of slots [`Backlog::rare_below`] was asked about and
+    /// its answer: a fleet of fixed size asks about the same one every
+    /// hour, answered inline without the search.
+    last_rare_below: Option<(f64, f64)>,
 }
 
 impl Backlog {
@@ -99,7 +103,22 @@ impl Backlog {
     /// [`rarely_full`] at `c` slots, less a relative 1e-9 (the test's
     /// rounding): found once per count of slots by bisection, as the test
     /// holds for every load below one where it holds.
+    #[inline]
     fn rare_below(&mut self, c: f64) -> f64 {
+        if let Some((slots, load)) = self.last_rare_below
+            && slots == c
+        {
+            return load;
+        }
+        let load = self.rare_below_searched(c);
+        self.last_rare_below = Some((c, load));
+        load
+    }
+
+    /// [`Backlog::rare_below`] from its cache of counts, or found and
+    /// cached (the same answer for the same count each time it is asked).
+    #[inline(never)]
+    fn rare_below_searched(&mut self, c: f64) -> f64 {
         match self.rare_below.iter().find(|(slots, _)| *slots == c) {
             Some(&(_, load)) => load,
             // (An autoscaled fleet of more sizes than the cache holds: the
@@ -593,6 +612,18 @@ mod tests {
         }
         let ratio = medians[15] / medians[3];
         assert!((ratio / 2.0 - 1.0).abs() < 0.25, "{medians:?}");
+    }
+
+    #[test]
+    fn the_last_rare_load_asked_is_the_caches_answer() {
+        // Asked again, alternately or on end, a count gets its first
+        // answer, as a fresh backlog finds it.
+        let mut backlog = Backlog::default();
+        let counts = [8.0, 8.0, 128.0, 8.0, 128.0, 128.0, 5120.0, 8.0];
+        let answers: Vec<f64> = counts.iter().map(|&c| backlog.rare_below(c)).collect();
+        for (c, answer) in counts.iter().zip(&answers) {
+            assert_eq!(Backlog::default().rare_below(*c), *answer, "{c}");
+        }
     }
 
     #[test]

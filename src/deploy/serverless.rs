@@ -338,12 +338,15 @@ impl Deployment for Serverless {
         let mut arrivals = Vec::new();
         let minutes_vary = ctx.minutes_may_vary();
         let mut backlog = Backlog::default();
+        let capacity_tps = fleet.curve.capacity_tps();
         for (i, h) in hours.iter().enumerate() {
             let start = i as f64 * 3600.0;
             o.requests += h.requests;
             o.tokens += h.tokens();
             // Worker-seconds of the hour's work at full batch.
-            let busy_s = fleet.curve.busy_seconds(h.input_tokens, h.output_tokens);
+            let busy_s = fleet
+                .curve
+                .busy_seconds_at(capacity_tps, h.input_tokens, h.output_tokens);
             o.busy_gpu_s += busy_s * gpus;
             if ctx.fidelity.simulates(h.requests) {
                 let mut rng = ctx.noise(&self.name, i);
@@ -643,7 +646,14 @@ fn packed_worker_load(offered: f64, slot: SlotTime, cap: f64) -> (f64, f64) {
     if offered * slot.per_batch_s() < 1.0 {
         let x = offered * slot.at(1.0) / (1.0 - offered * slot.per_batch_s());
         if x < cap - 1.0 && tail_is_negligible(x, cap - 1.0) {
-            return (x, erlang_b(cap, x));
+            // (`erlang_b`'s own first test, inline: it decides most hours
+            // of a large batch, without the call.)
+            let blocked = if x <= 0.0 || (x <= cap && tail_is_negligible(x, cap)) {
+                0.0
+            } else {
+                erlang_b(cap, x)
+            };
+            return (x, blocked);
         }
         hi = hi.min(x);
     }
@@ -891,13 +901,15 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     } else {
         (-ms).exp()
     };
-    let (mut i, mut j, mut cdf_s) = (last, 0.0, 0.0);
-    let mut next_cdf = |j: f64, cdf: &mut f64| {
+    // (`j` is also counted as an integer, `next` - 1, for the table below:
+    // the same index as `j as usize`, without the saturating conversion
+    // each term.)
+    let (mut i, mut j, mut next, mut cdf_s) = (last, 0.0, 1_usize, 0.0);
+    let mut next_cdf = |j: f64, next: usize, cdf: &mut f64| {
         if j >= low_s {
             *cdf += pmf_s;
             // (1 / (j + 1) from a table: a multiplication chain, not a
             // division chain.)
-            let next = j as usize + 1;
             pmf_s *= ms
                 * super::scan::RECIPROCALS
                     .get(next)
@@ -907,7 +919,7 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
     };
     let (mut mass, mut weighted) = (0.0, 0.0);
     while i >= stop {
-        next_cdf(j, &mut cdf_s);
+        next_cdf(j, next, &mut cdf_s);
         mass += pmf;
         weighted += pmf * cdf_s;
         // P(N_D = i - 1) / P(N_D = i).
@@ -924,11 +936,13 @@ fn boot_batch_overflow(boot_arrivals: f64, cv: f64, service_arrivals: f64, batch
         }
         i -= 1.0;
         j += 1.0;
+        next += 1;
     }
     // P(N_S <= b - 1), on from where the loop left it (1 beyond its reach).
     while j <= last.min(reach_s) {
-        next_cdf(j, &mut cdf_s);
+        next_cdf(j, next, &mut cdf_s);
         j += 1.0;
+        next += 1;
     }
     let total_s = if last > reach_s { 1.0 } else { cdf_s };
     ((total_s * mass - weighted) * (-shift).exp()).clamp(0.0, 1.0)
@@ -952,6 +966,74 @@ fn negative_binomial_ln_coefficient(k: f64, r: f64) -> f64 {
         last.set((k, r, value));
         value
     })
+}
+
+/// Whether `cost × boot_batch_overflow_bound(m, cv, ms, b)` (same
+/// arguments, and `cost` workers a boot) is at most
+/// [`SPILL_NEGLIGIBLE_WORKERS`] for certain, without the bound's two
+/// logarithms and exponential: the same `z`, with its logarithms replaced
+/// by bounds on the side that raises the bound (`ln z` and `ln x` from
+/// below, [`ln_floor`]; `ln cost` from above, by its binary exponent),
+/// and a margin of 1e-3 (plus 1e-12 of the terms' sizes) in the logarithm
+/// for both sides' rounding. Where it says so, the bound's own test says
+/// so too (it only decides sooner); false where it cannot tell, or where
+/// the bound is 1. On `steady-1b` it settles about 37,500 of the 38,200
+/// hours (of 48,637 tested) whose bound finds the overflow negligible.
+fn boot_batch_overflow_surely_negligible(
+    boot_arrivals: f64,
+    cv: f64,
+    service_arrivals: f64,
+    batch: f64,
+    cost: f64,
+) -> bool {
+    let (m, ms, b) = (boot_arrivals, service_arrivals, batch);
+    if !(m > 0.0 && ms >= 0.0 && b > m + ms && b.is_finite()) {
+        return false;
+    }
+    let cv2 = cv.max(0.0).powi(2);
+    // (The bound's `z` and `x`, by the same operations.)
+    let z = if m * (1.0 + m * cv2) >= ms {
+        b * (1.0 + m * cv2) / (m * (1.0 + b * cv2))
+    } else {
+        b / (m + ms)
+    };
+    // (`ln cost < (e + 1) ln 2` for `cost = f 2^e`, `f < 2`.)
+    let cost_field = (cost.to_bits() >> 52) & 0x7ff;
+    if !((f64::MIN_POSITIVE..f64::INFINITY).contains(&z) && cost > 0.0 && cost_field < 0x7ff) {
+        return false;
+    }
+    let ln_cost_high = (cost_field as f64 - 1022.0) * std::f64::consts::LN_2;
+    let boot = if cv2 > 0.0 {
+        let x = 1.0 - m * cv2 * (z - 1.0);
+        // (Normal, not a number, or beyond `N_D`'s radius: no answer.)
+        if !(f64::MIN_POSITIVE..=1.0).contains(&x) {
+            return false;
+        }
+        -ln_floor(x) / cv2
+    } else {
+        m * (z - 1.0)
+    };
+    let service = ms * (z - 1.0);
+    let held = b * ln_floor(z);
+    let slack = 1e-3 + 1e-12 * (boot.abs() + service.abs() + held.abs() + ln_cost_high.abs());
+    boot + service - held + ln_cost_high <= SPILL_NEGLIGIBLE_WORKERS_LN - slack
+}
+
+/// `ln(SPILL_NEGLIGIBLE_WORKERS)`, `ln(1e-5)`.
+const SPILL_NEGLIGIBLE_WORKERS_LN: f64 = -11.512_925_464_970_229;
+
+/// A lower bound on `ln y` for a positive normal finite `y`, without a
+/// logarithm, within 0.004 of it (and above it by at most its rounding,
+/// a few ulps of `ln y`, where `y` is near a power of two): with `y = f 2^e`, `f` in `[1, 2)`,
+/// `ln y = e ln 2 + 2 artanh(t)`, `t = (f - 1) / (f + 1)` in `[0, 1/3)`,
+/// and `2 artanh(t) >= 2 (t + t³/3)` (the series' terms are positive; the
+/// rest is at most `2 t⁵ / (5 (1 - t²))`).
+fn ln_floor(y: f64) -> f64 {
+    let bits = y.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as f64 - 1023.0;
+    let f = f64::from_bits((bits & ((1_u64 << 52) - 1)) | (1023_u64 << 52));
+    let t = (f - 1.0) / (f + 1.0);
+    e * std::f64::consts::LN_2 + 2.0 * t * (1.0 + t * t * (1.0 / 3.0))
 }
 
 /// An upper bound on [`boot_batch_overflow`] (same arguments), cheaper
@@ -995,6 +1077,16 @@ fn boot_batch_overflow_bound(
         b / (m + ms)
     };
     ln_bound(z).exp().min(1.0)
+}
+
+/// The share of the work beyond `cap` slots (a whole number) when `m > 0`
+/// requests are in service on average (Poisson): [`Fleet::overflow_share`]
+/// where its tail is not negligible.
+#[inline(never)]
+fn overflow_share_beyond(m: f64, cap: f64) -> f64 {
+    let (tail_at, _) = poisson_tail(m, cap);
+    let (tail_above, _) = poisson_tail(m, cap + 1.0);
+    ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0)
 }
 
 /// The Erlang loss formula `B(c, x)`: the share of requests turned away by
@@ -1424,8 +1516,9 @@ fn ready_pipeline(
 /// 2e-13 λ` and the weight is below `(2e-13 λC)^(b - 1) / (b - 1)!`, nil.
 fn pipeline_cannot_fill(lambda: f64, service_s: f64, cold_s: f64, batch: f64) -> bool {
     // (The service's first: in most hours of a large batch it decides
-    // without a logarithm.)
-    let need = (batch - 1.0).ceil();
+    // without a logarithm. It runs every hour: the ceiling without
+    // `ceil`, a library call on x86-64's baseline.)
+    let need = ceil_below_2_52(batch - 1.0);
     tail_is_negligible(lambda * service_s, need) || tail_is_negligible(lambda * cold_s, need)
 }
 
@@ -1714,6 +1807,21 @@ impl Fleet {
             } else {
                 self.spread_service_s(lambda, mean_input, mean_output)
             };
+        }
+        // Most hours: worker 1 far below its cap turns nothing away, as
+        // [`packed_worker_load`]'s first test and `erlang_b`'s own find, and
+        // the loop below ends after it; the same sums without the loop's
+        // set-up.
+        if self.max_workers >= 1 && lambda * slot.per_batch_s() < 1.0 {
+            let x = lambda * slot.at(1.0) / (1.0 - lambda * slot.per_batch_s());
+            if x < cap - 1.0
+                && tail_is_negligible(x, cap - 1.0)
+                && x > 0.0
+                && tail_is_negligible(x, cap)
+            {
+                let carried = 0.0 + lambda * (1.0 - 0.0) * (x / lambda);
+                return (carried + 0.0 * slot.at(cap)) / lambda;
+            }
         }
         let mut offered = lambda;
         // Request-seconds carried by the workers so far.
@@ -2367,6 +2475,13 @@ impl Fleet {
         let full_after_boot = if spills
             && self.max_workers >= 2
             && one_each > SPILL_NEGLIGIBLE_WORKERS
+            && !boot_batch_overflow_surely_negligible(
+                lc,
+                self.cold_start_cv,
+                service_arrivals,
+                b,
+                one_each,
+            )
             && one_each * boot_batch_overflow_bound(lc, self.cold_start_cv, service_arrivals, b)
                 > SPILL_NEGLIGIBLE_WORKERS
         {
@@ -2488,14 +2603,24 @@ impl Fleet {
     /// each product is at most `S(s)^k`, by `q / (1 - q)` with `q` the
     /// Chernoff bound `exp(-κ (y - 1 - ln y))` on `S(s)`, `y = s / C`, `κ
     /// = 1 / cv²`. Fixed boots spill nothing when `s >= C`.
-    #[inline(never)]
+    ///
+    /// The first test, which decides most hours, is inlined at the callers;
+    /// the rest is kept out of line ([`Fleet::spill_is_negligible_by_moments`]).
+    #[inline]
     fn spill_is_negligible(&self, lambda: f64, cost_s: f64) -> bool {
-        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
-        let limit = SPILL_NEGLIGIBLE_WORKERS;
         // C / s <= limit / cost.
-        if cost_s * lambda * c <= limit * b {
+        if cost_s * lambda * self.cold_start_s <= SPILL_NEGLIGIBLE_WORKERS * self.curve.batch_cap {
             return true;
         }
+        self.spill_is_negligible_by_moments(lambda, cost_s)
+    }
+
+    /// [`Fleet::spill_is_negligible`] beyond its first test (same
+    /// arguments): by the moments of the boot and Chernoff's bound.
+    #[inline(never)]
+    fn spill_is_negligible_by_moments(&self, lambda: f64, cost_s: f64) -> bool {
+        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
+        let limit = SPILL_NEGLIGIBLE_WORKERS;
         if b <= lambda * c {
             return false;
         }
@@ -3091,13 +3216,13 @@ impl Fleet {
 
     /// Share of the work beyond `max_workers × batch_cap` slots when `m`
     /// requests are in service on average (Poisson).
+    /// (The test inlined, as it runs on every pass; the sums out of line.)
+    #[inline]
     fn overflow_share(&self, m: f64) -> f64 {
         let b = self.curve.batch_cap;
         let cap = self.max_workers as f64 * b;
         if b.is_finite() && self.max_workers != u32::MAX && m > 0.0 && !tail_is_negligible(m, cap) {
-            let (tail_at, _) = poisson_tail(m, cap);
-            let (tail_above, _) = poisson_tail(m, cap + 1.0);
-            ((m * tail_at - cap * tail_above) / m).clamp(0.0, 1.0)
+            overflow_share_beyond(m, cap)
         } else {
             0.0
         }
@@ -4441,7 +4566,24 @@ struct OneWorkerForms {
 /// `n` as a whole count from 1 to [`UNBIASED_MAX_ARRIVALS`], if it is one:
 /// the sparse hours priced from their count's exact law.
 fn sparse_count(n: f64) -> Option<i32> {
-    ((1.0..=UNBIASED_MAX_ARRIVALS).contains(&n) && n.fract() == 0.0).then_some(n as i32)
+    // (Whole where the truncation gives it back: within the range `as`
+    // truncates, without `fract`, a library call on x86-64's baseline
+    // that the range test did not keep from running every hour.)
+    ((1.0..=UNBIASED_MAX_ARRIVALS).contains(&n) && f64::from(n as i32) == n).then_some(n as i32)
+}
+
+/// `x.ceil()` without the library call (x86-64's baseline has no rounding
+/// instruction), for the batch sizes the hourly gates take every hour: by
+/// truncation where `|x| < 2^52` (every double that far out is whole, so
+/// `x.ceil()` itself beyond), the same value, sign of zero aside (`-0.5`
+/// gives `+0`, where `ceil` gives `-0`; the callers compare it only).
+fn ceil_below_2_52(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = (x as i64) as f64;
+        if t < x { t + 1.0 } else { t }
+    } else {
+        x.ceil()
+    }
 }
 
 /// Counts above which [`unbiased_one_worker`] is not tried: its terms are
@@ -5451,6 +5593,76 @@ mod tests {
             (whole.flex_worker_s / near.flex_worker_s - 1.0).abs() < 1e-6,
             "{whole:?} vs {near:?}"
         );
+    }
+
+    #[test]
+    fn the_boot_batch_bounds_cheap_test_only_says_what_the_bound_says() {
+        use rand::SeedableRng;
+        // The logarithm's floor is below it (up to its rounding, a few
+        // ulps of the logarithm, which the test's margin covers), by at
+        // most 0.004.
+        let mut rng = crate::deploy::TrialRng::seed_from_u64(7);
+        for i in 0..20_000 {
+            let y = match i % 4 {
+                0 => 2f64.powf(rng.random_range(-1000.0..1000.0)),
+                1 => 1.0 + rng.random_range(-1e-6..1e-6),
+                2 => 2f64.powi(rng.random_range(-1000..1000)),
+                _ => rng.random_range(0.0..10.0_f64).max(f64::MIN_POSITIVE),
+            };
+            let (floor, ln) = (ln_floor(y), y.ln());
+            assert!(
+                floor <= ln + 1e-15 * ln.abs() && floor >= ln - 0.004,
+                "{y}: {floor} {ln}"
+            );
+        }
+        // Where the cheap test says the overflow is negligible, the
+        // bound's own test does; and it says so where the bound is far
+        // below (most such hours), not only where it is nil.
+        let (mut said, mut below) = (0, 0);
+        for _ in 0..200_000 {
+            let m = 10f64.powf(rng.random_range(-4.0..2.5));
+            let cv = [0.0, 1e-7, 0.1, 0.5, 1.0, 3.0][rng.random_range(0..6)];
+            let ms = 10f64.powf(rng.random_range(-4.0..2.5));
+            let b = [2.0, 8.0, 32.0, 128.0, 1024.0][rng.random_range(0..5)];
+            let cost = 10f64.powf(rng.random_range(-5.0..4.0));
+            let bound = cost * boot_batch_overflow_bound(m, cv, ms, b);
+            if boot_batch_overflow_surely_negligible(m, cv, ms, b, cost) {
+                said += 1;
+                assert!(
+                    bound <= SPILL_NEGLIGIBLE_WORKERS,
+                    "{m} {cv} {ms} {b} {cost}"
+                );
+            }
+            if bound <= SPILL_NEGLIGIBLE_WORKERS * 1e-3 {
+                below += 1;
+            }
+        }
+        assert!(said > below / 2, "{said} of {below}");
+    }
+
+    #[test]
+    fn the_ceiling_and_the_whole_count_test_answer_as_libm_does() {
+        // Halves, near-integers a few ulps either side, negatives, zero,
+        // large values and those past 2^52, and what is not a number.
+        let mut xs = vec![0.0, -0.0, 2f64.powi(52), -(2f64.powi(52)), 1e300, -1e300];
+        xs.extend([f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE]);
+        for k in -300..=300 {
+            let x = f64::from(k) * 0.5;
+            xs.extend([x, x.next_up(), x.next_down(), x + 1e-9, x - 1e-9]);
+        }
+        for e in 40..60 {
+            let x = 2f64.powi(e) + 0.5;
+            xs.extend([x, -x, x.next_up(), x.next_down()]);
+        }
+        for x in xs {
+            let (ours, libm) = (ceil_below_2_52(x), x.ceil());
+            // (Equal values; the sign of a zero may differ, see its doc.)
+            assert!(ours == libm, "{x}: {ours} against {libm}");
+            let whole = (1.0..=UNBIASED_MAX_ARRIVALS).contains(&x) && x.fract() == 0.0;
+            assert_eq!(sparse_count(x), whole.then_some(x as i32), "{x}");
+        }
+        assert!(ceil_below_2_52(f64::NAN).is_nan());
+        assert_eq!(sparse_count(f64::NAN), None);
     }
 
     #[test]
