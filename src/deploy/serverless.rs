@@ -816,10 +816,36 @@ fn poisson_spaced_spill(mean_arrivals: f64, shape: f64, batch: f64, most: f64) -
         return 0.0;
     }
     let q = mean_arrivals / (shape + mean_arrivals);
+    // A whole shape up to 64 (CV 0.5 is 4): `I_q(a, r)` is a binomial
+    // tail, `Σ_{i<r} C(a + r - 1, i) (1 - q)^i q^(a + r - 1 - i)`, r
+    // terms with no continued fraction (`beta_reg` made `steady-10b` 9%
+    // slower).
+    let whole = shape <= 64.0 && (shape - shape.round()).abs() < 1e-9;
+    let r = shape.round();
+    let odds = (1.0 - q) / q;
+    // q^(a + r - 1) at a = m b, carried from one m to the next.
+    let step = q.powf(batch);
+    let mut power = q.powf(r - 1.0);
+    let mut tail = |a: f64| -> f64 {
+        if !whole {
+            return statrs::function::beta::beta_reg(a, shape, q);
+        }
+        let n = a + r - 1.0;
+        power *= step;
+        let mut term = power;
+        let mut sum = term;
+        let mut i = 0.0;
+        while i + 1.0 < r {
+            term *= (n - i) / (i + 1.0) * odds;
+            sum += term;
+            i += 1.0;
+        }
+        sum.min(1.0)
+    };
     // (At most a million terms; a product that is not a number ends it.)
     let (mut starts, mut boots, mut m) = (1.0, 0.0, 1.0);
     while m <= most {
-        starts *= statrs::function::beta::beta_reg(m * batch, shape, q);
+        starts *= tail(m * batch);
         if starts.is_nan() || starts < 1e-9 {
             break;
         }
