@@ -110,6 +110,14 @@ struct Worker {
 /// Counts kept by workers ready (or alive) at once, 0 to 15.
 const TOP: usize = 16;
 
+/// Counts kept by settled workers (ready, done with their boot's batch).
+const WIDE: usize = 128;
+
+/// Erlang's loss formula `B(c, x)` for `c` whole slots offered `x` erlangs.
+fn erlang_loss(c: usize, x: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| x * b / (k as f64 + x * b))
+}
+
 fn main() {
     let args: Vec<f64> = std::env::args()
         .skip(1)
@@ -174,6 +182,9 @@ fn main() {
     // Arrivals by workers ready when they come, and those of them that
     // found every ready worker full (and waited on a boot).
     let (mut seen_by_ready, mut full_by_ready) = ([0.0; TOP], [0.0; TOP]);
+    // By settled workers: ready and done with the batch they came up with.
+    let (mut seen_by_settled, mut full_by_settled) = ([0.0; WIDE], [0.0; WIDE]);
+    let mut settled_now = 0usize;
     // When the last ready worker scaled down, and the last such spell whose
     // first request joined an earlier boot.
     let (mut empty_since, mut absorbed_spell, mut absorbed) = (-1.0, -2.0, 0.0);
@@ -224,6 +235,12 @@ fn main() {
             if counted {
                 requests += 1.0;
                 seen_by_ready[ready.min(TOP - 1)] += 1.0;
+                settled_now = workers
+                    .iter()
+                    .filter(|w| w.alive && w.ready_at + service_s <= now)
+                    .count()
+                    .min(WIDE - 1);
+                seen_by_settled[settled_now] += 1.0;
             }
             let mut best: Option<usize> = None;
             for (i, w) in workers.iter().enumerate() {
@@ -254,6 +271,7 @@ fn main() {
             if counted {
                 boot_waits += 1.0;
                 full_by_ready[ready.min(TOP - 1)] += 1.0;
+                full_by_settled[settled_now] += 1.0;
             }
             if starter_until >= 0.0 {
                 starter_n += 1.0;
@@ -442,6 +460,25 @@ fn main() {
             .join(" ")
     };
     let level_share = ready_time[level - 1] / (hours * 3600.0);
+    {
+        let mut line = String::from(
+            "arrivals by settled workers (ready, boot batch done): r share full erlang",
+        );
+        let (mut found, mut erl) = (0.0, 0.0);
+        for r in 0..WIDE {
+            let share = seen_by_settled[r] / requests;
+            if share >= 1e-4 {
+                let b = erlang_loss(r * batch as usize, lambda * service_s);
+                line += &format!(
+                    "\n  {r}: {share:.4} {:.4} {b:.4}",
+                    full_by_settled[r] / seen_by_settled[r]
+                );
+            }
+            found += full_by_settled[r] / requests;
+            erl += share * erlang_loss(r * batch as usize, lambda * service_s);
+        }
+        println!("{line}\n  waits a request {found:.5}; Erlang's at the settled law {erl:.5}");
+    }
     println!(
         "arrivals by workers ready (0, 1, ...), share: {}",
         row(&seen_by_ready, 1.0 / requests, 3)
