@@ -23,8 +23,12 @@ Printed on 2026-11-28 (storm_sim's figures in brackets):
   lam 10 S 10: 230.7 (219.8), 13.50 (13.3)
   lam 10 S 60: 224.8 (167.0), 73.35 (74.0)
   lam 1 S 60:  79.0 (47.9), 6.75 (7.47)
-  lam 1 S 10:  27.2 (74.1): the fixed point collapses to R = 8 (not traced)
-The settled count's mean is right at lam = 10/s; the boots are not yet.
+  lam 1 S 10:  85.4 (74.1), 1.55 (1.61)
+The settled count's mean is near the simulation's at all five, but the law
+is wider than the simulation's (sd 2.6 against 1.8 at lam 10 S 60), so the
+waits, convex in R, read high: the boots are 5% to 65% high. (Taking the
+emptiest worker's own request, rate 1 / S, for the fall instead of any
+departure, (c + 1) / S, puts the means far too high: 13.55 at lam 1 S 60.)
 
     python3 examples/settled_chain_reference.py   (numpy, scipy)
 """
@@ -63,14 +67,17 @@ def run(lam,S,T,b=8,held=8.0):
             surv_top=s[-1]
             pq=trunc_pois(x,c)  # the others' occupancy
             p_new_idle=float(sum(pq[q]*s[q-lo] for q in range(lo,c+1)))+float(pq[:lo].sum())
-        up_ok[R]=1-p_new_idle   # a worker settling as the R-th stays
+        up_ok[R]=1-p_new_idle if 1-p_new_idle>1e-12 else 0.0   # a worker settling as the R-th stays (rounding below 1e-12)
         pr=trunc_pois(x,R*b)
         d[R]=(pr[c+1]*(c+1)/S*surv_top) if c+1<=R*b else 0.0
     kappa=0.02
     for it in range(300):
         logpi=[0.0]
         for R in range(1,Rmax):
-            logpi.append(logpi[-1]+math.log(max(kappa*up_ok[R+1],1e-300))-math.log(max(d[R+1],1e-300)))
+            if kappa*up_ok[R+1] <= 1e-300:
+                logpi.append(-1e300)
+                continue
+            logpi.append(logpi[-1]+math.log(kappa*up_ok[R+1])-math.log(max(d[R+1],1e-300)))
         mx=max(logpi); pi=np.exp(np.array(logpi)-mx); pi/=pi.sum()
         W=lam*sum(pi[R-1]*erl(R*b,x) for R in range(1,Rmax+1))
         new=W/held
