@@ -29,7 +29,9 @@
 //! lives that ended (from a boot up to its scale-down: how long, how many
 //! requests they served beyond the boot's batch, and the share that
 //! served none); and the arrivals by how many workers were ready when
-//! they came, with the share of those that found every one full.
+//! they came, with the share of those that found every one full; and the
+//! same by *settled* workers (ready and done with the batch they came up
+//! with), beside Erlang's loss formula `B(r b, λS)` at that count.
 //! With `LEVEL`, also the spells with at least `LEVEL` workers alive
 //! (booting or ready: how many an hour and how long, which against the
 //! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
