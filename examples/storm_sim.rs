@@ -29,14 +29,24 @@
 //! lives that ended (from a boot up to its scale-down: how long, how many
 //! requests they served beyond the boot's batch, and the share that
 //! served none); and the arrivals by how many workers were ready when
-//! they came, with the share of those that found every one full.
+//! they came, with the share of those that found every one full; and the
+//! same by *settled* workers (ready and done with the batch they came up
+//! with), beside Erlang's loss formula `B(r b, λS)` at that count.
 //! With `LEVEL`, also the spells with at least `LEVEL` workers alive
 //! (booting or ready: how many an hour and how long, which against the
 //! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
 //! its down spells), and the boots that start with `LEVEL - 1` ready and
 //! none booting (the level's "starters"): while each boots, the arrivals
 //! that find every ready worker full (mean and variance) and the further
-//! boots they start.
+//! boots they start; at their start, when the first busy slot of the
+//! ready workers frees, how many free with it, and the share with a ready
+//! worker still serving its boot's batch; their blocked arrivals that came
+//! after a worker below scaled down (and how often and how late that
+//! happens, with those boots' blocked arrivals and further boots against
+//! the others'); their blocked arrivals by service period since the
+//! start; and, for every storm (the boots from one that starts with none
+//! booting until none boots), its further boots per starter by the
+//! workers ready at its start.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -95,10 +105,20 @@ struct Worker {
     booting_at_start: usize,
     /// Whether another boot started while this one booted.
     overlapped: bool,
+    /// Completion times of the requests in service, in admission order.
+    done: std::collections::VecDeque<f64>,
 }
 
 /// Counts kept by workers ready (or alive) at once, 0 to 15.
 const TOP: usize = 16;
+
+/// Counts kept by settled workers (ready, done with their boot's batch).
+const WIDE: usize = 128;
+
+/// Erlang's loss formula `B(c, x)` for `c` whole slots offered `x` erlangs.
+fn erlang_loss(c: usize, x: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| x * b / (k as f64 + x * b))
+}
 
 fn main() {
     let args: Vec<f64> = std::env::args()
@@ -141,6 +161,22 @@ fn main() {
     // arrivals that find every ready worker full (sum, sum of squares) and
     // the further boots they start.
     let (mut starter_until, mut starter_n, mut starter_further) = (-1.0, 0.0, 0.0);
+    let (mut first_sum, mut first_sq, mut first_with, mut fresh_n) = (0.0, 0.0, 0.0, 0.0);
+    let mut first_n = 0.0;
+    // The starters' blocked arrivals that came with fewer workers ready
+    // than at the start (one scaled down while the boot ran).
+    let mut starter_fewer = 0.0;
+    // Starters during whose boot a ready worker below scaled down, and
+    // the boot left then (seconds, summed).
+    let (mut starter_lost, mut lost_n, mut lost_left_s) = (false, 0.0, 0.0);
+    // Their blocked arrivals and further boots (the whole boot's).
+    let (mut lost_blocked, mut lost_further) = (0.0, 0.0);
+    // The starters' blocked arrivals by service periods since the start
+    // (0: the first S seconds), and the starters whose boot reached each.
+    let (mut starter_t0, mut by_period, mut period_open) = (0.0, [0.0; TOP], [0.0; TOP]);
+    // Storms: the further boots (started while another boots) until no
+    // boot is in flight, by the workers ready at the storm's first boot.
+    let (mut storm_ready, mut storm_further) = (0usize, [0.0; TOP]);
     let (mut starts_seen, mut over_sum, mut over_sq, mut further_sum) = (0.0, 0.0, 0.0, 0.0);
     // Ready lives ended (scale-downs): count, seconds up, requests served
     // beyond the boot's batch, and those that served none beyond it.
@@ -148,6 +184,9 @@ fn main() {
     // Arrivals by workers ready when they come, and those of them that
     // found every ready worker full (and waited on a boot).
     let (mut seen_by_ready, mut full_by_ready) = ([0.0; TOP], [0.0; TOP]);
+    // By settled workers: ready and done with the batch they came up with.
+    let (mut seen_by_settled, mut full_by_settled) = ([0.0; WIDE], [0.0; WIDE]);
+    let mut settled_now = 0usize;
     // When the last ready worker scaled down, and the last such spell whose
     // first request joined an earlier boot.
     let (mut empty_since, mut absorbed_spell, mut absorbed) = (-1.0, -2.0, 0.0);
@@ -182,6 +221,10 @@ fn main() {
         }
         alive_was_up = alive_up;
         if starter_until >= 0.0 && now >= starter_until {
+            if starter_lost {
+                lost_further += starter_further;
+                lost_blocked += starter_n;
+            }
             over_sum += starter_n;
             over_sq += starter_n * starter_n;
             further_sum += starter_further;
@@ -194,6 +237,12 @@ fn main() {
             if counted {
                 requests += 1.0;
                 seen_by_ready[ready.min(TOP - 1)] += 1.0;
+                settled_now = workers
+                    .iter()
+                    .filter(|w| w.alive && w.ready_at + service_s <= now)
+                    .count()
+                    .min(WIDE - 1);
+                seen_by_settled[settled_now] += 1.0;
             }
             let mut best: Option<usize> = None;
             for (i, w) in workers.iter().enumerate() {
@@ -213,6 +262,7 @@ fn main() {
                 w.active += 1;
                 w.served += 1;
                 w.epoch += 1;
+                w.done.push_back(now + service_s);
                 events.push(Event {
                     time_s: now + service_s,
                     worker: i,
@@ -223,9 +273,17 @@ fn main() {
             if counted {
                 boot_waits += 1.0;
                 full_by_ready[ready.min(TOP - 1)] += 1.0;
+                full_by_settled[settled_now] += 1.0;
             }
             if starter_until >= 0.0 {
                 starter_n += 1.0;
+                if counted && ready + 1 < level {
+                    starter_fewer += 1.0;
+                }
+                if counted {
+                    let period = ((now - starter_t0) / service_s) as usize;
+                    by_period[period.min(TOP - 1)] += 1.0;
+                }
             }
             if let Some(i) = workers
                 .iter()
@@ -272,14 +330,48 @@ fn main() {
                 by_ready[ready.min(TOP - 1)] += 1.0;
                 by_booting[booting.min(TOP - 1)] += 1.0;
                 if booting == 0 {
+                    storm_ready = ready.min(TOP - 1);
                     starters[ready.min(TOP - 1)] += 1.0;
                     if ready + 1 == level && starter_until < 0.0 {
                         starter_until = now + boot_s;
+                        starter_t0 = now;
+                        starter_lost = false;
+                        for (p, open) in period_open.iter_mut().enumerate() {
+                            if p as f64 * service_s < boot_s {
+                                *open += 1.0;
+                            }
+                        }
                         starter_n = 0.0;
                         starter_further = 0.0;
+                        // The ready workers' busy slots: the first to
+                        // free, how many free with it, and whether a
+                        // ready worker still serves its boot's batch.
+                        let mut first = f64::INFINITY;
+                        let mut fresh = false;
+                        for w in workers.iter().filter(|w| w.alive && w.ready_at <= now) {
+                            if let Some(&f) = w.done.front() {
+                                first = first.min(f);
+                            }
+                            fresh |= w.ready_at > now - service_s && w.boot_batch > 0;
+                        }
+                        let with: usize = workers
+                            .iter()
+                            .filter(|w| w.alive && w.ready_at <= now)
+                            .map(|w| w.done.iter().filter(|&&f| f <= first + 1e-9).count())
+                            .sum();
+                        if first.is_finite() {
+                            first_sum += first - now;
+                            first_sq += (first - now).powi(2);
+                            first_with += with as f64;
+                            fresh_n += f64::from(u8::from(fresh));
+                            first_n += 1.0;
+                        }
                     }
-                } else if starter_until >= 0.0 {
-                    starter_further += 1.0;
+                } else {
+                    storm_further[storm_ready] += 1.0;
+                    if starter_until >= 0.0 {
+                        starter_further += 1.0;
+                    }
                 }
             }
             continue;
@@ -308,6 +400,7 @@ fn main() {
                 w.boot_batch = n;
                 w.epoch += 1;
                 for _ in 0..n {
+                    w.done.push_back(now + service_s);
                     events.push(Event {
                         time_s: now + service_s,
                         worker: i,
@@ -317,6 +410,7 @@ fn main() {
             }
             Kind::Completion => {
                 let w = &mut workers[i];
+                w.done.pop_front();
                 w.active -= 1;
                 if w.active == 0 {
                     w.idle_since = now;
@@ -344,6 +438,11 @@ fn main() {
                 }
                 alive -= 1;
                 ready -= 1;
+                if counted && starter_until >= 0.0 && ready + 1 < level && !starter_lost {
+                    starter_lost = true;
+                    lost_n += 1.0;
+                    lost_left_s += starter_until - now;
+                }
                 if ready == 0 {
                     empty_since = now;
                 }
@@ -363,6 +462,25 @@ fn main() {
             .join(" ")
     };
     let level_share = ready_time[level - 1] / (hours * 3600.0);
+    {
+        let mut line = String::from(
+            "arrivals by settled workers (ready, boot batch done): r share full erlang",
+        );
+        let (mut found, mut erl) = (0.0, 0.0);
+        for r in 0..WIDE {
+            let share = seen_by_settled[r] / requests;
+            if share >= 1e-4 {
+                let b = erlang_loss(r * batch as usize, lambda * service_s);
+                line += &format!(
+                    "\n  {r}: {share:.4} {:.4} {b:.4}",
+                    full_by_settled[r] / seen_by_settled[r]
+                );
+            }
+            found += full_by_settled[r] / requests;
+            erl += share * erlang_loss(r * batch as usize, lambda * service_s);
+        }
+        println!("{line}\n  waits a request {found:.5}; Erlang's at the settled law {erl:.5}");
+    }
     println!(
         "arrivals by workers ready (0, 1, ...), share: {}",
         row(&seen_by_ready, 1.0 / requests, 3)
@@ -448,6 +566,51 @@ fn main() {
         over_mean,
         over_sq / starts_seen - over_mean * over_mean,
         further_sum / starts_seen
+    );
+    let first_mean = first_sum / first_n;
+    println!(
+        "  at their start, the first busy slot below frees in {:.2} s (sd {:.2}), {:.2} slots with it; {:.3} with a ready worker still serving its boot's batch",
+        first_mean,
+        (first_sq / first_n - first_mean * first_mean)
+            .max(0.0)
+            .sqrt(),
+        first_with / first_n,
+        fresh_n / first_n
+    );
+    println!(
+        "  of their blocked arrivals, with fewer ready than at the start: {:.3} a starter; a worker below scaled down in {:.4} of the boots, {:.1} s before the boot's end",
+        starter_fewer / first_n,
+        lost_n / first_n,
+        lost_left_s / lost_n
+    );
+    println!(
+        "  those boots: {:.2} blocked arrivals and {:.3} further boots each; the others {:.2} and {:.3}",
+        lost_blocked / lost_n,
+        lost_further / lost_n,
+        (over_sum - lost_blocked) / (starts_seen - lost_n),
+        (further_sum - lost_further) / (starts_seen - lost_n)
+    );
+    let period_rate = std::array::from_fn::<f64, TOP, _>(|p| {
+        if period_open[p] > 0.0 {
+            by_period[p] / period_open[p]
+        } else {
+            0.0
+        }
+    });
+    println!(
+        "  their blocked arrivals per service period (0: the first S s) of the boots that reach it: {}",
+        row(&period_rate, 1.0, 3)
+    );
+    let per_starter = std::array::from_fn::<f64, TOP, _>(|r| {
+        if starters[r] > 0.0 {
+            storm_further[r] / starters[r]
+        } else {
+            0.0
+        }
+    });
+    println!(
+        "storms' further boots (until none boots) per starter, by workers ready at the start: {}",
+        row(&per_starter, 1.0, 3)
     );
     println!(
         "spells without a ready worker whose first request joined an earlier boot: {:.2} an hour",
