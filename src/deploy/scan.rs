@@ -140,8 +140,11 @@ const SPARE_BUFFERS_KEPT: usize = 8;
 
 /// An empty buffer: a dropped table's where there is one, else new.
 fn spare_buffer() -> Vec<f64> {
+    // (`try_with`: none while the thread's locals are torn down.)
     let mut buffer = SPARE_BUFFERS
-        .with_borrow_mut(|spare| spare.pop())
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
         .unwrap_or_default();
     buffer.clear();
     buffer
@@ -158,9 +161,12 @@ struct PoissonTable {
 }
 
 impl Drop for PoissonTable {
-    /// Keep the table's buffers for the next table ([`spare_buffer`]).
+    /// Keep the table's buffers for the next table ([`spare_buffer`]);
+    /// none are kept while the thread's locals are torn down (`try_with`,
+    /// where `with` would panic).
     fn drop(&mut self) {
-        SPARE_BUFFERS.with_borrow_mut(|spare| {
+        let _ = SPARE_BUFFERS.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
             for buffer in [&mut self.pmf, &mut self.cdf] {
                 // (Not a table's of over 65,536 counts, a mean beyond
                 // about 2e7: so the spares hold 4 MB at most.)

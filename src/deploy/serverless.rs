@@ -3899,9 +3899,10 @@ const BOOT_WALK_MOST_MOVES: f64 = 25.0;
 
 /// The most steps [`BootWalkLevels::cold_share`] takes over a window (beyond
 /// `T = 2,000 S` its steps are longer than `2S`: within 1e-4 of steps 100
-/// times finer at T = 600 s, S = 0.1–0.25 s, a test; before, it gave `None`
-/// there, and the bill stepped): with [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost
-/// to [`BOOT_WALK_ROUNDS`] propagations of at most 1,000 steps on the
+/// times finer at T = 600 s, S = 0.1–0.25 s when measured, and a test holds
+/// it to 1e-3; before, it gave `None` there, and the bill stepped): with
+/// [`BOOT_WALK_MOST_MOVES`] it bounds an hour's cost to [`BOOT_WALK_ROUNDS`]
+/// propagations of at most 1,000 steps on the
 /// scan's levels plus 68 points. The levels grow with `λS` (about `λS +
 /// O(√λS)`), so the bound is relative to it; the weights keep `λS` small
 /// where the walk is taken (no hour of a reviewer's sweep of its domain
@@ -3967,8 +3968,9 @@ impl BootWalkLevels {
     /// `T > S`; `None` where the boots move more than [`BOOT_WALK_MOST_MOVES`]
     /// times in a window. The walk below is exact for `T <= C + S`; for
     /// shorter boots it overstates their spread beyond `C + S` of the
-    /// look-back, and [`boot_walk_weight`] takes it in part there. As in [`super::scan::running_max`] the share is the growth of
-    /// the mean running maximum of the occupancy `X = Q + B` per second of `T`,
+    /// look-back, and [`boot_walk_weight`] takes it in part there. As in
+    /// [`super::scan::running_max`] the share is the growth of the mean
+    /// running maximum of the occupancy `X = Q + B` per second of `T`,
     /// over `λ` (the completions, whose idle spells it counts, still come at
     /// `λ`). Which requests hold a boot does not enter: it is the share of a
     /// fleet whose requests hold one at random (a test holds it to a Monte
