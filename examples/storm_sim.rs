@@ -28,8 +28,11 @@
 //! spell did (a boot of an earlier storm that still had room); the ready
 //! lives that ended (from a boot up to its scale-down: how long, how many
 //! requests they served beyond the boot's batch, and the share that
-//! served none); and the arrivals by how many workers were ready when
-//! they came, with the share of those that found every one full.
+//! served none); the arrivals by how many workers were ready when
+//! they came, with the share of those that found every one full; and the
+//! spells without a ready worker by whether a boot was in flight at their
+//! start (how many an hour, how long, the boots started in them, the
+//! boots in flight at their start, the share ended by an earlier boot).
 //! With `LEVEL`, also the spells with at least `LEVEL` workers alive
 //! (booting or ready: how many an hour and how long, which against the
 //! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
@@ -154,8 +157,13 @@ fn main() {
     // No-ready spells by whether a boot was in flight at their start
     // (index 1) or not (index 0): count, seconds, boots started in them,
     // boots in flight at the start, those ended by an earlier boot.
-    let (mut d_n, mut d_s, mut d_boots, mut d_flight, mut d_early) =
-        ([0.0_f64; 2], [0.0_f64; 2], [0.0_f64; 2], [0.0_f64; 2], [0.0_f64; 2]);
+    let (mut d_n, mut d_s, mut d_boots, mut d_flight, mut d_early) = (
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+    );
     let (mut d_start, mut d_kind, mut d_cur_boots) = (-1.0_f64, 0usize, 0.0_f64);
 
     loop {
