@@ -5175,7 +5175,7 @@ mod tests {
     /// T = 5 s, C = 300 s (CV 0.5), S = 1 s, b = 8, against
     /// `examples/storm_sim.rs` (400 hours): 24,044 worker-seconds, 69.1
     /// boots and 539 requests that waited on a boot an hour. The closed
-    /// forms and their spill read 32,115 and 98.1 (every spell without a
+    /// forms and their spill read 32,066 and 98.1 (every spell without a
     /// ready worker taken as a storm's first). Within 3%, 3% and 5%.
     #[test]
     fn worker_ones_storms_boot_as_the_simulation_does() {
