@@ -4158,6 +4158,15 @@ fn simpson_unit(n: usize, mut f: impl FnMut(f64) -> f64) -> f64 {
 /// worker ready and full), 1.77.
 const STORM_LEVELS_WORKERS: f64 = 0.01;
 
+/// Runs of boots of a storm's first spell that [`worker_one_storm`] takes
+/// one by one; beyond, in as many runs of equal count, each at its middle
+/// start (a first spell of thousands of boots, as with hour-long boots
+/// and a few seconds a batch, took 30 ms at λ = 10/s, S = 0.1 s, C =
+/// 3,600 s; in runs, 2 ms). The grid's storms have at most 37 boots (its
+/// figures are the same either way); in 6 runs of 3 the boots at λ = 1/s,
+/// T = 5 s, C = 300 s, S = 1 s move by −0.27%.
+const STORM_GROUPS: usize = 128;
+
 /// Intervals of the Simpson sums of [`worker_one_storm`]. Against 512, its
 /// boots at λ = 1/s, T = 5 s, C = 300 s, S = 1 s, b = 8 move by 1e-10 and
 /// the grid's costs by 0.03 points at most (λ = 0.1/s, T = 5 s, C = 300
@@ -4260,34 +4269,50 @@ fn worker_one_storm(
         weights.push(w);
     }
     let k0: f64 = weights.iter().sum();
+    // Boots in runs of equal spacing, at most `STORM_GROUPS` runs, each
+    // taken at its middle: (first start, count).
+    let runs = |n: usize| -> Vec<(f64, i32)> {
+        let per = n.div_ceil(STORM_GROUPS).max(1);
+        (0..n)
+            .step_by(per)
+            .map(|i| (i as f64 * spacing, (per.min(n - i)) as i32))
+            .collect()
+    };
+    let first_runs = runs(starts.len());
     // (Beyond C (1 + 10 CV) a boot is up but for 1e-9 or less.)
     let span_s = c * (1.0 + 10.0 * cv);
     let tau0 = span_s
         * simpson_unit(STORM_INTERVALS, |x| {
             let u = x * span_s;
-            starts
+            first_runs
                 .iter()
-                .take_while(|&&s| s < u)
-                .map(|&s| survival(u - s))
+                .take_while(|&&(s, _)| s < u)
+                .map(|&(s, m)| {
+                    // The run's boots started before u.
+                    let started = (((u - s) / spacing).floor() as i32 + 1).min(m);
+                    let middle = s + 0.5 * f64::from(started - 1) * spacing;
+                    survival(u - middle).powi(started)
+                })
                 .product::<f64>()
         });
-    // After the first spell: its boots in flight at τ₀, less the one up.
-    let live: Vec<(f64, f64)> = starts
-        .iter()
-        .filter(|&&s| s < tau0)
-        .map(|&s| {
-            let alive = survival(tau0 - s);
-            (
-                s,
-                if alive > 0.0 {
-                    density(tau0 - s) / alive
-                } else {
-                    0.0
-                },
-            )
+    // After the first spell: its boots in flight at τ₀, less the one up
+    // (by its hazard there), in runs as above: (middle, count, in flight
+    // at τ₀, hazard).
+    let in_flight = starts.iter().take_while(|&&s| s < tau0).count();
+    let live: Vec<(f64, i32, f64, f64)> = runs(in_flight)
+        .into_iter()
+        .map(|(s, m)| {
+            let middle = s + 0.5 * f64::from(m - 1) * spacing;
+            let alive = survival(tau0 - middle);
+            let hazard = if alive > 0.0 {
+                density(tau0 - middle) / alive
+            } else {
+                0.0
+            };
+            (middle, m, alive, hazard)
         })
         .collect();
-    let hazard_sum: f64 = live.iter().map(|&(_, h)| h).sum();
+    let hazard_sum: f64 = live.iter().map(|&(_, m, _, h)| f64::from(m) * h).sum();
     let mut phi = vec![0.0; live.len()];
     let mut suffix = vec![1.0; live.len() + 1];
     // E[e^(-L / r)] with y = -r ln u.
@@ -4296,22 +4321,22 @@ fn worker_one_storm(
             return 1.0;
         }
         let y = -r * u.ln();
-        for (p, &(s, _)) in phi.iter_mut().zip(&live) {
-            let alive = survival(tau0 - s);
+        for (p, &(s, _, alive, _)) in phi.iter_mut().zip(&live) {
             *p = if alive > 0.0 {
                 1.0 - survival(tau0 + y - s) / alive
             } else {
                 1.0
             };
         }
-        // Σ_j p_j Π_(i != j) φ_i by prefix and suffix products.
+        // Σ_j p_j Π_(i != j) φ_i by prefix and suffix products (a run's
+        // own others: φ^(m - 1)).
         for i in (0..live.len()).rev() {
-            suffix[i] = suffix[i + 1] * phi[i];
+            suffix[i] = suffix[i + 1] * phi[i].powi(live[i].1);
         }
         let (mut prefix, mut sum) = (1.0, 0.0);
-        for (j, &(_, h)) in live.iter().enumerate() {
-            sum += h / hazard_sum * prefix * suffix[j + 1];
-            prefix *= phi[j];
+        for (j, &(_, m, _, h)) in live.iter().enumerate() {
+            sum += f64::from(m) * h / hazard_sum * prefix * phi[j].powi(m - 1) * suffix[j + 1];
+            prefix *= phi[j].powi(m);
         }
         sum
     });
