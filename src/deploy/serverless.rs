@@ -4203,13 +4203,12 @@ const STORM_INTERVALS: usize = 256;
 /// s, b = 8 read 41,421 worker-seconds at CV 1e-6 and at 1e-9 alike.
 const STORM_FIXED_CV: f64 = 1e-9;
 
-/// Groups of the intervals between the first spell's boot starts over
-/// which [`worker_one_storm`] averages q₀ (the chance a storm has a later
-/// spell) by the law of the spell's end.
-const STORM_END_GROUPS: usize = 16;
+/// Intervals of the Simpson sum of q₀ at one end of the first spell
+/// ([`worker_one_storm`]).
+const STORM_END_Q_INTERVALS: usize = 64;
 
-/// Intervals of the Simpson sum of the first spell's end within one of
-/// [`STORM_END_GROUPS`] (its mean there).
+/// Intervals of the Simpson sum of the first spell's end within one
+/// block of its boot starts ([`worker_one_storm`]; its mean there).
 const STORM_END_INTERVALS: usize = 16;
 
 /// Worker 1's storms at `lambda` requests/s, keep-alive `keep_alive_s`,
@@ -4408,7 +4407,7 @@ fn worker_one_storm(
         let hazard_sum: f64 = live.iter().map(|&(_, m, _, h)| f64::from(m) * h).sum();
         let mut phi = vec![0.0; live.len()];
         let mut suffix = vec![1.0; live.len() + 1];
-        let none_left = simpson_unit(STORM_INTERVALS, |v| {
+        let none_left = simpson_unit(STORM_END_Q_INTERVALS, |v| {
             if v <= 0.0 {
                 return 1.0;
             }
@@ -4435,30 +4434,45 @@ fn worker_one_storm(
         (1.0 - none_left).clamp(0.0, 1.0)
     };
     // q₀ over the law of the first spell's end τ: `P(τ > s_k) = w_k`, and
-    // on `[s_k, s_(k+1))` boots 0..=k are in flight. Each interval (in at
-    // most `STORM_END_GROUPS` groups of equal count) is taken at τ's mean
-    // there, with the boots of its middle interval: the boots in flight
-    // are fixed by the interval, not by where τ falls, so q₀ moves
-    // continuously with every input. (Interval 0, boot 0 alone, is q₀ =
-    // 0.)
+    // on `[s_k, s_(k+1))` boots 0..=k are in flight (interval 0, boot 0
+    // alone, is q₀ = 0). The intervals in blocks fixed by their index
+    // (`[2^j, 2^(j+1))`, whatever the count of boots): each block at τ's
+    // mean in it, with the boots in flight of its intervals' mean index
+    // by their chance, `k̄` (q₀ interpolated between the whole indices
+    // about it). Every one of these moves continuously with every input
+    // (the boots in flight are fixed by the interval, not by where τ
+    // falls, and no block is regrouped as boots are added).
     let n = starts.len();
-    let per = (n.saturating_sub(1)).div_ceil(STORM_END_GROUPS).max(1);
+    let mass_of = |k: usize| weights[k] - weights.get(k + 1).copied().unwrap_or(0.0);
     let mut q0 = 0.0;
-    for first in (1..n).step_by(per) {
-        let end = (first + per).min(n);
-        let lo = starts[first];
-        let hi = starts.get(end).copied().unwrap_or(lo + span_s);
-        let g_hi = weights.get(end).copied().unwrap_or_else(|| none_up(hi));
-        let mass = weights[first] - g_hi;
-        if mass <= 1e-12 {
-            continue;
+    let mut first = 1;
+    while first < n {
+        let end = (2 * first).min(n);
+        let mass: f64 = (first..end).map(mass_of).sum();
+        if mass > 1e-9 {
+            let lo = starts[first];
+            let (hi, g_hi) = match starts.get(end) {
+                Some(&s) => (s, weights[end]),
+                None => (lo + span_s, none_up(lo + span_s)),
+            };
+            // E[τ; lo <= τ < hi] = lo G(lo) - hi G(hi) + ∫ G.
+            let area =
+                (hi - lo) * simpson_unit(STORM_END_INTERVALS, |x| none_up(lo + x * (hi - lo)));
+            let mean = (lo * weights[first] - hi * g_hi + area) / (weights[first] - g_hi);
+            let k_bar = (first..end).map(|k| k as f64 * mass_of(k)).sum::<f64>() / mass;
+            let k = (k_bar.floor() as usize).clamp(first, end - 1);
+            let frac = (k_bar - k as f64).clamp(0.0, 1.0);
+            let at = |k: usize| {
+                let u = mean.clamp(starts[k], starts.get(k + 1).copied().unwrap_or(f64::INFINITY));
+                q_at(u, k + 1)
+            };
+            let mut q = at(k);
+            if frac > 0.0 && k + 1 < end {
+                q = (1.0 - frac) * q + frac * at(k + 1);
+            }
+            q0 += mass * q;
         }
-        // E[τ; lo <= τ < hi] = lo G(lo) - hi G(hi) + ∫ G.
-        let area = (hi - lo) * simpson_unit(STORM_END_INTERVALS, |x| none_up(lo + x * (hi - lo)));
-        let mean = (lo * weights[first] - hi * g_hi + area) / mass;
-        let mid = (first + end - 1) / 2;
-        let u = mean.clamp(starts[mid], starts.get(mid + 1).copied().unwrap_or(f64::INFINITY));
-        q0 += mass * q_at(u, mid + 1);
+        first = end;
     }
     // The later spells: a damped fixed point on their length d.
     let mut d = tau0.max(1.0 / lambda);
