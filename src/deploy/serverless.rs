@@ -2003,8 +2003,8 @@ impl Fleet {
         // the storms' ([`Fleet::worker_one_storm_hour`]), without the
         // holding-time step (the storms' waits sit in booting workers, not
         // in the ready workers' slots).
-        let storm = worker_one
-            .and_then(|w| self.worker_one_storm_hour(lambda, service_s, &first_out, &w));
+        let storm =
+            worker_one.and_then(|w| self.worker_one_storm_hour(lambda, service_s, &first_out, &w));
         if let Some((storm, weight)) = storm
             && weight >= 1.0
         {
@@ -4388,10 +4388,7 @@ fn worker_one_storm(
                 (middle, m, survival(u - middle), log_hazard(u - middle))
             })
             .collect();
-        let top = live
-            .iter()
-            .map(|l| l.3)
-            .fold(f64::NEG_INFINITY, f64::max);
+        let top = live.iter().map(|l| l.3).fold(f64::NEG_INFINITY, f64::max);
         let mut live = live;
         for l in &mut live {
             l.3 = if top.is_finite() {
@@ -4463,7 +4460,10 @@ fn worker_one_storm(
             let k = (k_bar.floor() as usize).clamp(first, end - 1);
             let frac = (k_bar - k as f64).clamp(0.0, 1.0);
             let at = |k: usize| {
-                let u = mean.clamp(starts[k], starts.get(k + 1).copied().unwrap_or(f64::INFINITY));
+                let u = mean.clamp(
+                    starts[k],
+                    starts.get(k + 1).copied().unwrap_or(f64::INFINITY),
+                );
                 q_at(u, k + 1)
             };
             let mut q = at(k);
@@ -5365,8 +5365,107 @@ mod tests {
             (st.boots_per_s / st.spells_per_s - 1.0).abs() < 0.01,
             "{st:?}"
         );
-        // Fixed boots: none.
-        assert!(worker_one_storm(lambda, (t, s), (c, 0.0), b, 1e6).is_none());
+        // Fixed boots: the limit of nearly fixed ones.
+        let fixed = worker_one_storm(lambda, (t, s), (c, 0.0), b, 1e6).expect("a storm");
+        let near = worker_one_storm(lambda, (t, s), (c, 1e-6), b, 1e6).expect("a storm");
+        assert!(
+            (fixed.boots_per_s - near.boots_per_s).abs() <= 1e-3 * near.boots_per_s,
+            "{fixed:?} against {near:?}"
+        );
+    }
+
+    /// The largest relative change of the billed worker-seconds between
+    /// neighbours of `n + 1` inputs from `lo` to `hi`, the hour at `x`
+    /// given by `bill`.
+    fn largest_step(lo: f64, hi: f64, n: usize, bill: impl Fn(f64) -> f64) -> (f64, f64) {
+        let mut prev = bill(lo);
+        let mut worst = (0.0, lo);
+        for i in 1..=n {
+            let x = lo + (hi - lo) * i as f64 / n as f64;
+            let y = bill(x);
+            let step = ((y - prev) / prev).abs();
+            if step > worst.0 {
+                worst = (step, x);
+            }
+            prev = y;
+        }
+        worst
+    }
+
+    /// Worker 1's storms hand over to the levels' hour continuously: at λ
+    /// = 1/s, T = 5 s, C = 300 s (CV 0.5), b = 8 the parent switched at S
+    /// = 1.2311 s (its levels at 0.01 of a worker) with a step of +28% in
+    /// the bill, and at λ = 1.198/s (S = 1 s) of +17.5%. Inputs 1e-5
+    /// apart about those now move the bill by 0.1% at most, and so do
+    /// inputs 1e-3 apart through the whole band (S = 1..3 s).
+    #[test]
+    fn worker_ones_storms_hand_over_to_the_levels_continuously() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        f.cold_start_cv = 0.5;
+        let (step, at) = largest_step(1.2301, 1.2321, 200, |s| {
+            f.hour_at(1.0, s, None).flex_worker_s
+        });
+        assert!(step < 1e-3, "{step} at S = {at}");
+        let (step, at) = largest_step(1.197, 1.199, 200, |l| f.hour_at(l, 1.0, None).flex_worker_s);
+        assert!(step < 1e-3, "{step} at λ = {at}");
+        let (step, at) = largest_step(1.0, 3.0, 2000, |s| f.hour_at(1.0, s, None).flex_worker_s);
+        assert!(step < 1e-2, "{step} at S = {at}");
+    }
+
+    /// q₀, the chance a storm has a later spell, is averaged over the law
+    /// of the first spell's end: the parent took the boots in flight at
+    /// its mean end, and q₀ jumped from 0 to 0.9987 where the second
+    /// boot's start crossed it (λ = 0.02750/s -> 0.02751/s at T = 5 s, C
+    /// = 300 s, CV 0.5, S = 1 s, b = 8: -20.6% in the bill; C = 82.5 s at
+    /// λ = 0.1/s: -19.1%). Inputs 1e-6 (1e-4 s) apart about those now
+    /// move the bill by 0.1% at most.
+    #[test]
+    fn worker_ones_storms_have_no_step_where_a_boot_starts_at_the_spells_end() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        f.cold_start_cv = 0.5;
+        let (step, at) = largest_step(0.02745, 0.02755, 100, |l| {
+            f.hour_at(l, 1.0, None).flex_worker_s
+        });
+        assert!(step < 1e-3, "{step} at λ = {at}");
+        let (step, at) = largest_step(82.0, 83.0, 100, |c| {
+            let mut g = f;
+            g.cold_start_s = c;
+            g.hour_at(0.1, 1.0, None).flex_worker_s
+        });
+        assert!(step < 1e-3, "{step} at C = {at}");
+    }
+
+    /// Nearly fixed and fixed boots: the parent's hazards underflowed
+    /// below a CV of about 2e-5 (+49% in the bill at CV 1.78e-5, λ = 1/s,
+    /// T = 5 s, C = 300 s, S = 1 s, b = 8) and took fixed boots by the
+    /// closed forms (61,497 worker-seconds; storm_sim about 43,900). Now
+    /// the bill moves by 0.1% at most through CV 1e-5..3e-5 and fixed
+    /// boots are its limit (within 0.5% of CV 1e-5). And `max_workers`
+    /// bounds the storm's boots, with no step (the parent's gate at 2 K₀
+    /// + 2 stepped -24% from 38 to 39 workers).
+    #[test]
+    fn worker_ones_storms_are_continuous_in_the_boot_cv_and_max_workers() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        let bill = |f: &Fleet| f.hour_at(1.0, 1.0, None).flex_worker_s;
+        let (step, at) = largest_step(1e-5, 3e-5, 200, |cv| {
+            let mut g = f;
+            g.cold_start_cv = cv;
+            bill(&g)
+        });
+        assert!(step < 1e-3, "{step} at CV {at}");
+        let fixed = bill(&f);
+        f.cold_start_cv = 1e-5;
+        let near = bill(&f);
+        assert!(
+            (fixed - near).abs() <= 5e-3 * near,
+            "{fixed} against {near}"
+        );
+        f.cold_start_cv = 0.5;
+        f.max_workers = 38;
+        let few = bill(&f);
+        f.max_workers = 39;
+        let more = bill(&f);
+        assert!((few - more).abs() <= 1e-2 * more, "{few} against {more}");
     }
 
     /// [`boot_batch_overflow`] against a Monte Carlo of `N_D` (Poisson
