@@ -2178,11 +2178,13 @@ impl Fleet {
     /// The hour of a fleet whose storms are worker 1's
     /// ([`worker_one_storm`]), at `lambda` requests/s of `service_s`
     /// seconds, from the first pass at the service alone (`first`) and
-    /// worker 1's closed forms (`w`); `None` where they are not: where
-    /// worker 1 spills nothing, a level above it is wanted at the service
-    /// alone (its levels bill a hundredth of an hour or more: then storms
-    /// are the levels', [`ready_pipeline`]), boots are fixed, workers are
-    /// kept warm, or `max_workers` could bind the storm (below `2 K₀ + 2`).
+    /// worker 1's closed forms (`w`), with its weight against the hour
+    /// without them ([`storm_weight`] of the levels above worker 1 at the
+    /// service alone: 1 where those bill under 0.17 of a worker, falling
+    /// to 0 at 0.63, where the storms are the levels', [`ready_pipeline`]);
+    /// `None` where worker 1 spills nothing, workers are kept warm, or the
+    /// weight is 0. `max_workers` bounds the storm's boots in flight
+    /// ([`worker_one_storm`]'s `most`).
     ///
     /// The storm replaces worker 1's closed forms, its spill and the
     /// holding-time step's levels (the storm's waits sit in booting
@@ -2196,7 +2198,11 @@ impl Fleet {
     /// (room uniform on `0..b-1` where the spell started another boot),
     /// boots another worker, `E[min(N_S, b)] / b` a spell (`N_S` Poisson of
     /// mean `λ S`), or `full_after_boot` ([`boot_batch_overflow`]) where a
-    /// storm's spell started its boot alone. Measured with `storm_sim` at
+    /// storm's spell started its boot alone. Each such boot is waited on by
+    /// the request that starts it and by the arrivals until the full
+    /// worker's batch ends, half a service on average (the request lands
+    /// uniformly within it), at most the boot's other `b - 1` slots: `1 +
+    /// min(λ S / 2, b - 1)` (as [`Fleet::add_worker_one_boots`]). Measured with `storm_sim` at
     /// λ = 1/s, T = 5 s, C = 300 s, S = 1 s: 1.03 boots an hour start with
     /// one worker ready and full (this gives 0.96); at λ = 0.1/s, S = 10 s:
     /// 3.76 (3.1).
@@ -4198,10 +4204,18 @@ const STORM_GROUPS: usize = 128;
 /// s, S = 1 s); 64 moved that point by 0.15.
 const STORM_INTERVALS: usize = 256;
 
-/// The boot CV at which [`worker_one_storm`] takes fixed boots (CV 0):
-/// its limit. The reviewer's scan at λ = 1/s, T = 5 s, C = 300 s, S = 1
-/// s, b = 8 read 41,421 worker-seconds at CV 1e-6 and at 1e-9 alike.
-const STORM_FIXED_CV: f64 = 1e-9;
+/// The least boot CV [`worker_one_storm`] takes (fixed boots, CV 0,
+/// among them). Its boot starts are fixed (`i b / λ`), so with nearly
+/// fixed boots the first spell's end crosses a start all at once and q₀
+/// steps: at λ = 0.5..2/s, T = 5 s, C = 300 s, S = 1 s, b = 8, scanned
+/// with `examples/storm_steps.rs` (inputs 1e-7 apart), the bill steps by
+/// up to 3.2% at CV 1e-9 (λ = 0.9333/s, where the 35th start is at C)
+/// and by no more than 1e-6 at CV 0.003.
+/// (The starts are in truth the b-th arrivals, spread by
+/// `√b / λ`, 2.8 s there: wider than 0.003 of 300 s.) The bill at CV
+/// 1e-9, 41,335 worker-seconds, is 0.07% above the one at 0.003 (41,307);
+/// storm_sim reads about 43,900 with fixed boots (the review).
+const STORM_FIXED_CV: f64 = 0.003;
 
 /// Intervals of the Simpson sum of q₀ at one end of the first spell
 /// ([`worker_one_storm`]).
@@ -4209,11 +4223,12 @@ const STORM_END_Q_INTERVALS: usize = 64;
 
 /// Intervals of the Simpson sum of the first spell's end within one
 /// block of its boot starts ([`worker_one_storm`]; its mean there).
-const STORM_END_INTERVALS: usize = 16;
+const STORM_END_INTERVALS: usize = 32;
 
 /// Worker 1's storms at `lambda` requests/s, keep-alive `keep_alive_s`,
 /// service `service_s` seconds, boots gamma of mean `c` seconds and CV `cv`
-/// (> 0; `None` for fixed boots), batch `b`, at most `most` workers; per
+/// (fixed boots, CV 0, as CV [`STORM_FIXED_CV`]), batch `b`, at most `most`
+/// workers; per
 /// second. For a fleet whose one ready worker carries the load (no level
 /// above it wanted at the service alone) but whose boots take in more
 /// arrivals than a batch holds.
@@ -4232,15 +4247,23 @@ const STORM_END_INTERVALS: usize = 16;
 ///
 /// - A storm's first spell (no boot in flight) is the spill's
 ///   ([`Fleet::spill_boots`]): boots at `s_i = i b / λ` after its first
-///   arrival, each started with chance `w_i = Π_(m <= i) P(D > m b / λ)`
-///   (`K₀ = Σ w_i`), ending at the first boot up, after `τ₀ = ∫ Π_(s_i <
-///   u) P(D > u - s_i) du`.
+///   arrival (at most `most`), each started with chance `w_i = Π_(m <= i)
+///   P(D > m b / λ)` (`K₀ = Σ w_i`), ending at the first boot up, τ, after
+///   `τ₀ = E[τ] = ∫ Π_(s_i < u) P(D > u - s_i) du`; `P(τ > s_k) = w_k`.
 /// - The next spell finds a boot in flight if the ready spell ends before
 ///   the last boot started is up: `q = P(R < L) = 1 - E[e^(-L / r)]`, `L`
-///   from the spell's end to that boot up. After the first spell, `L` is
-///   the last of the boots in flight at `τ₀` (those with `s_i < τ₀`, each
-///   up after `τ₀ + y` with chance `P(D > τ₀ + y - s_i) / P(D > τ₀ -
-///   s_i)`, less the one up at `τ₀`, taken by its hazard there); after a
+///   from the spell's end to that boot up. After the first spell, `q₀ =
+///   Σ_k P(s_k <= τ < s_(k+1)) q₀(k)`: with boots 0..=k in flight at its
+///   end u (τ's mean on the interval), `L` is the last of them (each up
+///   after `u + y` with chance `P(D > u + y - s_i) / P(D > u - s_i)`),
+///   less the one up at u, taken by its hazard there (in log space,
+///   relative to the largest, so that nearly fixed boots do not
+///   underflow). The intervals are taken in blocks `[2^j, 2^(j+1))`, each
+///   at the chance-weighted mean of its `k` (interpolated): q₀ moves
+///   continuously with every input (the parent took the boots started
+///   before τ₀ as certainly in flight, and q₀ jumped from 0 to 0.9987
+///   where the second boot's start crossed τ₀: −20.6% in the bill between
+///   λ = 0.02750/s and 0.02751/s). After a
 ///   later spell, of the `k_c = λ d / b` boots it started, at age `d / 2`
 ///   (`P(L <= y) = P(D <= y + d / 2)^(k_c)`). A storm has `N = q₀ / (1 -
 ///   q_c)` later spells.
@@ -4311,7 +4334,13 @@ fn worker_one_storm(
             .collect()
     };
     let first_runs = runs(starts.len());
-    // (Beyond C (1 + 10 CV) a boot is up but for 1e-9 or less.)
+    // τ₀ over [0, C (1 + 10 CV)]: a boot's chance to be still booting
+    // there is 1e-7 at CV 0.5 (the grid's), 1.7e-5 at CV 1 and 1e-3 at CV
+    // 3 (the review's measurement), and the first spell's end needs none
+    // of its boots up, so τ₀ is short by at most that tail's mean beyond
+    // (a fraction of a second at CV 0.5; at CV 3 with K₀ about 1 the
+    // sum's own error on the density's pole at 0 is larger, τ₀ 302 s for
+    // a 300 s boot).
     let span_s = c * (1.0 + 10.0 * cv);
     let tau0 = span_s
         * simpson_unit(STORM_INTERVALS, |x| {
@@ -4440,6 +4469,7 @@ fn worker_one_storm(
     // (the boots in flight are fixed by the interval, not by where τ
     // falls, and no block is regrouped as boots are added).
     let n = starts.len();
+    let capped = n as f64 >= most;
     let mass_of = |k: usize| weights[k] - weights.get(k + 1).copied().unwrap_or(0.0);
     let mut q0 = 0.0;
     let mut first = 1;
@@ -4447,11 +4477,15 @@ fn worker_one_storm(
         let end = (2 * first).min(n);
         let mass: f64 = (first..end).map(mass_of).sum();
         if mass > 1e-9 {
+            // The block's span fixed by its index (not by the count of
+            // boots started): beyond the last start the first spell's end
+            // has a chance under 1e-9, unless `most` stopped the starts.
             let lo = starts[first];
-            let (hi, g_hi) = match starts.get(end) {
-                Some(&s) => (s, weights[end]),
-                None => (lo + span_s, none_up(lo + span_s)),
-            };
+            let mut hi = (2 * first) as f64 * spacing;
+            if capped && end == n {
+                hi = hi.max(starts[n - 1] + span_s);
+            }
+            let g_hi = none_up(hi);
             // E[τ; lo <= τ < hi] = lo G(lo) - hi G(hi) + ∫ G.
             let area =
                 (hi - lo) * simpson_unit(STORM_END_INTERVALS, |x| none_up(lo + x * (hi - lo)));
@@ -4460,10 +4494,12 @@ fn worker_one_storm(
             let k = (k_bar.floor() as usize).clamp(first, end - 1);
             let frac = (k_bar - k as f64).clamp(0.0, 1.0);
             let at = |k: usize| {
-                let u = mean.clamp(
-                    starts[k],
-                    starts.get(k + 1).copied().unwrap_or(f64::INFINITY),
-                );
+                let next = match starts.get(k + 1) {
+                    Some(&s) => s,
+                    None if capped => f64::INFINITY,
+                    None => starts[k] + spacing,
+                };
+                let u = mean.clamp(starts[k], next);
                 q_at(u, k + 1)
             };
             let mut q = at(k);
