@@ -2237,10 +2237,17 @@ impl Fleet {
             most,
         )?;
         let ns = lambda * service_s;
+        // Σ_(j=1..b) P(N_S >= j), its terms falling with j: stopped where
+        // one is under 1e-15 (the rest, fewer than b of them, add under
+        // b 1e-15; the loop was O(b), 8.7 ms at b = 65,536).
         let mut room_boots = 0.0;
         let mut j = 1.0;
         while j <= b {
-            room_boots += poisson_tail(ns, j).0;
+            let tail = poisson_tail(ns, j).0;
+            room_boots += tail;
+            if tail < 1e-15 {
+                break;
+            }
             j += 1.0;
         }
         room_boots /= b;
