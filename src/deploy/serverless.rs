@@ -4520,6 +4520,7 @@ fn worker_one_storm(
     // The later spells: a damped fixed point on their length d.
     let mut d = tau0.max(1.0 / lambda);
     let mut later = 0.0;
+    let mut settled = false;
     for _ in 0..60 {
         let kc = lambda * d / b;
         let qc = 1.0
@@ -4537,9 +4538,16 @@ fn worker_one_storm(
         let done = (next - d).abs() <= 1e-6 * d;
         d = 0.5 * (d + next);
         if done {
+            settled = true;
             break;
         }
     }
+    // Unsettled after 60 damped steps, the last step stands; in debug
+    // builds that is an error to look at.
+    debug_assert!(
+        settled,
+        "worker 1's storm: d unsettled at λ {lambda}, T {keep_alive_s}, S {service_s}, C {c}, CV {cv}, b {b}"
+    );
     let kc = lambda * d / b;
     let storm_s = 1.0 / lambda + tau0 + (1.0 + later) * r + later * d;
     let per_s = 1.0 / storm_s;
