@@ -28,10 +28,13 @@
 //! spell did (a boot of an earlier storm that still had room); the ready
 //! lives that ended (from a boot up to its scale-down: how long, how many
 //! requests they served beyond the boot's batch, and the share that
-//! served none); and the arrivals by how many workers were ready when
-//! they came, with the share of those that found every one full; and the
+//! served none); the arrivals by how many workers were ready when
+//! they came, with the share of those that found every one full, and the
 //! same by *settled* workers (ready and done with the batch they came up
-//! with), beside Erlang's loss formula `B(r b, λS)` at that count.
+//! with), beside Erlang's loss formula `B(r b, λS)` at that count; and the
+//! spells without a ready worker by whether a boot was in flight at their
+//! start (how many an hour, how long, the boots started in them, the
+//! boots in flight at their start, the share ended by an earlier boot).
 //! With `LEVEL`, also the spells with at least `LEVEL` workers alive
 //! (booting or ready: how many an hour and how long, which against the
 //! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
@@ -190,6 +193,17 @@ fn main() {
     // When the last ready worker scaled down, and the last such spell whose
     // first request joined an earlier boot.
     let (mut empty_since, mut absorbed_spell, mut absorbed) = (-1.0, -2.0, 0.0);
+    // No-ready spells by whether a boot was in flight at their start
+    // (index 1) or not (index 0): count, seconds, boots started in them,
+    // boots in flight at the start, those ended by an earlier boot.
+    let (mut d_n, mut d_s, mut d_boots, mut d_flight, mut d_early) = (
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+        [0.0_f64; 2],
+    );
+    let (mut d_start, mut d_kind, mut d_cur_boots) = (-1.0_f64, 0usize, 0.0_f64);
 
     loop {
         let next_event = events.peek().map_or(f64::INFINITY, |e: &Event| e.time_s);
@@ -325,6 +339,9 @@ fn main() {
                 worker: i,
                 kind: Kind::Ready,
             });
+            if d_start >= 0.0 {
+                d_cur_boots += 1.0;
+            }
             if counted {
                 boots += 1.0;
                 by_ready[ready.min(TOP - 1)] += 1.0;
@@ -381,6 +398,17 @@ fn main() {
         let i = e.worker;
         match e.kind {
             Kind::Ready => {
+                if ready == 0 && d_start >= 0.0 {
+                    if d_start > burn_in_s {
+                        d_n[d_kind] += 1.0;
+                        d_s[d_kind] += now - d_start;
+                        d_boots[d_kind] += d_cur_boots;
+                        if workers[i].start_s < d_start {
+                            d_early[d_kind] += 1.0;
+                        }
+                    }
+                    d_start = -1.0;
+                }
                 ready += 1;
                 let w = &mut workers[i];
                 let n = std::mem::take(&mut w.waiting);
@@ -445,6 +473,12 @@ fn main() {
                 }
                 if ready == 0 {
                     empty_since = now;
+                    d_start = now;
+                    d_kind = usize::from(alive > 0);
+                    d_cur_boots = 0.0;
+                    if now > burn_in_s {
+                        d_flight[d_kind] += alive as f64;
+                    }
                 }
                 billed += (now - w.start_s.max(burn_in_s)).max(0.0);
             }
@@ -616,4 +650,14 @@ fn main() {
         "spells without a ready worker whose first request joined an earlier boot: {:.2} an hour",
         per_hour(absorbed)
     );
+    for (k, name) in ["none in flight", "boots in flight"].iter().enumerate() {
+        println!(
+            "no-ready spells with {name} at their start: {:.2} an hour, {:.1} s each, {:.2} boots started in each, {:.2} in flight at the start, {:.3} ended by an earlier boot",
+            per_hour(d_n[k]),
+            d_s[k] / d_n[k],
+            d_boots[k] / d_n[k],
+            d_flight[k] / d_n[k],
+            d_early[k] / d_n[k]
+        );
+    }
 }

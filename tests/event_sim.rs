@@ -178,6 +178,18 @@ fn assert_points_within_bounds_and_cost(
     points: &[(f64, f64, f64, f64)],
     cost_error_below: f64,
 ) {
+    assert_points_within_bounds_over(batch, points, cost_error_below, 1);
+}
+
+/// [`assert_points_within_bounds_and_cost`] with `trials_factor` times the
+/// grid's trials (for a point whose 16 trials of the test's seed happen to
+/// read the simulation a few standard errors off).
+fn assert_points_within_bounds_over(
+    batch: u32,
+    points: &[(f64, f64, f64, f64)],
+    cost_error_below: f64,
+    trials_factor: u64,
+) {
     for &(lambda, keep_alive_s, cold_start_s, service_s) in points {
         let point = validation::GridPoint {
             lambda,
@@ -187,7 +199,7 @@ fn assert_points_within_bounds_and_cost(
             batch,
         };
         let (hours, trials) = validation::grid_budget(lambda);
-        let a = validation::compare(&point, hours, trials, 11).unwrap();
+        let a = validation::compare(&point, hours, trials * trials_factor, 11).unwrap();
         assert!(
             a.within_bounds() && a.cost_error().abs() < cost_error_below,
             "{point:?}: cost {:.2} vs {:.2} ({:+.2}% ± {:.2}%), cold share {:.4} vs {:.4}",
@@ -383,15 +395,28 @@ fn batching_workers_stay_up_for_the_requests_they_hold() {
 /// (`Fleet::spill_boots`). Without those boots each of these points
 /// missed the bounds (cost −16.8%, −8.1% and −18.1%, cold share a third
 /// of the simulation's, in docs/validation.md).
+///
+/// Over 64 trials (four times the grid's): with worker 1's storms
+/// (`worker_one_storm`) the first point read +3.54% ± 0.82% on 16 trials
+/// of this seed, whose simulation (100.26) is 2.9% below 64 trials of the
+/// same seed (103.27, +0.56% ± 0.58%) and 3.1% below
+/// `examples/storm_sim.rs` over 20,000 hours (4,309.6 worker-seconds an
+/// hour with the billing unit, 103.43 for the grid's 24 hours; the fast
+/// path 103.81). That is a 2.9 standard-error draw of seed 11, not a
+/// bias: over 200 seeds (the review's `rev_seeds`) the 24-hour
+/// simulation's mean is 0.3% below the long run. The grid's seed reads
+/// +0.17% on 16.
 #[test]
 fn a_boot_that_outlasts_its_batch_cold_starts_more_workers() {
-    assert_points_within_bounds(
+    assert_points_within_bounds_over(
         8,
         &[
             (0.1, 60.0, 300.0, 1.0),
             (0.1, 60.0, 300.0, 10.0),
             (1.0, 5.0, 30.0, 1.0),
         ],
+        f64::INFINITY,
+        4,
     );
 }
 

@@ -1,0 +1,119 @@
+//! Finds steps in the serverless fast path's hourly bill along one input:
+//! `cargo run --release --example storm_steps -- LAMBDA T C S BATCH CV
+//! MAX_WORKERS KEY LO HI N [log]` scans `KEY` (l, t, c, s, b, cv or m)
+//! over `N + 1` points from `LO` to `HI`; wherever the billed
+//! worker-seconds of neighbours differ by more than 0.2%, it bisects
+//! (keeping the half that changes more) down to inputs 1e-7 apart and
+//! prints what is left there. A continuous bill leaves nothing; a step
+//! leaves its size. The last line is the largest step left.
+use breakeven::deploy::serverless::Fleet;
+use breakeven::throughput::BatchCurve;
+
+#[derive(Clone, Copy)]
+struct Point {
+    l: f64,
+    t: f64,
+    c: f64,
+    s: f64,
+    b: f64,
+    cv: f64,
+    m: u32,
+}
+
+/// The hour's billed worker-seconds at `p` (the grid's throughput curve,
+/// no billing unit).
+fn bill(p: &Point) -> f64 {
+    let mut curve = BatchCurve::new(50.0, 2000.0, 8000.0, None, None);
+    curve.batch_cap = p.b;
+    let fleet = Fleet {
+        curve,
+        cold_start_s: p.c,
+        cold_start_cv: p.cv,
+        keep_alive_s: p.t,
+        min_workers: 0,
+        max_workers: p.m,
+        billing_unit_s: 1e-9,
+        bill_cold_start: true,
+    };
+    fleet.hour_at(p.l, p.s, None).flex_worker_s
+}
+
+/// `p` with input `key` set to `x`.
+fn with(mut p: Point, key: &str, x: f64) -> Point {
+    match key {
+        "l" => p.l = x,
+        "t" => p.t = x,
+        "c" => p.c = x,
+        "s" => p.s = x,
+        "b" => p.b = x,
+        "cv" => p.cv = x,
+        "m" => p.m = x as u32,
+        _ => panic!("unknown input {key}"),
+    }
+    p
+}
+
+/// Relative change from `a` to `b`.
+fn rel(a: f64, b: f64) -> f64 {
+    (b - a) / a.abs().max(1e-300)
+}
+
+fn main() {
+    let a: Vec<String> = std::env::args().skip(1).collect();
+    let f = |i: usize| a[i].parse::<f64>().expect("a number");
+    let p = Point {
+        l: f(0),
+        t: f(1),
+        c: f(2),
+        s: f(3),
+        b: f(4),
+        cv: f(5),
+        m: f(6) as u32,
+    };
+    let (key, lo, hi, n) = (a[7].as_str(), f(8), f(9), f(10) as usize);
+    let logs = a.get(11).is_some();
+    let at = |i: usize| {
+        let t = i as f64 / n as f64;
+        if logs {
+            lo * (hi / lo).powf(t)
+        } else {
+            lo + (hi - lo) * t
+        }
+    };
+    let mut worst: (f64, f64) = (0.0, f64::NAN);
+    let mut prev = (at(0), bill(&with(p, key, at(0))));
+    for i in 1..=n {
+        let x = at(i);
+        let y = bill(&with(p, key, x));
+        if rel(prev.1, y).abs() > 2e-3 {
+            let (mut x0, mut y0, mut x1, mut y1) = (prev.0, prev.1, x, y);
+            while x1 - x0 > 1e-7 {
+                let xm = 0.5 * (x0 + x1);
+                let ym = bill(&with(p, key, xm));
+                if rel(y0, ym).abs() >= rel(ym, y1).abs() {
+                    (x1, y1) = (xm, ym);
+                } else {
+                    (x0, y0) = (xm, ym);
+                }
+            }
+            let step = rel(y0, y1);
+            if step.abs() > 1e-3 {
+                println!(
+                    "{key} {x0:.9} -> {x1:.9}: {y0:.3} -> {y1:.3} ({:+.3}%)",
+                    100.0 * step
+                );
+            }
+            if step.abs() > worst.0.abs() {
+                worst = (step, x0);
+            }
+        }
+        prev = (x, y);
+    }
+    println!(
+        "{key} {lo}..{hi}: bill {:.3} .. {:.3}; largest step left at 1e-7: {:+.4}% (at {:.9})",
+        bill(&with(p, key, lo)),
+        bill(&with(p, key, hi)),
+        100.0 * worst.0,
+        worst.1
+    );
+}
