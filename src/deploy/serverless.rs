@@ -4772,20 +4772,20 @@ fn worker_one_storm(
     // sum's own error on the density's pole at 0 is larger, τ₀ 302 s for
     // a 300 s boot).
     let span_s = c * (1.0 + 10.0 * cv);
-    let tau0 = span_s
-        * simpson_unit(STORM_INTERVALS, |x| {
-            let u = x * span_s;
-            first_runs
-                .iter()
-                .take_while(|&&(s, _)| s < u)
-                .map(|&(s, m)| {
-                    // The run's boots started before u.
-                    let started = (((u - s) / spacing).floor() as i32 + 1).min(m);
-                    let middle = s + 0.5 * f64::from(started - 1) * spacing;
-                    survival(u - middle).powi(started)
-                })
-                .product::<f64>()
-        });
+    // P(no boot up by u) in the first spell (none in flight at its start).
+    let none_up = |u: f64| -> f64 {
+        first_runs
+            .iter()
+            .take_while(|&&(s, _)| s < u)
+            .map(|&(s, m)| {
+                // The run's boots started before u.
+                let started = (((u - s) / spacing).floor() as i32 + 1).min(m);
+                let middle = s + 0.5 * f64::from(started - 1) * spacing;
+                survival(u - middle).powi(started)
+            })
+            .product::<f64>()
+    };
+    let tau0 = span_s * simpson_unit(STORM_INTERVALS, |x| none_up(x * span_s));
     // The log of a boot's hazard at age `x`, so that the boot up among
     // those in flight is weighed without underflow where boots are nearly
     // fixed (a far tail's survival underflows: its asymptotic form there,
@@ -4821,18 +4821,6 @@ fn worker_one_storm(
                 (1.0 - (shape - 1.0) / z).max(1e-300).ln() - theta.ln()
             }
         }
-    };
-    // P(no boot up by u) in the first spell (none in flight at its start).
-    let none_up = |u: f64| -> f64 {
-        first_runs
-            .iter()
-            .take_while(|&&(s, _)| s < u)
-            .map(|&(s, m)| {
-                let started = (((u - s) / spacing).floor() as i32 + 1).min(m);
-                let middle = s + 0.5 * f64::from(started - 1) * spacing;
-                survival(u - middle).powi(started)
-            })
-            .product::<f64>()
     };
     // q₀ where the first spell ends at `u` with boots 0..n in flight, one
     // of them up then (by its hazard there): the chance the ready spell
