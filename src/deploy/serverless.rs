@@ -805,6 +805,17 @@ fn fixed_boot_spill(mean: f64, batch: f64, most: f64) -> f64 {
     sum
 }
 
+/// The boot's gamma shape (`1 / cv²`) from which [`poisson_spaced_spill`]
+/// takes the arrivals in a boot as Poisson, not negative binomial: statrs'
+/// `beta_reg(8, r, q)` drifts from the law there (at a mean of 5
+/// arrivals: 0.13337171 at `r` = 1e8 against the Poisson tail's
+/// 0.13337167, but 0.13396 at 1e12, 0.0930 at 1e14 and 5.9e-15 at 1e16,
+/// CV 1e-8, where a scenario's cold starts came out 43 times too many),
+/// while the negative binomial's tail departs from the Poisson one by
+/// about `νC / r` of it (4e-8 at 1e8 here; 1e-4 at a mean of 1e4
+/// arrivals): CV 1e-4.
+const SPILL_POISSON_SHAPE: f64 = 1e8;
+
 /// The further boots a gamma boot (mean `C`, shape `r = 1 / cv²`) spills
 /// when Poisson arrivals, `mean_arrivals = νC` of them on average during
 /// a boot, beyond its batch of `batch` start one boot a batch until the
@@ -849,6 +860,12 @@ fn poisson_spaced_spill(mean_arrivals: f64, shape: f64, batch: f64, most: f64) -
     let step = q.powf(batch);
     let mut power = q.powf(r - 1.0);
     let mut tail = |a: f64| -> f64 {
+        if shape >= SPILL_POISSON_SHAPE {
+            // Nearly fixed boots: the arrivals in a boot are Poisson, `P(N
+            // >= a) = P(a, νC)`, the regularized lower incomplete gamma
+            // function (see the constant).
+            return lower_gamma(a, mean_arrivals);
+        }
         if !whole {
             return statrs::function::beta::beta_reg(a, shape, q);
         }
@@ -6121,6 +6138,25 @@ mod tests {
             10.0,
         );
         assert!((busy.cold_start_waits - 0.01 * 0.05 * 8.0 * 3600.0).abs() < 1e-12);
+    }
+
+    /// Nearly fixed boots spill as boots of CV 1e-3.5 do: from
+    /// [`SPILL_POISSON_SHAPE`] on, a Poisson tail; statrs' `beta_reg` gave
+    /// 0 further boots at shape 1e16 (CV 1e-8) and a mean of 5 arrivals, and
+    /// 5.94 at 50, and a scenario's cold starts came out 43 times too many.
+    #[test]
+    fn nearly_fixed_boots_spill_as_slightly_varied_ones_do() {
+        for mean in [0.5, 5.0, 50.0, 500.0] {
+            let varied = poisson_spaced_spill(mean, 1e7, 8.0, 1e6);
+            assert!(varied > 0.0, "{mean}");
+            for shape in [1e8 * (1.0 - 1e-12), 1e8, 1e12, 1e14, 1e16, 1e18] {
+                let spill = poisson_spaced_spill(mean, shape, 8.0, 1e6);
+                assert!(
+                    (spill / varied - 1.0).abs() <= 2e-4,
+                    "mean {mean} shape {shape:e}: {spill} against {varied}"
+                );
+            }
+        }
     }
 
     /// A level's storm ([`Fleet::spill_boots_above`] above worker 1, by
