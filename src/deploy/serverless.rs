@@ -2402,6 +2402,10 @@ impl Fleet {
             out.flex_worker_s = mix(storm.flex_worker_s, out.flex_worker_s);
             out.cold_starts = mix(storm.cold_starts, out.cold_starts);
             out.cold_start_waits = mix(storm.cold_start_waits, out.cold_start_waits);
+            // (The share turned away too: unblended, it stepped from the
+            // holding-time step's 0.0244 to the storm's 1.3e-5 where the
+            // weight reaches 1, a review found.)
+            out.overflow_share = mix(storm.overflow_share, out.overflow_share);
         }
         out
     }
@@ -5930,6 +5934,27 @@ mod tests {
         assert!(step < 1e-3, "{step} at λ = {at}");
         let (step, at) = largest_step(1.0, 3.0, 2000, |s| f.hour_at(1.0, s, None).flex_worker_s);
         assert!(step < 1e-2, "{step} at S = {at}");
+    }
+
+    /// The share turned away passes through the storms' band with the
+    /// bill: a review found it stepping from 0.0244 to 1.3e-5 where the
+    /// storms' weight reaches 1 (λ ≈ 0.041077/s at T = 5 s, C = 300 s, CV
+    /// 0.5, S = 5 s, b = 2, two workers at most), blended only in the
+    /// bill, cold starts and waits. Neighbours 1e-8/s apart about it now
+    /// move it by under 1e-4.
+    #[test]
+    fn worker_ones_storms_blend_the_share_turned_away() {
+        let mut f = fleet(300.0, 5.0, 2.0);
+        f.cold_start_cv = 0.5;
+        f.max_workers = 2;
+        let (mut worst, mut prev) = (0.0_f64, f.hour_at(0.041077, 5.0, None).overflow_share);
+        for i in 1..=100 {
+            let lambda = 0.041077 + 1e-6 * f64::from(i) / 100.0;
+            let share = f.hour_at(lambda, 5.0, None).overflow_share;
+            worst = worst.max((share - prev).abs());
+            prev = share;
+        }
+        assert!(worst < 1e-4, "{worst}");
     }
 
     /// q₀, the chance a storm has a later spell, is averaged over the law
