@@ -13,22 +13,14 @@
 //! (gamma of mean `C` s and CV `CV`, 0.5 as on the grid) and starts on it
 //! once it is up; a worker scales down `T` s after its last completion.
 
+#[path = "common/sim_args.rs"]
+mod sim_args;
 #[path = "common/sim_rng.rs"]
 mod sim_rng;
 use sim_rng::Rng;
 
 fn main() {
-    let args: Vec<f64> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers: LAMBDA T C S [HOURS] [CV]"))
-        .collect();
-    if args.len() < 4 {
-        eprintln!("usage: bunched_sim LAMBDA T C S [HOURS] [CV]");
-        std::process::exit(2);
-    }
-    let (lambda, t, c, s) = (args[0], args[1], args[2], args[3]);
-    let hours = args.get(4).copied().unwrap_or(1000.0);
-    let cv = args.get(5).copied().unwrap_or(0.5);
+    let (lambda, t, c, s, hours, cv) = sim_args::fleet_args("bunched_sim", 1000.0);
     let burn_in_s = 3600.0;
     let end_s = burn_in_s + hours * 3600.0;
     let mut rng = Rng(2_718_281);

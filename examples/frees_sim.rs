@@ -14,6 +14,8 @@
 //! cold share, and the ballot sum `Σ P(A = a) P(F = f) (a - f + 1) / (a +
 //! 1)` from the measured law of the frees.
 
+#[path = "common/sim_args.rs"]
+mod sim_args;
 #[path = "common/sim_rng.rs"]
 mod sim_rng;
 use sim_rng::Rng;
@@ -27,17 +29,7 @@ fn moments(xs: &[f64]) -> (f64, f64) {
 }
 
 fn main() {
-    let args: Vec<f64> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers: LAMBDA T C S [HOURS] [CV]"))
-        .collect();
-    if args.len() < 4 {
-        eprintln!("usage: frees_sim LAMBDA T C S [HOURS] [CV]");
-        std::process::exit(2);
-    }
-    let (lambda, t, c, s) = (args[0], args[1], args[2], args[3]);
-    let hours = args.get(4).copied().unwrap_or(100.0);
-    let cv = args.get(5).copied().unwrap_or(0.5);
+    let (lambda, t, c, s, hours, cv) = sim_args::fleet_args("frees_sim", 100.0);
     let burn_in_s = 3600.0;
     let end_s = burn_in_s + hours * 3600.0;
     let windows = ((end_s - burn_in_s) / t) as usize;
