@@ -2019,8 +2019,10 @@ impl Fleet {
     ///
     /// Runs are priced with the spread holding time
     /// ([`Fleet::spread_service_s`]) and the level model for every worker,
-    /// not as plain hours are. With the packed holding time this pricing
-    /// bills minute-varying traffic up to 18% above the simulation (one
+    /// not as plain hours are (with one request per worker, by the
+    /// stationary model at the run's rate, however sparse: see
+    /// `Fleet::sparse_one_request`). With the packed holding time this
+    /// pricing bills minute-varying traffic up to 18% above the simulation (one
     /// fleet at minute CV 0.5, 1.5–3.2 requests/s): a run's stationary
     /// pricing already holds turn-ons, boots and keep-alive tails that the
     /// steps bill again. The shorter spread holding time offsets that
@@ -2173,7 +2175,11 @@ impl Fleet {
     /// one request per worker and `λC <= 1`, loss servers with a boot
     /// and a keep-alive, each offered what the ones below turn away).
     /// Every request takes `service_s`, whatever its batch (as on a flat
-    /// curve).
+    /// curve). With one request per worker, an hour without a count
+    /// (`None`: Poisson arrivals at a known rate) is priced by the
+    /// stationary model at `lambda` however sparse, and a count that is
+    /// not whole (below 30) between its whole neighbours
+    /// (`Fleet::sparse_one_request`).
     /// An input that is not a number gives an hour whose figures are not
     /// numbers either.
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
