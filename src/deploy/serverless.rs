@@ -6008,8 +6008,8 @@ mod tests {
     /// `λ = 1/C` (T 1 s, C 300 s, S 0.5 s, fixed boots: 2,196 → 3,606
     /// worker-seconds) and −35% across `T = S` (λ 0.00287/s, S 1 s: 3,111
     /// → 2,013).
-    /// Neighbours here are 1e-6 of the input apart or less; the bill's own
-    /// slope moves it by under 1e-4 between them.
+    /// Neighbours here are about 1e-5 (λ) and 1e-6 (T) of the input
+    /// apart; the bill's own slope moves it by under 1e-4 between them.
     #[test]
     fn a_sparse_one_request_hour_at_a_rate_does_not_step() {
         let f = fleet(300.0, 1.0, 1.0);
