@@ -6784,24 +6784,21 @@ mod tests {
                 h.cold_starts,
             )
         };
-        let cases: [(&str, Box<dyn Fn(f64) -> (f64, f64)>, f64, f64); 3] = [
-            (
-                "T",
-                Box::new(|t| hour(1.0, t, 300.0, 0.3, 20)),
-                2.6099,
-                2.6101,
-            ),
-            ("C", Box::new(|c| hour(0.1, 5.0, c, 0.3, 4)), 748.82, 748.84),
-            (
-                "T",
-                Box::new(|t| hour(1.0, t, 100.0, 1.0, 4)),
-                1.28750,
-                1.28760,
-            ),
+        // (λ, T, C, S, max_workers), the input scanned (1 for T, 2 for
+        // C) and its range.
+        let cases = [
+            ((1.0, 2.6099, 300.0, 0.3, 20), 1, 2.6099, 2.6101),
+            ((0.1, 5.0, 748.82, 0.3, 4), 2, 748.82, 748.84),
+            ((1.0, 1.2875, 100.0, 1.0, 4), 1, 1.28750, 1.28760),
         ];
-        for (name, h, lo, hi) in &cases {
-            let bill = largest_step(*lo, *hi, 400, |x| h(x).0);
-            let cold = largest_step(*lo, *hi, 400, |x| h(x).1);
+        for ((lambda, t, c, s, most), key, lo, hi) in cases {
+            let h = |x: f64| match key {
+                1 => hour(lambda, x, c, s, most),
+                _ => hour(lambda, t, x, s, most),
+            };
+            let name = if key == 1 { "T" } else { "C" };
+            let bill = largest_step(lo, hi, 400, |x| h(x).0);
+            let cold = largest_step(lo, hi, 400, |x| h(x).1);
             assert!(
                 bill.0 < 1e-3 && cold.0 < 1e-3,
                 "{name} {lo}..{hi}: bill steps {:.4}% at {}, cold starts {:.4}% at {}",
