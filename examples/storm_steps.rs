@@ -1,11 +1,17 @@
 //! Finds steps in the serverless fast path's hourly bill along one input:
 //! `cargo run --release --example storm_steps -- LAMBDA T C S BATCH CV
-//! MAX_WORKERS KEY LO HI N [log]` scans `KEY` (l, t, c, s, b, cv or m)
-//! over `N + 1` points from `LO` to `HI`; wherever the billed
-//! worker-seconds of neighbours differ by more than 0.2%, it bisects
+//! MAX_WORKERS KEY LO HI N [log|lin] [WHAT] [count]` scans `KEY` (l, t, c,
+//! s, b, cv or m) over `N + 1` points from `LO` to `HI` (log-spaced with
+//! any eleventh argument but `lin`); wherever the billed worker-seconds
+//! (or, with `WHAT`: `total`, the bill with the queued work beyond
+//! `max_workers` added as the engine adds it, `overflow_share × λS ×
+//! 3600`; `cold`, the cold starts; `overflow`, the overflow share) of
+//! neighbours differ by more than 0.2%, it bisects
 //! (keeping the half that changes more) down to inputs 1e-7 apart and
 //! prints what is left there. A continuous bill leaves nothing; a step
-//! leaves its size. The last line is the largest step left.
+//! leaves its size. The last line is the largest step left. With `count`,
+//! the hour is priced at its whole count (`hour_at(λ, S, Some(λ · 3600))`,
+//! as `Fleet::hour` does) instead of the rate alone.
 use breakeven::deploy::serverless::Fleet;
 use breakeven::throughput::BatchCurve;
 
@@ -20,9 +26,17 @@ struct Point {
     m: u32,
 }
 
+/// What is scanned: the bill, the bill with the queued work, the cold
+/// starts or the overflow share; and whether the hour gets its count.
+#[derive(Clone, Copy)]
+struct Measure {
+    what: &'static str,
+    count: bool,
+}
+
 /// The hour's billed worker-seconds at `p` (the grid's throughput curve,
-/// no billing unit).
-fn bill(p: &Point) -> f64 {
+/// no billing unit), or the other figure `w` asks for.
+fn bill(p: &Point, w: Measure) -> f64 {
     let mut curve = BatchCurve::new(50.0, 2000.0, 8000.0, None, None);
     curve.batch_cap = p.b;
     let fleet = Fleet {
@@ -35,7 +49,13 @@ fn bill(p: &Point) -> f64 {
         billing_unit_s: 1e-9,
         bill_cold_start: true,
     };
-    fleet.hour_at(p.l, p.s, None).flex_worker_s
+    let h = fleet.hour_at(p.l, p.s, w.count.then_some(p.l * 3600.0));
+    match w.what {
+        "total" => h.flex_worker_s + h.overflow_share * p.l * p.s * 3600.0,
+        "cold" => h.cold_starts,
+        "overflow" => h.overflow_share,
+        _ => h.flex_worker_s,
+    }
 }
 
 /// `p` with input `key` set to `x`.
@@ -71,7 +91,17 @@ fn main() {
         m: f(6) as u32,
     };
     let (key, lo, hi, n) = (a[7].as_str(), f(8), f(9), f(10) as usize);
-    let logs = a.get(11).is_some();
+    let logs = a.get(11).is_some_and(|x| x != "lin");
+    let w = Measure {
+        what: match a.get(12).map(String::as_str) {
+            Some("total") => "total",
+            Some("cold") => "cold",
+            Some("overflow") => "overflow",
+            _ => "bill",
+        },
+        count: a.get(13).is_some_and(|x| x == "count"),
+    };
+    let bill = |p: &Point| bill(p, w);
     let at = |i: usize| {
         let t = i as f64 / n as f64;
         if logs {
@@ -110,7 +140,8 @@ fn main() {
         prev = (x, y);
     }
     println!(
-        "{key} {lo}..{hi}: bill {:.3} .. {:.3}; largest step left at 1e-7: {:+.4}% (at {:.9})",
+        "{key} {lo}..{hi}: {} {:.3} .. {:.3}; largest step left at 1e-7: {:+.4}% (at {:.9})",
+        w.what,
         bill(&with(p, key, lo)),
         bill(&with(p, key, hi)),
         100.0 * worst.0,
