@@ -5936,6 +5936,25 @@ mod tests {
         assert!(step < 1e-2, "{step} at S = {at}");
     }
 
+    /// A level's look-back crossing the holding time does not step the
+    /// bill: at λ = 0.93465651/s, T = 5 s, C = 300 s (CV 0.3), S = 10 s, b
+    /// = 8, worker 2's look-back (T plus its last request's holding time,
+    /// less the occupancy's excursion) reaches S, where the window scan
+    /// changed from its short form to Naus's product form, whose slope (the
+    /// level's cold starts) was 2% off the exact one: the parent stepped
+    /// the bill by +0.54% between inputs 1e-7 apart there. Now neighbours
+    /// 1e-9/s apart about it move it by under 1e-4.
+    #[test]
+    fn a_levels_look_back_reaching_the_service_does_not_step_the_bill() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let (step, at) = largest_step(0.9346564, 0.9346566, 200, |l| {
+            f.hour_at(l, 10.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "{step} at λ = {at}");
+    }
+
     /// The share turned away passes through the storms' band with the
     /// bill: a review found it stepping from 0.0244 to 1.3e-5 where the
     /// storms' weight reaches 1 (λ ≈ 0.041077/s at T = 5 s, C = 300 s, CV
