@@ -1974,6 +1974,17 @@ fn ready_chain_law(
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
+/// The band of the holding time's relative step (`|target - hold| /
+/// hold`) through which [`Fleet::hour_at_with`] phases its step in by a
+/// smoothstep: below it the step is skipped (a speed gate: the step
+/// moves the hour by a few times its own size), above it taken whole.
+/// The gate was a hard one at 1e-3, where the bill stepped by -0.32% at λ
+/// = 2.4602351/s, T = 600 s, C = 3,000 s (CV 0.3), S = 60 s, b = 32 (the
+/// step's 0.1% longer hold moves the levels' look-backs); the band's
+/// upper end is that gate, so the hours it took the step in keep their
+/// figures.
+const HOLD_STEP_BAND: (f64, f64) = (5e-4, 1e-3);
+
 /// Arrivals in an hour from which the one-request fleet with a keep-alive
 /// longer than the service uses its stationary model (fewer use the level
 /// model with the gap law of the hour's arrivals).
@@ -2361,7 +2372,7 @@ impl Fleet {
                 ..LevelSpill::default()
             };
             record = false;
-            self.levels(
+            let out = self.levels(
                 lambda,
                 Holding {
                     service_s,
@@ -2372,32 +2383,64 @@ impl Fleet {
                 window_law,
                 &mut memo,
                 &mut level_spill,
-            )
+            );
+            // (What the hour takes of the spill, for a phased step.)
+            let spill = (
+                level_spill.boots_per_s,
+                level_spill.waits_per_s,
+                level_spill.level_two_up,
+            );
+            (out, spill)
         };
         let mut hold_s = service_s;
-        let mut out = pass(hold_s);
+        let (mut out, mut spill) = pass(hold_s);
         let first_out = out;
+        // What the pass before the step left of the levels' spill (boots,
+        // waits, worker 2's share up), were the step phased in
+        // (HOLD_STEP_BAND), with the step's weight.
+        let mut spill_before: Option<((f64, f64, f64), f64)> = None;
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
             }
             let waits = out.cold_start_waits;
             // (Without a division where the step is surely within the
-            // tolerance, as in busy hours: the mean wait is at most C.)
+            // band's lower end, as in busy hours: the mean wait is at most
+            // C.)
             let per_hour = lambda * 3600.0;
             if (service_s - hold_s).abs() * per_hour + waits * self.cold_start_s
-                <= 0.999e-3 * hold_s * per_hour
+                <= 0.999 * HOLD_STEP_BAND.0 * hold_s * per_hour
             {
                 break;
             }
             let triggers = out.cold_starts.min(waits);
             let mean_wait = self.cold_start_s * (triggers + 0.5 * (waits - triggers)) / waits;
             let target = service_s + waits / (lambda * 3600.0) * mean_wait;
-            if (target - hold_s).abs() <= 1e-3 * hold_s {
+            let change = (target - hold_s).abs() / hold_s;
+            if change <= HOLD_STEP_BAND.0 {
                 break;
             }
+            let (lo, hi) = HOLD_STEP_BAND;
+            let t = ((change - lo) / (hi - lo)).clamp(0.0, 1.0);
+            let weight = t * t * (3.0 - 2.0 * t);
+            let before = (out, spill);
             hold_s = target;
-            out = pass(hold_s);
+            (out, spill) = pass(hold_s);
+            if weight < 1.0 {
+                let (before, spill) = before;
+                let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+                out.flex_worker_s = mix(out.flex_worker_s, before.flex_worker_s);
+                out.cold_starts = mix(out.cold_starts, before.cold_starts);
+                out.cold_start_waits = mix(out.cold_start_waits, before.cold_start_waits);
+                out.overflow_share = mix(out.overflow_share, before.overflow_share);
+                spill_before = Some((spill, weight));
+            }
+        }
+        if let Some(((boots, waits, two_up), weight)) = spill_before {
+            let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+            level_spill.boots_per_s = mix(level_spill.boots_per_s, boots);
+            level_spill.waits_per_s = mix(level_spill.waits_per_s, waits);
+            level_spill.level_two_up = mix(level_spill.level_two_up, two_up);
         }
         // Worker 1's storms, where one ready worker carries the load but
         // its boots take in more arrivals than a batch holds: the hour is
@@ -6297,6 +6340,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The holding time's step is phased in, not switched on: at λ =
+    /// 2.4602351/s, T = 600 s, C = 3,000 s (CV 0.3), S = 60 s, b = 32,
+    /// where the step reaches 1e-3 of the hold, the parent's hard gate
+    /// stepped the bill by -0.32% between neighbours 1e-7/s apart. Now
+    /// neighbours 1e-9/s apart move it by under 1e-4.
+    #[test]
+    fn the_holding_times_step_is_phased_in() {
+        let mut f = fleet(3000.0, 600.0, 32.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let (step, at) = largest_step(2.4602350, 2.4602352, 200, |l| {
+            f.hour_at(l, 60.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "{step} at λ = {at}");
     }
 
     /// The share turned away passes through the storms' band with the
