@@ -825,7 +825,7 @@ const SURE_TERMS_MIN: f64 = 64.0;
 /// summed about 180,000 terms of 1, each an incomplete beta function.
 fn sure_terms(most: f64, mut sure: impl FnMut(f64) -> bool) -> f64 {
     let most = most.floor();
-    if !(most >= 1.0) || !sure(1.0) {
+    if most.is_nan() || most < 1.0 || !sure(1.0) {
         return 0.0;
     }
     // sure(lo) holds; sure(hi) does not, or hi is beyond `most`.
