@@ -805,6 +805,96 @@ fn fixed_boot_spill(mean: f64, batch: f64, most: f64) -> f64 {
     sum
 }
 
+/// The batches a boot must take in on average (its mean arrivals over the
+/// batch) before the spill's sums ([`Fleet::spill_boots_above`],
+/// [`poisson_spaced_spill`]) look for their leading terms of 1
+/// ([`sure_terms`]): below it the search's probes (about `2 log₂` of the
+/// count) cost more than the terms they skip.
+const SURE_TERMS_MIN: f64 = 64.0;
+
+/// The count `n` (at most `most`, a whole number) of leading terms `m = 1,
+/// 2, ..., n` of a non-increasing series of probabilities that are 1 in
+/// floating point, `sure(m)` saying whether term `m` is, by doubling and
+/// then bisection: about `2 log₂ n` probes instead of `n`.
+///
+/// A product of such terms is 1 exactly, and a sum of them `n` exactly, so
+/// the spill's sums that start from `n` give the same figure as the loop
+/// through every term (to the rounding of a term that is 1 but for a bit
+/// beyond a later one, were the library's function not monotone there).
+/// At λ = 10/s, C = 36,000 s (CV 0.0101, shape 9,803), b = 2 the spill
+/// summed about 180,000 terms of 1, each an incomplete beta function.
+fn sure_terms(most: f64, mut sure: impl FnMut(f64) -> bool) -> f64 {
+    let most = most.floor();
+    if most.is_nan() || most < 1.0 || !sure(1.0) {
+        return 0.0;
+    }
+    // sure(lo) holds; sure(hi) does not, or hi is beyond `most`.
+    let (mut lo, mut hi) = (1.0_f64, 2.0_f64);
+    while hi <= most && sure(hi) {
+        lo = hi;
+        hi *= 2.0;
+    }
+    if hi > most {
+        if sure(most) {
+            return most;
+        }
+        hi = most;
+    }
+    while hi - lo > 1.0 {
+        let mid = (0.5 * (lo + hi)).floor();
+        if sure(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The largest batch whose tails [`stepped_spill`] steps by their pmf (a
+/// term costs a batch of products; beyond, the incomplete functions).
+const STEPPED_BATCH_MOST: f64 = 4096.0;
+
+/// `Σ_(m = m₁..most) Π_(i = m₁..m) P(N >= i b)` for a count `N` on the
+/// whole numbers, stopped (as [`poisson_spaced_spill`]'s loop) at the first
+/// product under 1e-9: the spill's further boots from the `m₁`-th on,
+/// `(m₁, most)` (whole numbers), `b = batch` (whole), from `P(N >= m₁ b)`
+/// (`first_tail`), `P(N = m₁ b)` (`first_pmf`) and the pmf's ratio
+/// `P(N = n + 1) / P(N = n)` (`next(n)`).
+///
+/// Each tail is the last less the pmf at the `b` counts between, the
+/// lower tail `P(N < a)` carried up as a sum of positive terms, so the
+/// terms need no incomplete function (at λ = 10/s, C = 36,000 s, CV
+/// 0.0101, b = 2, 51 levels' storms each summed 100–3,400 terms past their
+/// leading 1s, each an incomplete beta function: 0.49 s an hour). Against
+/// the terms one by one it differs by the carried rounding, about `n`
+/// ulps over `n` counts, and by `ln Γ`'s in `first_pmf` (about 1e-10
+/// relative at counts of 1e5): under 1e-8 relative in the tests.
+fn stepped_spill(
+    (first, most): (f64, f64),
+    batch: f64,
+    first_tail: f64,
+    first_pmf: f64,
+    next: impl Fn(f64) -> f64,
+) -> f64 {
+    let (mut below, mut pmf, mut n) = (1.0 - first_tail, first_pmf, first * batch);
+    let (mut starts, mut boots, mut m) = (1.0, 0.0, first);
+    while m <= most {
+        starts *= (1.0 - below).max(0.0);
+        if starts.is_nan() || starts < 1e-9 {
+            break;
+        }
+        boots += starts;
+        m += 1.0;
+        for _ in 0..batch as u32 {
+            below += pmf;
+            pmf *= next(n);
+            n += 1.0;
+        }
+    }
+    boots
+}
+
 /// The boot's gamma shape (`1 / cv²`) from which [`poisson_spaced_spill`]
 /// takes the arrivals in a boot as Poisson, not negative binomial: statrs'
 /// `beta_reg(8, r, q)` drifts from the law there (at a mean of 5
@@ -867,6 +957,8 @@ fn poisson_spaced_spill(mean_arrivals: f64, shape: f64, batch: f64, most: f64) -
             return lower_gamma(a, mean_arrivals);
         }
         if !whole {
+            #[cfg(test)]
+            tests::count_incomplete();
             return statrs::function::beta::beta_reg(a, shape, q);
         }
         let n = a + r - 1.0;
@@ -883,6 +975,36 @@ fn poisson_spaced_spill(mean_arrivals: f64, shape: f64, batch: f64, most: f64) -
     };
     // (At most a million terms; a product that is not a number ends it.)
     let (mut starts, mut boots, mut m) = (1.0, 0.0, 1.0);
+    // Where a boot takes in many batches, the leading terms are 1 (each
+    // tail is 1 in floating point): counted, not summed one by one.
+    if (shape >= SPILL_POISSON_SHAPE || !whole) && mean_arrivals >= SURE_TERMS_MIN * batch {
+        boots = sure_terms(most, |m| tail(m * batch) >= 1.0);
+        m = boots + 1.0;
+        // Past them, where the batch is a whole number, the tails by
+        // their pmf ([`stepped_spill`]): one incomplete function in all.
+        if batch.fract() == 0.0 && batch <= STEPPED_BATCH_MOST && m <= most {
+            let a = m * batch;
+            let poisson = shape >= SPILL_POISSON_SHAPE;
+            let ln_gamma = statrs::function::gamma::ln_gamma;
+            let ln_pmf = if poisson {
+                -mean_arrivals + a * mean_arrivals.ln() - ln_gamma(a + 1.0)
+            } else {
+                ln_gamma(a + shape)
+                    - ln_gamma(shape)
+                    - ln_gamma(a + 1.0)
+                    - shape * (mean_arrivals / shape).ln_1p()
+                    + a * q.ln()
+            };
+            let next = |n: f64| {
+                if poisson {
+                    mean_arrivals / (n + 1.0)
+                } else {
+                    q * (n + shape) / (n + 1.0)
+                }
+            };
+            return boots + stepped_spill((m, most), batch, tail(a), ln_pmf.exp(), next);
+        }
+    }
     while m <= most {
         starts *= tail(m * batch);
         if starts.is_nan() || starts < 1e-9 {
@@ -1864,6 +1986,21 @@ enum SparseOneRequest {
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
 const HOLD_ITERATIONS: usize = 1;
 
+/// The band of the holding time's relative step (`|target - hold| /
+/// hold`) through which [`Fleet::hour_at_with`] phases its step in by a
+/// smoothstep: below it the step is skipped (a speed gate: the step
+/// moves the hour by a few times its own size), above it taken whole.
+/// The gate was a hard one at 1e-3, where the bill stepped by -0.32% at λ
+/// = 2.4602351/s, T = 600 s, C = 3,000 s (CV 0.3), S = 60 s, b = 32 (the
+/// step's 0.1% longer hold moves the levels' look-backs); the band's
+/// upper end is that gate, so the hours it took the step in keep their
+/// figures. Its lower end is a speed choice: from 5e-4, the extra passes
+/// cost `steady-10b` 4.1% more instructions (callgrind, 40 trials) and
+/// `steady-1b` 0.95%; from 9e-4, a tenth of the gate, they cost a fifth
+/// of that, and the bill's slope through the band stays under 0.01% per
+/// 1e-7/s at the point above.
+const HOLD_STEP_BAND: (f64, f64) = (9e-4, 1e-3);
+
 /// Arrivals in an hour from which the one-request fleet with a keep-alive
 /// longer than the service uses its stationary model (fewer use the level
 /// model with the gap law of the hour's arrivals).
@@ -2274,7 +2411,7 @@ impl Fleet {
                 ..LevelSpill::default()
             };
             record = false;
-            self.levels(
+            let out = self.levels(
                 lambda,
                 Holding {
                     service_s,
@@ -2285,32 +2422,64 @@ impl Fleet {
                 window_law,
                 &mut memo,
                 &mut level_spill,
-            )
+            );
+            // (What the hour takes of the spill, for a phased step.)
+            let spill = (
+                level_spill.boots_per_s,
+                level_spill.waits_per_s,
+                level_spill.level_two_up,
+            );
+            (out, spill)
         };
         let mut hold_s = service_s;
-        let mut out = pass(hold_s);
+        let (mut out, mut spill) = pass(hold_s);
         let first_out = out;
+        // What the pass before the step left of the levels' spill (boots,
+        // waits, worker 2's share up), were the step phased in
+        // (HOLD_STEP_BAND), with the step's weight.
+        let mut spill_before: Option<((f64, f64, f64), f64)> = None;
         for _ in 0..HOLD_ITERATIONS {
             if self.cold_start_s <= 0.0 || out.cold_start_waits <= 0.0 || lambda <= 0.0 {
                 break;
             }
             let waits = out.cold_start_waits;
             // (Without a division where the step is surely within the
-            // tolerance, as in busy hours: the mean wait is at most C.)
+            // band's lower end, as in busy hours: the mean wait is at most
+            // C.)
             let per_hour = lambda * 3600.0;
             if (service_s - hold_s).abs() * per_hour + waits * self.cold_start_s
-                <= 0.999e-3 * hold_s * per_hour
+                <= 0.999 * HOLD_STEP_BAND.0 * hold_s * per_hour
             {
                 break;
             }
             let triggers = out.cold_starts.min(waits);
             let mean_wait = self.cold_start_s * (triggers + 0.5 * (waits - triggers)) / waits;
             let target = service_s + waits / (lambda * 3600.0) * mean_wait;
-            if (target - hold_s).abs() <= 1e-3 * hold_s {
+            let change = (target - hold_s).abs() / hold_s;
+            if change <= HOLD_STEP_BAND.0 {
                 break;
             }
+            let (lo, hi) = HOLD_STEP_BAND;
+            let t = ((change - lo) / (hi - lo)).clamp(0.0, 1.0);
+            let weight = t * t * (3.0 - 2.0 * t);
+            let before = (out, spill);
             hold_s = target;
-            out = pass(hold_s);
+            (out, spill) = pass(hold_s);
+            if weight < 1.0 {
+                let (before, spill) = before;
+                let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+                out.flex_worker_s = mix(out.flex_worker_s, before.flex_worker_s);
+                out.cold_starts = mix(out.cold_starts, before.cold_starts);
+                out.cold_start_waits = mix(out.cold_start_waits, before.cold_start_waits);
+                out.overflow_share = mix(out.overflow_share, before.overflow_share);
+                spill_before = Some((spill, weight));
+            }
+        }
+        if let Some(((boots, waits, two_up), weight)) = spill_before {
+            let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+            level_spill.boots_per_s = mix(level_spill.boots_per_s, boots);
+            level_spill.waits_per_s = mix(level_spill.waits_per_s, waits);
+            level_spill.level_two_up = mix(level_spill.level_two_up, two_up);
         }
         // Worker 1's storms, where one ready worker carries the load but
         // its boots take in more arrivals than a batch holds: the hour is
@@ -2907,6 +3076,13 @@ impl Fleet {
         // (At most a million terms; a sum that is not a number, from a
         // survival beyond floating point, ends it too.)
         let (mut starts, mut boots, mut k) = (1.0, 0.0, 1.0);
+        // Where a boot takes in many batches, the leading survivals are 1
+        // in floating point: counted, not summed one by one (not with the
+        // Erlang law's carried power).
+        if !erlang && c >= SURE_TERMS_MIN * spacing_s {
+            boots = sure_terms(most, |k| upper_gamma(shape, k * a) >= 1.0);
+            k = boots + 1.0;
+        }
         while k <= most {
             starts *= survival(k);
             if starts.is_nan() || starts < 1e-9 {
@@ -2940,6 +3116,59 @@ impl Fleet {
             return true;
         }
         self.spill_is_negligible_by_moments(lambda, cost_s)
+    }
+
+    /// Whether a level's storm ([`Fleet::spill_boots_above`] at `k >= 2`,
+    /// offered `nu` requests/s, each further boot costing `cost_s`
+    /// worker-seconds per second) is below [`SPILL_NEGLIGIBLE_WORKERS`] for
+    /// certain. [`Fleet::spill_is_negligible`]'s bounds are for worker 1's
+    /// spill, which puts the arrivals at their mean spacing; a level's
+    /// storm takes their scatter ([`poisson_spaced_spill`]), which starts
+    /// further boots where the mean spacing starts none, so its moment
+    /// bound dropped storms that matter: at λ = 0.1987892/s, T = 5 s, C =
+    /// 60 s (CV 0.3), S = 2 s, b = 2, worker 2's storm of 0.139 boots a
+    /// cold start (0.094 of a worker), a step of +0.63% in the bill where
+    /// the bound let it in.
+    ///
+    /// `poisson_spaced_spill <= Σ_(m >= 1) P(N >= m b) = E[floor(N / b)] <=
+    /// E[N; N >= b] / b` (each product is at most its last factor), for
+    /// `N` the arrivals in a boot, negative binomial of shape `r = 1 / cv²`
+    /// and mean `μ = νC`, `q = μ / (r + μ)`; `n P(N = n) = μ P(N⁺ = n -
+    /// 1)` with `N⁺` negative binomial of shape `r + 1` (same `q`), so
+    /// `E[N; N >= b] = μ P(N⁺ >= b - 1)`, and Chernoff's bound for `j > E
+    /// N⁺` is `ln P(N⁺ >= j) <= r' ln((1 - q)(j + r') / r') + j ln(q (j +
+    /// r') / j)`, `r' = r + 1` (Poisson's `j - μ + j ln(μ / j)` as `r`
+    /// grows, which is taken from [`SPILL_POISSON_SHAPE`] on, as the
+    /// storm's law is). Fixed boots keep the mean count of
+    /// [`fixed_boot_spill`], whose bound is [`Fleet::spill_is_negligible`]'s.
+    fn level_spill_is_negligible(&self, nu: f64, cost_s: f64) -> bool {
+        let (c, cv, b) = (self.cold_start_s, self.cold_start_cv, self.curve.batch_cap);
+        let limit = SPILL_NEGLIGIBLE_WORKERS;
+        // E[floor(N / b)] <= μ / b: the first test, as worker 1's.
+        if cost_s * nu * c <= limit * b {
+            return true;
+        }
+        if cv <= 0.0 {
+            return self.spill_is_negligible_by_moments(nu, cost_s);
+        }
+        let mu = nu * c;
+        let j = b - 1.0;
+        let shape = 1.0 / (cv * cv);
+        let ln_tail = if shape >= SPILL_POISSON_SHAPE {
+            if j <= mu {
+                return false;
+            }
+            j - mu + j * (mu / j).ln()
+        } else {
+            let r = shape + 1.0;
+            let q = mu / (shape + mu);
+            // (E N⁺ = r q / (1 - q) = μ r / shape.)
+            if j <= mu * r / shape {
+                return false;
+            }
+            r * ((1.0 - q) * (j + r) / r).ln() + j * (q * (j + r) / j).ln()
+        };
+        (cost_s * mu / b).ln() + ln_tail <= limit.ln()
     }
 
     /// [`Fleet::spill_is_negligible`] beyond its first test (same
@@ -3257,8 +3486,10 @@ impl Fleet {
                     // of a worker, as for worker 1.)
                     if overflow > 0.0
                         && c > 0.0
-                        && !self
-                            .spill_is_negligible(overflow, cold * self.spill_worker_s(service_s))
+                        && !self.level_spill_is_negligible(
+                            overflow,
+                            cold * self.spill_worker_s(service_s),
+                        )
                     {
                         level_storm = cold * self.spill_boots_above(overflow, k as u32);
                     }
@@ -4775,6 +5006,12 @@ const STORM_END_Q_INTERVALS: usize = 64;
 /// block of its boot starts ([`worker_one_storm`]; its mean there).
 const STORM_END_INTERVALS: usize = 32;
 
+/// Bisection steps for the ages at which [`worker_one_storm`]'s boots are
+/// surely still booting: 32 halvings of `[0, C]` leave those ages short by
+/// at most `C / 2³²` (the ages between are priced by the gamma law itself,
+/// as before).
+const STORM_SURE_STEPS: usize = 32;
+
 /// Worker 1's storms at `lambda` requests/s, keep-alive `keep_alive_s`,
 /// service `service_s` seconds, boots gamma of mean `c` seconds and CV `cv`
 /// (fixed boots, CV 0, as CV [`STORM_FIXED_CV`]), batch `b`, at most `most`
@@ -4844,7 +5081,7 @@ fn worker_one_storm(
     // a finite sum, as in `spill_boots_above`.
     let erlang = shape <= 64.0 && (shape - shape.round()).abs() < 1e-9;
     let whole = shape.round() as u32;
-    let survival = |x: f64| -> f64 {
+    let raw_survival = |x: f64| -> f64 {
         if x <= 0.0 {
             return 1.0;
         }
@@ -4860,6 +5097,28 @@ fn worker_one_storm(
             upper_gamma(shape, z)
         }
     };
+    // The ages up to which a boot is still booting with chance 1 in
+    // floating point, found once by bisection (the survival falls with
+    // the age): there the survival is 1 without the incomplete gamma
+    // function, which the sums below ask for some 10⁵ times (about five
+    // in six of them at such ages where boots are nearly fixed: 37 ms an
+    // hour at λ = 5/s, C = 3,600 s, CV 0.02, b = 2). The same figures,
+    // sooner.
+    let sure_s = if erlang {
+        0.0
+    } else {
+        let (mut lo, mut hi) = (0.0, c);
+        for _ in 0..STORM_SURE_STEPS {
+            let mid = 0.5 * (lo + hi);
+            if raw_survival(mid) >= 1.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    let survival = |x: f64| -> f64 { if x <= sure_s { 1.0 } else { raw_survival(x) } };
     let r = (lambda * (keep_alive_s + service_s)).exp_m1() / lambda;
     let spacing = b / lambda;
     // The first spell's boots, as the spill's.
@@ -5132,6 +5391,8 @@ const UPPER_GAMMA_NORMAL_SHAPE: f64 = 1e4;
 /// (where statrs' series would take seconds or never return), else
 /// statrs'; not a number where `a` is not a valid shape.
 fn lower_gamma(a: f64, y: f64) -> f64 {
+    #[cfg(test)]
+    tests::count_incomplete();
     if y <= 0.0 {
         0.0
     } else if y == f64::INFINITY {
@@ -5156,6 +5417,8 @@ fn wilson_hilferty_z(a: f64, y: f64) -> f64 {
 /// `Q(a, y) = 1 - Φ(((y / a)^(1/3) - 1 + 1 / (9a)) √(9a))`; not a number
 /// where `a` is not a valid shape.
 fn upper_gamma(a: f64, y: f64) -> f64 {
+    #[cfg(test)]
+    tests::count_incomplete();
     if y <= 0.0 {
         1.0
     } else if y == f64::INFINITY {
@@ -5774,6 +6037,98 @@ mod tests {
         }
     }
 
+    thread_local! {
+        /// Incomplete gamma and beta functions evaluated on this thread
+        /// ([`upper_gamma`], [`lower_gamma`], [`poisson_spaced_spill`]'s
+        /// `beta_reg`): the work an hour does, counted.
+        static INCOMPLETE_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Count one incomplete function's evaluation (tests only).
+    pub(super) fn count_incomplete() {
+        INCOMPLETE_CALLS.with(|n| n.set(n.get() + 1));
+    }
+
+    /// The incomplete functions `f` evaluates on this thread, with its result.
+    fn incomplete_calls<T>(f: impl FnOnce() -> T) -> (u64, T) {
+        let before = INCOMPLETE_CALLS.with(std::cell::Cell::get);
+        let out = f();
+        (INCOMPLETE_CALLS.with(std::cell::Cell::get) - before, out)
+    }
+
+    /// Hours whose boots take in many batches do bounded work: at λ =
+    /// 10/s, T = 5 s, C = 36,000 s (CV 0.0101, shape 9,803), S = 10 s, b =
+    /// 2, a million workers at most, the levels' storms each summed up to
+    /// 47,000 terms, an incomplete beta function each (2.6 s an hour), and
+    /// worker 1's storms at λ = 5/s, T = 1 s, C = 3,600 s (CV 0.02), S =
+    /// 1e-4 s, b = 2 asked for the gamma survival some 10⁵ times (37 ms).
+    /// Now the leading terms of 1 are counted, the levels' tails stepped
+    /// by their pmf and the storms' sure ages found once, with the same
+    /// figures (within 1e-12; the parent's are written here). Incomplete
+    /// functions an hour, parent → now: 4,906,626 → 4,425 and 48,829 →
+    /// 17,810.
+    #[test]
+    fn hours_of_boots_that_take_in_many_batches_do_bounded_work() {
+        let mut f = fleet(36_000.0, 5.0, 2.0);
+        f.cold_start_cv = 0.0101;
+        f.max_workers = 1_000_000;
+        let (calls, hour) = incomplete_calls(|| f.hour_at(10.0, 10.0, None));
+        assert!(calls < 20_000, "{calls} incomplete functions");
+        let parent = 30_953_340.396_394_15;
+        assert!(
+            (hour.flex_worker_s / parent - 1.0).abs() < 1e-12,
+            "{hour:?}"
+        );
+        let mut f = fleet(3600.0, 1.0, 2.0);
+        f.cold_start_cv = 0.02;
+        f.max_workers = 1000;
+        let (calls, hour) = incomplete_calls(|| f.hour_at(5.0, 1e-4, None));
+        assert!(calls < 25_000, "{calls} incomplete functions");
+        let parent = 3_574_107.600_039_241;
+        assert!(
+            (hour.flex_worker_s / parent - 1.0).abs() < 1e-12,
+            "{hour:?}"
+        );
+    }
+
+    /// The spill's tails stepped by their pmf ([`stepped_spill`]) give the
+    /// sum of the terms one by one: the negative binomial at shape 9,803
+    /// (CV 0.0101) and the Poisson law (shape 1e9), means of 200 to 95,000
+    /// arrivals, batches 2 and 8, within 1e-8 relative.
+    #[test]
+    fn the_stepped_spill_is_the_sum_term_by_term() {
+        for (mean, shape, batch) in [
+            (95_395.0, 9_802.96, 2.0),
+            (9_886.8, 9_802.96, 2.0),
+            (20_000.0, 2_500.5, 8.0),
+            (200.0, 1e9, 2.0),
+            (50_000.0, 1e9, 8.0),
+        ] {
+            let q = mean / (shape + mean);
+            let tail = |a: f64| {
+                if shape >= SPILL_POISSON_SHAPE {
+                    lower_gamma(a, mean)
+                } else {
+                    statrs::function::beta::beta_reg(a, shape, q)
+                }
+            };
+            let (mut starts, mut expected, mut m) = (1.0, 0.0, 1.0);
+            while m <= 1e6 {
+                starts *= tail(m * batch);
+                if starts < 1e-9 {
+                    break;
+                }
+                expected += starts;
+                m += 1.0;
+            }
+            let got = poisson_spaced_spill(mean, shape, batch, 1e6);
+            assert!(
+                (got / expected - 1.0).abs() < 1e-8,
+                "{mean} {shape} {batch}: {got} {expected}"
+            );
+        }
+    }
+
     fn fleet(c: f64, t: f64, b: f64) -> Fleet {
         let mut curve = BatchCurve::new(50.0, 2000.0, 8000.0, None, None);
         curve.batch_cap = b;
@@ -6083,6 +6438,77 @@ mod tests {
         assert!(step < 1e-3, "{step} at λ = {at}");
         let (step, at) = largest_step(1.0, 3.0, 2000, |s| f.hour_at(1.0, s, None).flex_worker_s);
         assert!(step < 1e-2, "{step} at S = {at}");
+    }
+
+    /// A level's look-back crossing the holding time does not step the
+    /// bill: at λ = 0.93465651/s, T = 5 s, C = 300 s (CV 0.3), S = 10 s, b
+    /// = 8, worker 2's look-back (T plus its last request's holding time,
+    /// less the occupancy's excursion) reaches S, where the window scan
+    /// changed from its short form to Naus's product form, whose slope (the
+    /// level's cold starts) was 2% off the exact one: the parent stepped
+    /// the bill by +0.54% between inputs 1e-7 apart there. Now neighbours
+    /// 1e-9/s apart about it move it by under 1e-4.
+    #[test]
+    fn a_levels_look_back_reaching_the_service_does_not_step_the_bill() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let (step, at) = largest_step(0.9346564, 0.9346566, 200, |l| {
+            f.hour_at(l, 10.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "{step} at λ = {at}");
+    }
+
+    /// A level's storm is not dropped where it matters: at λ =
+    /// 0.1987892/s, T = 5 s, C = 60 s (CV 0.3), S = 2 s, b = 2, worker 1's
+    /// spill bound (the boots at their mean spacing) called worker 2's
+    /// storm negligible where it is 0.139 boots a cold start, and the bill
+    /// stepped by +0.63% where the bound let it in. Neighbours 1e-9/s
+    /// apart about it now move it by under 1e-4, and the levels' test never
+    /// calls a storm negligible that is not, over CVs 0.01–3, rates
+    /// offered 1e-3–10/s, batches 2–32 and costs 1e-6–100 s.
+    #[test]
+    fn a_levels_storm_is_dropped_only_where_it_cannot_matter() {
+        let mut f = fleet(60.0, 5.0, 2.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let (step, at) = largest_step(0.1987891, 0.1987893, 200, |l| {
+            f.hour_at(l, 2.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "{step} at λ = {at}");
+        for cv in [0.01, 0.1, 0.3, 0.5, 1.0, 3.0] {
+            f.cold_start_cv = cv;
+            for b in [2.0, 8.0, 32.0] {
+                f.curve.batch_cap = b;
+                for nu in [1e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0] {
+                    let value = f.spill_boots_above(nu, 2);
+                    for cost_s in [1e-6, 1e-4, 1e-2, 1.0, 100.0] {
+                        if f.level_spill_is_negligible(nu, cost_s) {
+                            assert!(
+                                value * cost_s <= SPILL_NEGLIGIBLE_WORKERS * (1.0 + 1e-12),
+                                "ν {nu}, cv {cv}, b {b}, cost {cost_s}: {value} boots"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The holding time's step is phased in, not switched on: at λ =
+    /// 2.4602351/s, T = 600 s, C = 3,000 s (CV 0.3), S = 60 s, b = 32,
+    /// where the step reaches 1e-3 of the hold, the parent's hard gate
+    /// stepped the bill by -0.32% between neighbours 1e-7/s apart. Now
+    /// neighbours 1e-9/s apart move it by under 1e-4.
+    #[test]
+    fn the_holding_times_step_is_phased_in() {
+        let mut f = fleet(3000.0, 600.0, 32.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let (step, at) = largest_step(2.4602350, 2.4602352, 200, |l| {
+            f.hour_at(l, 60.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "{step} at λ = {at}");
     }
 
     /// The share turned away passes through the storms' band with the
