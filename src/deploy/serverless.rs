@@ -494,6 +494,22 @@ pub struct HourStats {
     pub overflow_share: f64,
 }
 
+impl HourStats {
+    /// `weight × self + (1 − weight) × other`, figure by figure (`weight`
+    /// from 0 to 1): two prices of one hour blended, or an interpolation
+    /// between two nodes. The overflow share is blended as the others,
+    /// which is right where both hours hold the same work.
+    fn blend(self, other: HourStats, weight: f64) -> HourStats {
+        let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
+        HourStats {
+            flex_worker_s: mix(self.flex_worker_s, other.flex_worker_s),
+            cold_starts: mix(self.cold_starts, other.cold_starts),
+            cold_start_waits: mix(self.cold_start_waits, other.cold_start_waits),
+            overflow_share: mix(self.overflow_share, other.overflow_share),
+        }
+    }
+}
+
 /// What an hour's passes over the levels keep from one to the next
 /// ([`Fleet::levels`]): worker 1's closed forms and the levels' Erlang
 /// losses, neither of which moves with the holding time.
@@ -567,6 +583,8 @@ impl RateTable {
         let j = (x as usize).min(RATE_NODES - 2);
         let t = x - j as f64;
         let ((a, sa), (b, sb)) = (self.nodes[j], self.nodes[j + 1]);
+        // (Each figure `a + t (b - a)`, not `blend`'s form, which differs
+        // in the last bits.)
         let mix = |p: f64, q: f64| p + t * (q - p);
         (
             HourStats {
@@ -1978,9 +1996,15 @@ enum SparseOneRequest {
     Stationary,
     /// By the level model with the whole count's exact law.
     Count,
-    /// Linearly between the whole counts `below` and `above` (both
-    /// arrivals an hour), the last the weight of `above`.
-    Between(f64, f64, f64),
+    /// Linearly between the whole counts `below` and `below + 1`
+    /// (arrivals an hour), `above_weight` (0 to 1) the weight of the
+    /// count above.
+    Between {
+        /// The whole count below (0: an empty hour).
+        below: f64,
+        /// The weight of `below + 1`.
+        above_weight: f64,
+    },
 }
 
 /// Fixed-point steps for the holding time (0: boot waits do not hold slots).
@@ -2352,7 +2376,11 @@ impl Fleet {
                 SparseOneRequest::Stationary => {
                     return self.one_request_per_worker(lambda, service_s);
                 }
-                SparseOneRequest::Between(below, above, weight) => {
+                SparseOneRequest::Between {
+                    below,
+                    above_weight,
+                } => {
+                    let above = below + 1.0;
                     let at = |n: f64| {
                         if n > 0.0 {
                             self.hour_at_with(n / 3600.0, service_s, alone_s, Some(n), model)
@@ -2361,13 +2389,16 @@ impl Fleet {
                         }
                     };
                     let (lo, hi) = (at(below), at(above));
-                    let mix = |a: f64, b: f64| a + weight * (b - a);
-                    return HourStats {
-                        flex_worker_s: mix(lo.flex_worker_s, hi.flex_worker_s),
-                        cold_starts: mix(lo.cold_starts, hi.cold_starts),
-                        cold_start_waits: mix(lo.cold_start_waits, hi.cold_start_waits),
-                        overflow_share: mix(lo.overflow_share, hi.overflow_share),
-                    };
+                    let mut out = hi.blend(lo, above_weight);
+                    // The overflow share is one of work, so the two counts'
+                    // shares are weighted by their work too (below one
+                    // arrival, the share of the hour of one: a linear
+                    // blend halved it at half an arrival, a review found).
+                    let (work_lo, work_hi) = ((1.0 - above_weight) * below, above_weight * above);
+                    out.overflow_share = (work_lo * lo.overflow_share
+                        + work_hi * hi.overflow_share)
+                        / (work_lo + work_hi);
+                    return out;
                 }
                 SparseOneRequest::Count => {}
             }
@@ -2467,11 +2498,7 @@ impl Fleet {
             (out, spill) = pass(hold_s);
             if weight < 1.0 {
                 let (before, spill) = before;
-                let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
-                out.flex_worker_s = mix(out.flex_worker_s, before.flex_worker_s);
-                out.cold_starts = mix(out.cold_starts, before.cold_starts);
-                out.cold_start_waits = mix(out.cold_start_waits, before.cold_start_waits);
-                out.overflow_share = mix(out.overflow_share, before.overflow_share);
+                out = out.blend(before, weight);
                 spill_before = Some((spill, weight));
             }
         }
@@ -2601,15 +2628,11 @@ impl Fleet {
         out.cold_start_waits = out.cold_start_waits.min(lambda * 3600.0);
         // Through the band where worker 1's storms hand over to the
         // levels' ([`storm_weight`]), the two hours blended.
+        // (The share turned away too: unblended, it stepped from the
+        // holding-time step's 0.0244 to the storm's 1.3e-5 where the
+        // weight reaches 1, a review found.)
         if let Some((storm, weight)) = storm {
-            let mix = |a: f64, b: f64| weight * a + (1.0 - weight) * b;
-            out.flex_worker_s = mix(storm.flex_worker_s, out.flex_worker_s);
-            out.cold_starts = mix(storm.cold_starts, out.cold_starts);
-            out.cold_start_waits = mix(storm.cold_start_waits, out.cold_start_waits);
-            // (The share turned away too: unblended, it stepped from the
-            // holding-time step's 0.0244 to the storm's 1.3e-5 where the
-            // weight reaches 1, a review found.)
-            out.overflow_share = mix(storm.overflow_share, out.overflow_share);
+            out = storm.blend(out, weight);
         }
         out
     }
@@ -2628,7 +2651,7 @@ impl Fleet {
     /// there). A plain hour's sparse whole count is priced by the level
     /// model with its count's exact law (`Count`); a sparse count that is
     /// not whole, by interpolating linearly between its neighbouring whole
-    /// counts (`Between(below, above, weight of above)`, `below = 0` an
+    /// counts (`Between { below, above_weight }`, `below = 0` an
     /// empty hour), which keeps the bill continuous in the count.
     ///
     /// The level model at a rate, which these replace outside the whole
@@ -2662,7 +2685,10 @@ impl Fleet {
         }
         // (From 0 to 30 and not whole: `as` truncates, the floor.)
         let below = f64::from(n as i32);
-        SparseOneRequest::Between(below, below + 1.0, n - below)
+        SparseOneRequest::Between {
+            below,
+            above_weight: n - below,
+        }
     }
 
     /// Whether the ready-worker pipeline ([`ready_pipeline`]) cannot move
@@ -6418,6 +6444,27 @@ mod tests {
             (mid - (0.75 * lo + 0.25 * hi)).abs() < 1e-9 * mid,
             "{lo} {hi} {mid}"
         );
+    }
+
+    /// Between whole counts the share of work turned away by the cap is
+    /// weighted by each count's work: below one arrival the hour is the
+    /// hour of one, scaled, so its share is that hour's. (Blended as the
+    /// other figures, it read 0.0637 at half an arrival against 0.127 at
+    /// one, 1 worker, T 60 s, C 1,000 s, S 5 s: a review.)
+    #[test]
+    fn a_sparse_count_between_whole_ones_turns_away_the_same_share_of_work() {
+        let f = Fleet {
+            max_workers: 1,
+            ..fleet(1000.0, 60.0, 1.0)
+        };
+        let share = |n: f64| f.hour_at(n / 3600.0, 5.0, Some(n)).overflow_share;
+        let (half, one) = (share(0.5), share(1.0));
+        assert!(one > 0.0, "the cap turns work away at one arrival: {one}");
+        assert!((half - one).abs() <= 1e-12 * one, "{half} against {one}");
+        // Between 1 and 2 arrivals, the work-weighted mean of the two.
+        let (two, mid) = (share(2.0), share(1.5));
+        let expected = (0.5 * one + 1.0 * two) / 1.5;
+        assert!((mid - expected).abs() <= 1e-12, "{mid} against {expected}");
     }
 
     /// Worker 1's storms hand over to the levels' hour continuously: at λ
