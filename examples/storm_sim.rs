@@ -204,6 +204,13 @@ fn main() {
         [0.0_f64; 2],
     );
     let (mut d_start, mut d_kind, mut d_cur_boots) = (-1.0_f64, 0usize, 0.0_f64);
+    // The settled count sampled every second after the burn-in, and each
+    // boot's settling (its boot's batch done): when, and whether it served
+    // anything beyond that batch before it scaled down (a stayer).
+    let (mut samples, mut next_sample) = (Vec::<usize>::new(), burn_in_s);
+    let mut settles: Vec<(f64, bool)> = Vec::new();
+    // The scale-downs of stayers (workers that served beyond their batch).
+    let mut falls: Vec<f64> = Vec::new();
 
     loop {
         let next_event = events.peek().map_or(f64::INFINITY, |e: &Event| e.time_s);
@@ -223,6 +230,16 @@ fn main() {
             }
         }
         last_s = now;
+        while next_sample <= now.min(end_s) {
+            let t = next_sample;
+            samples.push(
+                workers
+                    .iter()
+                    .filter(|w| w.alive && w.ready_at + service_s <= t)
+                    .count(),
+            );
+            next_sample += 1.0;
+        }
         let counted = now > burn_in_s;
         let level_up = ready >= level;
         if counted && level_up && !level_was_up {
@@ -456,6 +473,12 @@ fn main() {
                     continue;
                 }
                 w.alive = false;
+                if w.ready_at + service_s > burn_in_s {
+                    settles.push((w.ready_at + service_s, w.served > 0));
+                }
+                if w.served > 0 && now > burn_in_s {
+                    falls.push(now);
+                }
                 if counted && w.start_s > burn_in_s {
                     lives += 1.0;
                     life_s += now - w.ready_at;
@@ -488,6 +511,14 @@ fn main() {
         billed += end_s - w.start_s.max(burn_in_s);
     }
 
+    settled_law(
+        &samples,
+        &settles,
+        &falls,
+        burn_in_s,
+        (cold_s + service_s).round() as usize,
+        |r| lambda / f64::from(batch) * erlang_loss(r * batch as usize, lambda * service_s),
+    );
     let per_hour = |x: f64| x / hours;
     let row = |xs: &[f64; TOP], scale: f64, digits: usize| {
         xs.iter()
@@ -659,5 +690,77 @@ fn main() {
             d_flight[k] / d_n[k],
             d_early[k] / d_n[k]
         );
+    }
+}
+
+/// Prints the settled count's law from its samples a second apart (mean,
+/// variance, share by count), its rises by the count they find (settlings
+/// per second at each count, the share of them that stay, i.e. serve
+/// beyond their boot's batch), its falls of stayers per second at each
+/// count, and, for the delayed feedback of boots, the mean boot-start rate
+/// `blocked(R)` (requests/s over b) `lag` seconds before, given the count now.
+fn settled_law(
+    samples: &[usize],
+    settles: &[(f64, bool)],
+    falls: &[f64],
+    burn_in_s: f64,
+    lag: usize,
+    blocked: impl Fn(usize) -> f64,
+) {
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<usize>() as f64 / n;
+    let var = samples
+        .iter()
+        .map(|&r| (r as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let top = samples.iter().copied().max().unwrap_or(0) + 2;
+    let mut time = vec![0.0; top];
+    for &r in samples {
+        time[r] += 1.0;
+    }
+    let (mut up, mut stay) = (vec![0.0; top], vec![0.0; top]);
+    for &(t, stays) in settles {
+        let i = (t - burn_in_s).floor() as usize;
+        if let Some(&r) = samples.get(i) {
+            up[r] += 1.0;
+            if stays {
+                stay[r] += 1.0;
+            }
+        }
+    }
+    let mut down = vec![0.0; top];
+    for &t in falls {
+        if let Some(&r) = samples.get((t - burn_in_s).floor() as usize) {
+            down[r] += 1.0;
+        }
+    }
+    let mut fed = vec![0.0; top];
+    for i in lag..samples.len() {
+        fed[samples[i]] += blocked(samples[i - lag]);
+    }
+    let lag_cov = (lag..samples.len())
+        .map(|i| (samples[i] as f64 - mean) * (samples[i - lag] as f64 - mean))
+        .sum::<f64>()
+        / (n - lag as f64);
+    println!(
+        "settled count (sampled each second): mean {mean:.3}, variance {var:.3}, autocorrelation at lag {lag} s {:.3}; settlings {:.1} an hour, {:.3} stay",
+        lag_cov / var,
+        settles.len() as f64 / n * 3600.0,
+        settles.iter().filter(|s| s.1).count() as f64 / settles.len() as f64
+    );
+    println!("  r share settle/s stay-share stayers'-falls/s boot-rate-now boot-rate-lagged");
+    for r in 0..top {
+        if time[r] / n >= 1e-3 {
+            println!(
+                "  {r}: {:.4} {:.5} {:.3} {:.5} {:.5} {:.5}",
+                time[r] / n,
+                up[r] / time[r],
+                stay[r] / up[r].max(1.0),
+                down[r] / time[r],
+                blocked(r),
+                fed[r] / time[r]
+            );
+        }
     }
 }
