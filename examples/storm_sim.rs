@@ -31,7 +31,13 @@
 //! served none); the arrivals by how many workers were ready when
 //! they came, with the share of those that found every one full, and the
 //! same by *settled* workers (ready and done with the batch they came up
-//! with), beside Erlang's loss formula `B(r b, λS)` at that count; and the
+//! with), beside Erlang's loss formula `B(r b, λS)` at that count; the
+//! settled count's own law, sampled each second (mean, variance, its
+//! autocorrelation at the lag `C + S`), and by the count: the boots that
+//! settle a second (its rises, each found at that count), the share of
+//! them that stay (serve beyond their batch before they scale down), the
+//! scale-downs of such stayers a second (its falls), and the boot-start
+//! rate `λ B(r b, λS) / b` now and `C + S` seconds earlier; and the
 //! spells without a ready worker by whether a boot was in flight at their
 //! start (how many an hour, how long, the boots started in them, the
 //! boots in flight at their start, the share ended by an earlier boot).
