@@ -37,7 +37,12 @@
 //! settle a second (its rises, each found at that count), the share of
 //! them that stay (serve beyond their batch before they scale down), the
 //! scale-downs of such stayers a second (its falls), and the boot-start
-//! rate `λ B(r b, λS) / b` now and `C + S` seconds earlier; and the
+//! rate `λ B(r b, λS) / b` now and `C + S` seconds earlier; the settled
+//! workers idle and part-full on average; the workers that the busiest
+//! occupancy over the last `T`, `S` and `S + T` seconds needs (`ceil(max
+//! Q / b)`), of the settled workers' requests and of every ready worker's,
+//! against the settled count (and the fresh workers' mean and variance);
+//! and the
 //! spells without a ready worker by whether a boot was in flight at their
 //! start (how many an hour, how long, the boots started in them, the
 //! boots in flight at their start, the share ended by an earlier boot).
@@ -217,6 +222,13 @@ fn main() {
     let mut settles: Vec<(f64, bool)> = Vec::new();
     // The scale-downs of stayers (workers that served beyond their batch).
     let mut falls: Vec<f64> = Vec::new();
+    // At the samples: settled workers idle, settled workers part-full, samples.
+    let mut packing = [0.0_f64; 3];
+    // At the samples: the requests in service on settled workers.
+    let mut occupancy: Vec<u32> = Vec::new();
+    // At the samples: the requests in service on every ready worker, and
+    // the fresh workers (ready, still serving their boot's batch).
+    let mut whole: Vec<(u32, usize)> = Vec::new();
 
     loop {
         let next_event = events.peek().map_or(f64::INFINITY, |e: &Event| e.time_s);
@@ -238,12 +250,33 @@ fn main() {
         last_s = now;
         while next_sample <= now.min(end_s) {
             let t = next_sample;
-            samples.push(
-                workers
-                    .iter()
-                    .filter(|w| w.alive && w.ready_at + service_s <= t)
-                    .count(),
-            );
+            let settled = workers
+                .iter()
+                .filter(|w| w.alive && w.ready_at + service_s <= t);
+            let (mut count, mut idle, mut part) = (0, 0, 0);
+            let mut busy = 0u32;
+            for w in settled {
+                count += 1;
+                busy += w.active;
+                if w.active == 0 {
+                    idle += 1;
+                } else if w.active < batch {
+                    part += 1;
+                }
+            }
+            samples.push(count);
+            occupancy.push(busy);
+            let (mut all_busy, mut fresh) = (0u32, 0usize);
+            for w in workers.iter().filter(|w| w.alive && w.ready_at <= t) {
+                all_busy += w.active;
+                if w.ready_at + service_s > t {
+                    fresh += 1;
+                }
+            }
+            whole.push((all_busy, fresh));
+            packing[0] += f64::from(idle);
+            packing[1] += f64::from(part);
+            packing[2] += 1.0;
             next_sample += 1.0;
         }
         let counted = now > burn_in_s;
@@ -525,6 +558,20 @@ fn main() {
         (cold_s + service_s).round() as usize,
         |r| lambda / f64::from(batch) * erlang_loss(r * batch as usize, lambda * service_s),
     );
+    println!(
+        "  settled workers idle {:.3} and part-full {:.3} on average (busiest-first packs all but about one full)",
+        packing[0] / packing[2],
+        packing[1] / packing[2]
+    );
+    window_fit(&samples, &occupancy, batch, service_s, keep_alive_s);
+    let all: Vec<u32> = whole.iter().map(|w| w.0).collect();
+    let fresh: Vec<f64> = whole.iter().map(|w| w.1 as f64).collect();
+    let fm = fresh.iter().sum::<f64>() / fresh.len() as f64;
+    let fv = fresh.iter().map(|f| (f - fm).powi(2)).sum::<f64>() / fresh.len() as f64;
+    println!(
+        "  every ready worker's requests (fresh workers {fm:.3} on average, variance {fv:.3}):"
+    );
+    window_fit(&samples, &all, batch, service_s, keep_alive_s);
     let per_hour = |x: f64| x / hours;
     let row = |xs: &[f64; TOP], scale: f64, digits: usize| {
         xs.iter()
@@ -768,5 +815,46 @@ fn settled_law(
                 fed[r] / time[r]
             );
         }
+    }
+}
+
+/// Prints, for windows of `T`, `S` and `S + T` seconds, the settled count
+/// against the workers its busiest occupancy in the window needs,
+/// `ceil(max Q / b)` (Q the requests in service on settled workers, sampled
+/// each second): the mean and variance of that need and of the count less it.
+fn window_fit(samples: &[usize], occupancy: &[u32], batch: u32, service_s: f64, keep_alive_s: f64) {
+    for (name, w) in [
+        ("T", keep_alive_s),
+        ("S", service_s),
+        ("S + T", service_s + keep_alive_s),
+    ] {
+        let w = (w.round() as usize).max(1);
+        let mut window = std::collections::VecDeque::<(usize, u32)>::new();
+        let (mut n, mut sum, mut sq, mut dsum, mut dsq) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (i, &q) in occupancy.iter().enumerate() {
+            while window.back().is_some_and(|&(_, b)| b <= q) {
+                window.pop_back();
+            }
+            window.push_back((i, q));
+            while window.front().is_some_and(|&(j, _)| j + w <= i) {
+                window.pop_front();
+            }
+            if i < w {
+                continue;
+            }
+            let need = f64::from(window.front().map_or(0, |f| f.1).div_ceil(batch));
+            let d = samples[i] as f64 - need;
+            n += 1.0;
+            sum += need;
+            sq += need * need;
+            dsum += d;
+            dsq += d * d;
+        }
+        let (m, dm) = (sum / n, dsum / n);
+        println!(
+            "  window {name} ({w} s): need ceil(max Q / b) mean {m:.3} variance {:.3}; count less need mean {dm:.3} variance {:.3}",
+            sq / n - m * m,
+            dsq / n - dm * dm
+        );
     }
 }
