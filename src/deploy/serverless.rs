@@ -1654,20 +1654,29 @@ fn ready_pipeline(
             // 10/s 60 s and 1/s 60 s, T = 5 s, C = 300 s, b = 8).
             let caught_up: f64 = (0..size).map(|n| pi[n * size + n]).sum();
             let extra = (boots + worker_one_boots_per_s) * keep_alive_s * caught_up;
-            for r in 0..size {
-                let workers = (band.n0 + r) as f64;
-                if workers >= 1.0 {
-                    let p_r: f64 = pi[r * size + r..(r + 1) * size].iter().sum();
-                    let mut pe = (-extra).exp();
-                    let mut e = 0.0;
-                    let mut mass = 0.0;
-                    while e < 40.0 && mass < 1.0 - 1e-9 {
-                        found_full +=
-                            p_r * pe * erlang_b((workers + e) * batch, lambda * service_s);
-                        mass += pe;
-                        e += 1.0;
-                        pe *= extra / e;
-                    }
+            // The ready count's law (`r = 0`, worker 1's, left out), then
+            // with `E` added, then Erlang's loss at each count once.
+            let mut with_extra = vec![0.0; size];
+            for (r, p) in with_extra.iter_mut().enumerate() {
+                if band.n0 + r >= 1 {
+                    *p = pi[r * size + r..(r + 1) * size].iter().sum();
+                }
+            }
+            let mut weights = vec![(-extra).exp()];
+            let mut mass = weights[0];
+            while weights.len() < 40 && mass < 1.0 - 1e-9 {
+                let e = weights.len() as f64;
+                let next = weights[weights.len() - 1] * extra / e;
+                weights.push(next);
+                mass += next;
+            }
+            for c in 0..size + weights.len() - 1 {
+                let p_c: f64 = (c.saturating_sub(weights.len() - 1)..=c.min(size - 1))
+                    .map(|r| with_extra[r] * weights[c - r])
+                    .sum();
+                if p_c > 1e-15 {
+                    let workers = (band.n0 + c) as f64;
+                    found_full += p_c * erlang_b(workers * batch, lambda * service_s);
                 }
             }
         } else {
