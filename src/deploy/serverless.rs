@@ -1482,11 +1482,37 @@ fn settled_tails(
     let idle = (-admitted * look_back_s).exp();
     share[1] = 1.0 - idle;
     starts[1] = admitted * idle;
-    for k in 2..=top {
-        let (below, slope) = scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+    let level = |k: usize| scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+    // The band ([`WantedBand::of`]) starts at the first level wanted less
+    // than all but 1e-6 of the time (shares fall with the level): found by
+    // bisection from the scan's lowest level (below it the maximum always
+    // reaches it: the shares 1, the starts 0, as set), then the levels
+    // from the one below it up to the band's cap, or until never wanted.
+    let (mut low, mut high) = (
+        (((scan.bottom_level() - 1) as f64 / batch).floor() as usize).max(2),
+        top + 1,
+    );
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if 1.0 - level(mid).0 < 1.0 - 1e-6 {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    let mut last = (low + PIPELINE_MAX_LEVELS as usize + 1).min(top);
+    for k in low.saturating_sub(1).max(2)..=last {
+        let (below, slope) = level(k);
         share[k] = (1.0 - below).clamp(0.0, 1.0);
         starts[k] = (-slope).max(0.0);
+        // (Above, the levels are never wanted: below the band's 1e-7.)
+        if share[k] < 1e-12 {
+            last = k;
+            break;
+        }
     }
+    // (Beyond the levels taken, none is in the band.)
+    share[last + 1..].iter_mut().for_each(|x| *x = 0.0);
     share[top + 1] = 0.0;
     Some((share, starts))
 }
