@@ -31,10 +31,22 @@
 //! served none); the arrivals by how many workers were ready when
 //! they came, with the share of those that found every one full, and the
 //! same by *settled* workers (ready and done with the batch they came up
-//! with), beside Erlang's loss formula `B(r b, λS)` at that count; and the
-//! spells without a ready worker by whether a boot was in flight at their
-//! start (how many an hour, how long, the boots started in them, the
-//! boots in flight at their start, the share ended by an earlier boot).
+//! with), beside Erlang's loss formula `B(r b, λS)` at that count; the
+//! settled count's own law, sampled each second over the first 1,000
+//! hours (mean, variance, its autocorrelation at the lag `C + S`), and
+//! by the count: the boots that
+//! settle a second (its rises, each found at that count), the share of
+//! them that stay (serve beyond their batch before they scale down), the
+//! scale-downs of such stayers a second (its falls), and the boot-start
+//! rate `λ B(r b, λS) / b` now and `C + S` seconds earlier; the settled
+//! workers idle and part-full on average; the workers that the busiest
+//! occupancy over the last `T`, `S` and `S + T` seconds needs (`ceil(max
+//! Q / b)`), of the settled workers' requests and of every ready worker's,
+//! against the settled count (and the fresh workers' mean and variance);
+//! and the spells without a ready worker by whether a boot was in flight
+//! at their start (how many an hour, how long, the boots started in them,
+//! the boots in flight at their start, the share ended by an earlier
+//! boot).
 //! With `LEVEL`, also the spells with at least `LEVEL` workers alive
 //! (booting or ready: how many an hour and how long, which against the
 //! fast path's level `LEVEL` give its episodes and, from `P(alive >= k)`,
@@ -114,6 +126,11 @@ struct Worker {
 
 /// Counts kept by workers ready (or alive) at once, 0 to 15.
 const TOP: usize = 16;
+
+/// Seconds after the burn-in over which the settled count is sampled each
+/// second (the first 1,000 hours: about 150 MB resident at most, measured
+/// at 2,000 hours).
+const SAMPLED_S: f64 = 1000.0 * 3600.0;
 
 /// Counts kept by settled workers (ready, done with their boot's batch).
 const WIDE: usize = 128;
@@ -204,6 +221,20 @@ fn main() {
         [0.0_f64; 2],
     );
     let (mut d_start, mut d_kind, mut d_cur_boots) = (-1.0_f64, 0usize, 0.0_f64);
+    // The settled count sampled every second after the burn-in, and each
+    // boot's settling (its boot's batch done): when, and whether it served
+    // anything beyond that batch before it scaled down (a stayer).
+    let (mut samples, mut next_sample) = (Vec::<usize>::new(), burn_in_s);
+    let mut settles: Vec<(f64, bool)> = Vec::new();
+    // The scale-downs of stayers (workers that served beyond their batch).
+    let mut falls: Vec<f64> = Vec::new();
+    // At the samples: settled workers idle, settled workers part-full, samples.
+    let mut packing = [0.0_f64; 3];
+    // At the samples: the requests in service on settled workers.
+    let mut occupancy: Vec<u32> = Vec::new();
+    // At the samples: the requests in service on every ready worker, and
+    // the fresh workers (ready, still serving their boot's batch).
+    let mut whole: Vec<(u32, usize)> = Vec::new();
 
     loop {
         let next_event = events.peek().map_or(f64::INFINITY, |e: &Event| e.time_s);
@@ -223,6 +254,37 @@ fn main() {
             }
         }
         last_s = now;
+        while next_sample <= now.min(end_s).min(burn_in_s + SAMPLED_S) {
+            let t = next_sample;
+            let settled = workers
+                .iter()
+                .filter(|w| w.alive && w.ready_at + service_s <= t);
+            let (mut count, mut idle, mut part) = (0, 0, 0);
+            let mut busy = 0u32;
+            for w in settled {
+                count += 1;
+                busy += w.active;
+                if w.active == 0 {
+                    idle += 1;
+                } else if w.active < batch {
+                    part += 1;
+                }
+            }
+            samples.push(count);
+            occupancy.push(busy);
+            let (mut all_busy, mut fresh) = (0u32, 0usize);
+            for w in workers.iter().filter(|w| w.alive && w.ready_at <= t) {
+                all_busy += w.active;
+                if w.ready_at + service_s > t {
+                    fresh += 1;
+                }
+            }
+            whole.push((all_busy, fresh));
+            packing[0] += f64::from(idle);
+            packing[1] += f64::from(part);
+            packing[2] += 1.0;
+            next_sample += 1.0;
+        }
         let counted = now > burn_in_s;
         let level_up = ready >= level;
         if counted && level_up && !level_was_up {
@@ -456,6 +518,12 @@ fn main() {
                     continue;
                 }
                 w.alive = false;
+                if w.ready_at + service_s > burn_in_s {
+                    settles.push((w.ready_at + service_s, w.served > 0));
+                }
+                if w.served > 0 && now > burn_in_s {
+                    falls.push(now);
+                }
                 if counted && w.start_s > burn_in_s {
                     lives += 1.0;
                     life_s += now - w.ready_at;
@@ -488,6 +556,28 @@ fn main() {
         billed += end_s - w.start_s.max(burn_in_s);
     }
 
+    settled_law(
+        &samples,
+        &settles,
+        &falls,
+        burn_in_s,
+        (cold_s + service_s).round() as usize,
+        |r| lambda / f64::from(batch) * erlang_loss(r * batch as usize, lambda * service_s),
+    );
+    println!(
+        "  settled workers idle {:.3} and part-full {:.3} on average (busiest-first packs all but about one full)",
+        packing[0] / packing[2],
+        packing[1] / packing[2]
+    );
+    window_fit(&samples, &occupancy, batch, service_s, keep_alive_s);
+    let all: Vec<u32> = whole.iter().map(|w| w.0).collect();
+    let fresh: Vec<f64> = whole.iter().map(|w| w.1 as f64).collect();
+    let fm = fresh.iter().sum::<f64>() / fresh.len() as f64;
+    let fv = fresh.iter().map(|f| (f - fm).powi(2)).sum::<f64>() / fresh.len() as f64;
+    println!(
+        "  every ready worker's requests (fresh workers {fm:.3} on average, variance {fv:.3}):"
+    );
+    window_fit(&samples, &all, batch, service_s, keep_alive_s);
     let per_hour = |x: f64| x / hours;
     let row = |xs: &[f64; TOP], scale: f64, digits: usize| {
         xs.iter()
@@ -658,6 +748,121 @@ fn main() {
             d_boots[k] / d_n[k],
             d_flight[k] / d_n[k],
             d_early[k] / d_n[k]
+        );
+    }
+}
+
+/// Prints the settled count's law from its samples a second apart (mean,
+/// variance, share by count), its rises by the count they find (settlings
+/// per second at each count, the share of them that stay, i.e. serve
+/// beyond their boot's batch), its falls of stayers per second at each
+/// count, and, for the delayed feedback of boots, the mean boot-start rate
+/// `blocked(R)` (requests/s over b) `lag` seconds before, given the count now.
+fn settled_law(
+    samples: &[usize],
+    settles: &[(f64, bool)],
+    falls: &[f64],
+    burn_in_s: f64,
+    lag: usize,
+    blocked: impl Fn(usize) -> f64,
+) {
+    let n = samples.len() as f64;
+    let mean = samples.iter().sum::<usize>() as f64 / n;
+    let var = samples
+        .iter()
+        .map(|&r| (r as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let top = samples.iter().copied().max().unwrap_or(0) + 2;
+    let mut time = vec![0.0; top];
+    for &r in samples {
+        time[r] += 1.0;
+    }
+    let (mut up, mut stay) = (vec![0.0; top], vec![0.0; top]);
+    for &(t, stays) in settles {
+        let i = (t - burn_in_s).floor() as usize;
+        if let Some(&r) = samples.get(i) {
+            up[r] += 1.0;
+            if stays {
+                stay[r] += 1.0;
+            }
+        }
+    }
+    let mut down = vec![0.0; top];
+    for &t in falls {
+        if let Some(&r) = samples.get((t - burn_in_s).floor() as usize) {
+            down[r] += 1.0;
+        }
+    }
+    // The settlings within the sampled seconds.
+    let seen: Vec<_> = settles.iter().filter(|s| s.0 - burn_in_s < n).collect();
+    let mut fed = vec![0.0; top];
+    for i in lag..samples.len() {
+        fed[samples[i]] += blocked(samples[i - lag]);
+    }
+    let lag_cov = (lag..samples.len())
+        .map(|i| (samples[i] as f64 - mean) * (samples[i - lag] as f64 - mean))
+        .sum::<f64>()
+        / (n - lag as f64);
+    println!(
+        "settled count (sampled each second): mean {mean:.3}, variance {var:.3}, autocorrelation at lag {lag} s {:.3}; settlings {:.1} an hour, {:.3} stay",
+        lag_cov / var,
+        seen.len() as f64 / n * 3600.0,
+        seen.iter().filter(|s| s.1).count() as f64 / seen.len() as f64
+    );
+    println!("  r share settle/s stay-share stayers'-falls/s boot-rate-now boot-rate-lagged");
+    for r in 0..top {
+        if time[r] / n >= 1e-3 {
+            println!(
+                "  {r}: {:.4} {:.5} {:.3} {:.5} {:.5} {:.5}",
+                time[r] / n,
+                up[r] / time[r],
+                stay[r] / up[r].max(1.0),
+                down[r] / time[r],
+                blocked(r),
+                fed[r] / time[r]
+            );
+        }
+    }
+}
+
+/// Prints, for windows of `T`, `S` and `S + T` seconds, the settled count
+/// against the workers its busiest occupancy in the window needs,
+/// `ceil(max Q / b)` (Q the requests in service on settled workers, sampled
+/// each second): the mean and variance of that need and of the count less it.
+fn window_fit(samples: &[usize], occupancy: &[u32], batch: u32, service_s: f64, keep_alive_s: f64) {
+    for (name, w) in [
+        ("T", keep_alive_s),
+        ("S", service_s),
+        ("S + T", service_s + keep_alive_s),
+    ] {
+        let w = (w.round() as usize).max(1);
+        let mut window = std::collections::VecDeque::<(usize, u32)>::new();
+        let (mut n, mut sum, mut sq, mut dsum, mut dsq) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (i, &q) in occupancy.iter().enumerate() {
+            while window.back().is_some_and(|&(_, b)| b <= q) {
+                window.pop_back();
+            }
+            window.push_back((i, q));
+            while window.front().is_some_and(|&(j, _)| j + w <= i) {
+                window.pop_front();
+            }
+            if i < w {
+                continue;
+            }
+            let need = f64::from(window.front().map_or(0, |f| f.1).div_ceil(batch));
+            let d = samples[i] as f64 - need;
+            n += 1.0;
+            sum += need;
+            sq += need * need;
+            dsum += d;
+            dsq += d * d;
+        }
+        let (m, dm) = (sum / n, dsum / n);
+        println!(
+            "  window {name} ({w} s): need ceil(max Q / b) mean {m:.3} variance {:.3}; count less need mean {dm:.3} variance {:.3}",
+            sq / n - m * m,
+            dsq / n - dm * dm
         );
     }
 }

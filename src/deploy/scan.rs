@@ -424,6 +424,12 @@ impl WindowScan {
         self.hi
     }
 
+    /// The lowest level at which `P(max Q < k)` may be above 0 (below it,
+    /// [`WindowScan::below`] is 0).
+    pub(crate) fn bottom_level(&self) -> i64 {
+        self.lo.max(1)
+    }
+
     /// `(P(Q >= j), P(Q = j - 1))` for the occupancy `Q ~ Poisson(λS)` at
     /// one instant, where the scan holds that law in a table (a window of
     /// at least `S`); counts beyond the table have probability 0.

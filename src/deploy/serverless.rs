@@ -1519,6 +1519,144 @@ struct WantedLevel {
     starts_per_s: f64,
 }
 
+/// The ready-worker pipeline's wanted count `N` ([`ready_pipeline`]) over
+/// the band where it moves: a birth-death chain with `P(N >= k)` the
+/// levels' shares and `k`'s up-crossings their starts.
+struct WantedBand {
+    /// `N` at the band's first state (`N >= n0` always).
+    n0: usize,
+    /// States in the band.
+    size: usize,
+    /// `P(N = n0 + n)`.
+    p_n: Vec<f64>,
+    /// Rises and falls of `N` a second, by state.
+    up: Vec<f64>,
+    down: Vec<f64>,
+    /// Requests per request that find `n0 + r` ready workers full while
+    /// `N > n0 + r`: `min(1, B((n0 + r) b, λS) / P(N > n0 + r))`.
+    full: Vec<f64>,
+}
+
+impl WantedBand {
+    /// The band of `share` (`P(N >= k)` at `k`, made non-increasing in
+    /// place; its last entry 0) and `starts` (level `k`'s up-crossings a
+    /// second), with `offered` the Erlang load `λS` on workers of `batch`
+    /// slots.
+    fn of(share: &mut [f64], starts: &[f64], offered: f64, batch: f64) -> WantedBand {
+        let top = share.len() - 2;
+        // (Non-increasing, as a count's tail is.)
+        for k in 1..share.len() {
+            share[k] = share[k].min(share[k - 1]);
+        }
+        // The band where N moves: N >= lo - 1 always, N <= hi.
+        let lo = (1..=top).find(|&k| share[k] < 1.0 - 1e-6).unwrap_or(top);
+        let mut hi = (lo..=top).rev().find(|&k| share[k] > 1e-7).unwrap_or(lo);
+        let n0 = lo - 1;
+        hi = hi.min(n0 + PIPELINE_MAX_LEVELS as usize - 1);
+        let size = hi - n0 + 1;
+        let at = |n: usize| n0 + n;
+        let p_n: Vec<f64> = (0..size)
+            .map(|n| {
+                let next = if n + 1 < size { share[at(n) + 1] } else { 0.0 };
+                (share[at(n)] - next).max(1e-300)
+            })
+            .collect();
+        let up: Vec<f64> = (0..size)
+            .map(|n| {
+                if n + 1 < size {
+                    starts[at(n) + 1] / p_n[n]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let down: Vec<f64> = (0..size)
+            .map(|n| if n > 0 { starts[at(n)] / p_n[n] } else { 0.0 })
+            .collect();
+        let full: Vec<f64> = (0..size)
+            .map(|r| {
+                let workers = at(r) as f64;
+                let wanted_above = share.get(at(r) + 1).copied().unwrap_or(0.0);
+                if workers < 1.0 || wanted_above <= 0.0 {
+                    0.0
+                } else {
+                    (erlang_b(workers * batch, offered) / wanted_above).min(1.0)
+                }
+            })
+            .collect();
+        WantedBand {
+            n0,
+            size,
+            p_n,
+            up,
+            down,
+            full,
+        }
+    }
+}
+
+/// The settled workers' wanted count's tails: `P(N >= k)` and level `k`'s
+/// up-crossings a second (`k = 0 ..= top + 1`, the last share 0), for the
+/// requests admitted to ready workers at `admitted` a second, each held
+/// `service_s` seconds, on workers of `batch` slots that scale down
+/// `keep_alive_s` after their last request: `N = ceil(max Q / b)` with
+/// `max Q` the busiest occupancy over the last `S + T` seconds (the window
+/// scan, [`super::scan::WindowScan`]). None where there is nothing to scan.
+fn settled_tails(
+    admitted: f64,
+    service_s: f64,
+    keep_alive_s: f64,
+    batch: f64,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    if !(admitted > 0.0 && service_s > 0.0 && keep_alive_s >= 0.0 && batch >= 1.0) {
+        return None;
+    }
+    let look_back_s = service_s + keep_alive_s;
+    let scan = super::scan::WindowScan::new(admitted, service_s, look_back_s);
+    let top = ((scan.top_level().max(1) as f64 - 1.0) / batch).floor() as usize + 2;
+    if top > 1_000_000 {
+        return None;
+    }
+    let mut share = vec![1.0; top + 2];
+    let mut starts = vec![0.0; top + 2];
+    let idle = (-admitted * look_back_s).exp();
+    share[1] = 1.0 - idle;
+    starts[1] = admitted * idle;
+    let level = |k: usize| scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+    // The band ([`WantedBand::of`]) starts at the first level wanted less
+    // than all but 1e-6 of the time (shares fall with the level): found by
+    // bisection from the scan's lowest level (below it the maximum always
+    // reaches it: the shares 1, the starts 0, as set), then the levels
+    // from the one below it up to the band's cap, or until never wanted.
+    let (mut low, mut high) = (
+        (((scan.bottom_level() - 1) as f64 / batch).floor() as usize).max(2),
+        top + 1,
+    );
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if 1.0 - level(mid).0 < 1.0 - 1e-6 {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    let mut last = (low + PIPELINE_MAX_LEVELS as usize + 1).min(top);
+    for k in low.saturating_sub(1).max(2)..=last {
+        let (below, slope) = level(k);
+        share[k] = (1.0 - below).clamp(0.0, 1.0);
+        starts[k] = (-slope).max(0.0);
+        // (Above, the levels are never wanted: below the band's 1e-7.)
+        if share[k] < 1e-12 {
+            last = k;
+            break;
+        }
+    }
+    // (Beyond the levels taken, none is in the band.)
+    share[last + 1..].iter_mut().for_each(|x| *x = 0.0);
+    share[top + 1] = 0.0;
+    Some((share, starts))
+}
+
 /// The ready-worker pipeline: the boots per second, and the requests per
 /// second that wait on them, of the levels above worker 1 where boots
 /// overlap and come up full.
@@ -1550,6 +1688,25 @@ struct WantedLevel {
 /// T = 60 s, S = 1 s), so it is weighted by the chance a boot comes up
 /// full and another is in flight ([`Fleet::hour_at_with`]).
 ///
+/// With `settled` (the hour's pipeline), every step after the first takes
+/// the wanted count as the *settled* workers' (ready and done with their
+/// boot's batch): `ceil(max Q / b)` of the requests that do not wait, the
+/// window scan at `λ − W` (`W` the waits, the pipeline's and worker 1's
+/// boots' batches) over the last `S + T` ([`settled_tails`]), and the
+/// waits as Erlang's loss at the chain's ready count plus the caught-up
+/// boots idling out their keep-alive. Measured with `storm_sim` (T = 5 s,
+/// C = 300 s, b = 8): the settled count is that need over `S + T` (mean
+/// difference −0.11 to 0.22), and Erlang's loss at it gives the waits
+/// within 10% (0.0408 against 0.0371 a request at λ = 10/s, S = 60 s);
+/// the chain at the measured `W` gives the settled law 74.50/6.41,
+/// 13.14/1.05, 2.07/0.07, 7.55/0.71, 1.54/0.26 (mean/variance) against
+/// 74.17/4.18, 13.32/1.21, 2.17/0.17, 7.46/0.67, 1.61/0.37 at λ = 10/s
+/// S = 60, 10, 1 s and λ = 1/s S = 60, 10 s (`settled_probe`). The
+/// wanted count at `λ` (without `settled`, the first step) is the count
+/// of every ready worker, about `κS` high; with the waits conditioned on
+/// `N > R` in place of Erlang's loss at the ready count the fixed point
+/// runs away (each wait lowers the settled need, gain above 1).
+///
 /// The chain is solved directly ([`ready_chain_law`]) at each of at most
 /// [`PIPELINE_ITERATIONS`] steps of the damped fixed point on `κ` (at the
 /// cap, rare, the last damped step is used: 3 of 42,694 chains a reviewer
@@ -1574,6 +1731,7 @@ fn ready_pipeline(
     batch: f64,
     worker_one_boots_per_s: f64,
     skip: Option<(f64, f64)>,
+    settled: bool,
 ) -> Option<(f64, f64)> {
     if !(lambda > 0.0 && cold_s > 0.0 && batch > 1.0 && batch.is_finite()) {
         return None;
@@ -1596,52 +1754,7 @@ fn ready_pipeline(
             starts[k] = l.starts_per_s.max(0.0);
         }
     }
-    // (Non-increasing, as a count's tail is.)
-    for k in 1..share.len() {
-        share[k] = share[k].min(share[k - 1]);
-    }
-    // The band where N moves: N >= lo - 1 always, N <= hi.
-    let lo = (1..=top)
-        .find(|&k| share[k as usize] < 1.0 - 1e-6)
-        .unwrap_or(top);
-    let mut hi = (lo..=top)
-        .rev()
-        .find(|&k| share[k as usize] > 1e-7)
-        .unwrap_or(lo);
-    let n0 = lo - 1;
-    hi = hi.min(n0 + PIPELINE_MAX_LEVELS - 1);
-    let size = (hi - n0 + 1) as usize;
-    let at = |n: usize| (n0 as usize) + n;
-    let p_n: Vec<f64> = (0..size)
-        .map(|n| {
-            let next = if n + 1 < size { share[at(n) + 1] } else { 0.0 };
-            (share[at(n)] - next).max(1e-300)
-        })
-        .collect();
-    let up: Vec<f64> = (0..size)
-        .map(|n| {
-            if n + 1 < size {
-                starts[at(n) + 1] / p_n[n]
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let down: Vec<f64> = (0..size)
-        .map(|n| if n > 0 { starts[at(n)] / p_n[n] } else { 0.0 })
-        .collect();
-    // Requests per request that find the R ready workers full while N > R.
-    let full: Vec<f64> = (0..size)
-        .map(|r| {
-            let workers = at(r) as f64;
-            let wanted_above = share.get(at(r) + 1).copied().unwrap_or(0.0);
-            if workers < 1.0 || wanted_above <= 0.0 {
-                0.0
-            } else {
-                (erlang_b(workers * batch, lambda * service_s) / wanted_above).min(1.0)
-            }
-        })
-        .collect();
+    let mut band = WantedBand::of(&mut share, &starts, lambda * service_s, batch);
     // The waits are at most those with every deficit's ready workers as
     // few as can be: where even they could not fill a boot's batch but
     // for a chance below 1e-13, the pipeline's weight is nil (and most
@@ -1649,11 +1762,11 @@ fn ready_pipeline(
     let whole = (batch - 1.0).max(0.0).ceil();
     let mut most_full: f64 = 0.0;
     let mut waits_bound = 0.0;
-    for n in 0..size {
+    for n in 0..band.size {
         if n > 0 {
-            most_full = most_full.max(full[n - 1]);
+            most_full = most_full.max(band.full[n - 1]);
         }
-        waits_bound += p_n[n] * most_full;
+        waits_bound += band.p_n[n] * most_full;
     }
     if tail_is_negligible(waits_bound * lambda * cold_s, whole) {
         return None;
@@ -1674,17 +1787,69 @@ fn ready_pipeline(
             -(-rate * cold_s).exp_m1() / rate
         }
     };
-    let (mut boots, mut waits) = (0.0, 0.0);
+    let (mut boots, mut waits, mut held) = (0.0, 0.0, batch);
     for step in 0..PIPELINE_ITERATIONS {
         let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
+        // After the first step, the wanted count is the settled workers':
+        // the need of the requests that do not wait, at λ less the waits.
+        let by_settled = settled && step > 0;
+        if by_settled {
+            let admitted = lambda - waits - worker_one_boots_per_s * held;
+            match settled_tails(admitted, service_s, keep_alive_s, batch) {
+                Some((mut share, starts)) => {
+                    band = WantedBand::of(&mut share, &starts, lambda * service_s, batch);
+                }
+                None => return None,
+            }
+        }
         // The chain's law, solved directly (`ready_chain_law`).
-        if !ready_chain_law(&up, &down, fill_rate, &mut pi, &mut work) {
+        if !ready_chain_law(&band.up, &band.down, fill_rate, &mut pi, &mut work) {
             return None;
         }
+        let size = band.size;
         let mut found_full = 0.0;
-        for n in 0..size {
-            for r in 0..n {
-                found_full += pi[r * size + n] * full[r];
+        if by_settled {
+            // Erlang's loss at the settled count: an arrival finds the `r`
+            // settled workers full with chance `B(r b, λS)` (`r = 0` is
+            // worker 1's, which its closed forms count).
+            // A boot that settles where the count has caught up (`R = N`)
+            // is not wanted but idles out its keep-alive, capacity all
+            // the same: `E ~ Poisson(κ T P(R = N))` more settled workers,
+            // independent of `R` (`storm_sim` reads 0.40, 0.26 and 0.07
+            // settled workers idle on average at λ = 10/s S = 10 s,
+            // 10/s 60 s and 1/s 60 s, T = 5 s, C = 300 s, b = 8).
+            let caught_up: f64 = (0..size).map(|n| pi[n * size + n]).sum();
+            let extra = (boots + worker_one_boots_per_s) * keep_alive_s * caught_up;
+            // The ready count's law (`r = 0`, worker 1's, left out), then
+            // with `E` added, then Erlang's loss at each count once.
+            let mut with_extra = vec![0.0; size];
+            for (r, p) in with_extra.iter_mut().enumerate() {
+                if band.n0 + r >= 1 {
+                    *p = pi[r * size + r..(r + 1) * size].iter().sum();
+                }
+            }
+            let mut weights = vec![(-extra).exp()];
+            let mut mass = weights[0];
+            while weights.len() < 40 && mass < 1.0 - 1e-9 {
+                let e = weights.len() as f64;
+                let next = weights[weights.len() - 1] * extra / e;
+                weights.push(next);
+                mass += next;
+            }
+            for c in 0..size + weights.len() - 1 {
+                let p_c: f64 = (c.saturating_sub(weights.len() - 1)..=c.min(size - 1))
+                    .map(|r| with_extra[r] * weights[c - r])
+                    .sum();
+                if p_c > 1e-15 {
+                    let workers = (band.n0 + c) as f64;
+                    found_full += p_c * erlang_b(workers * batch, lambda * service_s);
+                }
+            }
+        } else {
+            for n in 0..size {
+                for r in 0..n {
+                    found_full += pi[r * size + n] * band.full[r];
+                }
             }
         }
         waits = found_full * lambda;
@@ -1717,7 +1882,7 @@ fn ready_pipeline(
             j += 1.0;
             pmf *= mu / j;
         }
-        let held = (whole + 1.0 - short).max(1.0);
+        held = (whole + 1.0 - short).max(1.0);
         let next = waits / held;
         if (next - boots).abs() <= 1e-4 * boots {
             boots = next;
@@ -2590,6 +2755,7 @@ impl Fleet {
                 b,
                 worker_one_boots_h / 3600.0,
                 Some((levels_boots_per_s, self.spill_worker_s(service_s))),
+                true,
             )
         {
             let mu = waits * self.cold_start_s;
@@ -6170,6 +6336,48 @@ mod tests {
         }
     }
 
+    /// The settled pipeline ([`ready_pipeline`] with `settled`) against
+    /// the instrumented simulation (`examples/storm_sim.rs`; T = 5 s, C =
+    /// 300 s, CV 0.5, b = 8), its first step on the scan's levels at λ over
+    /// `S + T` with none of worker 1's boots: boots an hour and waits a
+    /// request at λ = 10/s, S = 10 s (219.8 and 0.0489 over 40 hours),
+    /// S = 60 s (167.1, 0.0371; 20 hours) and λ = 1/s, S = 60 s (47.9,
+    /// 0.1043; 200 hours). It reads 235.7/0.0524, 180.3/0.0401 and
+    /// 45.0/0.0999; within 12% (boots) and 15% (waits): the simulation's
+    /// standard errors are about 1–2%, the rest the model's. Every ready
+    /// worker's count (the pipeline without `settled`, as the parent)
+    /// reads 156.6/0.0348, 92.8/0.0206 and 24.2/0.0537, 29–49% low.
+    #[test]
+    fn the_settled_pipeline_waits_as_the_storms_do() {
+        for (lambda, s, boots_h, waits) in [
+            (10.0, 10.0, 219.8, 0.0489),
+            (10.0, 60.0, 167.1, 0.0371),
+            (1.0, 60.0, 47.9, 0.1043),
+        ] {
+            let (share, starts) = settled_tails(lambda, s, 5.0, 8.0).expect("a scan");
+            let levels: Vec<WantedLevel> = (2..share.len() - 1)
+                .map(|k| WantedLevel {
+                    level: k as u64,
+                    share: share[k],
+                    starts_per_s: starts[k],
+                })
+                .collect();
+            let (b, w) =
+                ready_pipeline(&levels, lambda, s, 5.0, (300.0, 0.5), 8.0, 0.0, None, true)
+                    .expect("a pipeline");
+            assert!(
+                (b * 3600.0 / boots_h - 1.0).abs() < 0.12,
+                "λ {lambda} S {s}: {} boots an hour",
+                b * 3600.0
+            );
+            assert!(
+                (w / lambda / waits - 1.0).abs() < 0.15,
+                "λ {lambda} S {s}: {} waits a request",
+                w / lambda
+            );
+        }
+    }
+
     /// The ready-worker pipeline at λ = 1/s, T = 5 s, C = 300 s (CV 0.5),
     /// S = 10 s, b = 8, on the window scan's wanted levels there (worker 2
     /// wanted 92.7% of the time, 44.4 starts an hour; worker 3 13.3%,
@@ -6195,8 +6403,9 @@ mod tests {
                 starts_per_s: 0.10 / 3600.0,
             },
         ];
-        let (boots, waits) = ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
-            .expect("a pipeline");
+        let (boots, waits) =
+            ready_pipeline(&levels, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None, false)
+                .expect("a pipeline");
         let per_hour = boots * 3600.0;
         assert!(
             (per_hour - 74.1).abs() < 0.15 * 74.1,
@@ -6213,7 +6422,7 @@ mod tests {
             share: 0.0,
             starts_per_s: 0.0,
         }];
-        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None)
+        let boots = ready_pipeline(&none, 1.0, 10.0, 5.0, (300.0, 0.5), 8.0, 0.0, None, false)
             .map_or(0.0, |(boots, _)| boots);
         assert!(boots.abs() < 1e-12, "{boots}");
     }
@@ -6321,7 +6530,7 @@ mod tests {
             }
             let ceiling = pipeline_waits_ceiling(&spill, lambda, s, t, c);
             if let Some((_, waits)) =
-                ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0, None)
+                ready_pipeline(&spill.wanted, lambda, s, t, (c, 0.5), b, 0.0, None, false)
             {
                 checked += 1;
                 assert!(
@@ -8560,5 +8769,260 @@ mod tests {
         let hs = fleet(10.0, 60.0, 10.0).hour_at(10.0, 10.0, Some(36_000.0));
         let workers = hs.flex_worker_s / 3600.0;
         assert!(workers > 10.0 && workers < 16.0, "{workers}");
+    }
+}
+
+/// Probes of the settled count's law (ready workers done with their boot's
+/// batch) against `examples/storm_sim.rs`'s measurements at T = 5 s,
+/// C = 300 s, b = 8 (the table in `examples/validation_intro.md`): print
+/// only, run by hand with `cargo test --release --lib settled_probe --
+/// --ignored --nocapture`.
+#[cfg(test)]
+mod settled_probe {
+    use super::erlang_b;
+    use crate::deploy::scan::WindowScan;
+
+    /// The law of `ceil(max Q / b)` by the scan, as a pmf over 0, 1, ...
+    fn need_pmf(lambda: f64, s: f64, w: f64, b: f64) -> Vec<f64> {
+        let scan = WindowScan::new(lambda, s, w);
+        let mut tails = vec![1.0];
+        let mut n = 1.0;
+        loop {
+            let k = ((n - 1.0) * b) as i64 + 1;
+            if k > scan.top_level() + 1 {
+                break;
+            }
+            tails.push(1.0 - scan.below(k).0);
+            n += 1.0;
+        }
+        tails.push(0.0);
+        (0..tails.len() - 1)
+            .map(|i| (tails[i] - tails[i + 1]).max(0.0))
+            .collect()
+    }
+
+    /// Mean and variance of a pmf over 0, 1, ...
+    fn moments(p: &[f64]) -> (f64, f64) {
+        let m: f64 = p.iter().enumerate().map(|(i, q)| i as f64 * q).sum();
+        let m2: f64 = p.iter().enumerate().map(|(i, q)| (i * i) as f64 * q).sum();
+        (m, m2 - m * m)
+    }
+
+    /// A discretised normal over 0..len with mean m and variance v.
+    fn normal(m: f64, v: f64, len: usize) -> Vec<f64> {
+        let (mut mu, mut s2) = (m, v.max(1e-3));
+        let mut p = vec![0.0; len];
+        for _ in 0..200 {
+            let z: f64 = (0..len)
+                .map(|r| (-(r as f64 - mu).powi(2) / (2.0 * s2)).exp())
+                .sum();
+            for (r, q) in p.iter_mut().enumerate() {
+                *q = (-(r as f64 - mu).powi(2) / (2.0 * s2)).exp() / z;
+            }
+            let (pm, pv) = moments(&p);
+            mu += m - pm;
+            s2 = (s2 * v / pv.max(1e-9)).clamp(1e-4, 1e4);
+        }
+        p
+    }
+
+    /// A pmf shifted down by x (mixing the floor and ceiling shifts), mass below 0 at 0.
+    fn shift(p: &[f64], x: f64) -> Vec<f64> {
+        let (f, frac) = (x.floor() as usize, x - x.floor());
+        let mut out = vec![0.0; p.len()];
+        for (i, q) in p.iter().enumerate() {
+            out[i.saturating_sub(f)] += q * (1.0 - frac);
+            out[i.saturating_sub(f + 1)] += q * frac;
+        }
+        out
+    }
+
+    /// Requests per request that find the settled workers full: Erlang's
+    /// loss `B(r b, λS)` over the law `p` of the count (`r = 0` included, 1).
+    fn waits(p: &[f64], lambda: f64, s: f64, b: f64) -> f64 {
+        p.iter()
+            .enumerate()
+            .map(|(r, q)| q * erlang_b(r as f64 * b, lambda * s))
+            .sum::<f64>()
+    }
+
+    /// R's law (mean, var) and the Erlang waits a request by the
+    /// pipeline's chain with the wanted levels from the scan at `rate`
+    /// over a look-back `win`, filled at `κ` (total boots/s).
+    fn chain_r(rate: f64, l: f64, s: f64, t: f64, win: f64, b: f64, kappa: f64) -> (f64, f64, f64) {
+        let scan = WindowScan::new(rate, s, win);
+        let top = (scan.top_level() as f64 / b).ceil() as usize + 2;
+        let mut share = vec![1.0; top + 2];
+        let mut starts = vec![0.0; top + 2];
+        let idle = (-rate * (t + s)).exp();
+        share[1] = 1.0 - idle;
+        starts[1] = rate * idle;
+        for k in 2..=top {
+            let (below, slope) = scan.below(((k - 1) as f64 * b) as i64 + 1);
+            share[k] = 1.0 - below;
+            starts[k] = -slope;
+        }
+        share[top + 1] = 0.0;
+        for k in 1..share.len() {
+            share[k] = share[k].min(share[k - 1]);
+        }
+        let lo = (1..=top).find(|&k| share[k] < 1.0 - 1e-6).unwrap_or(top);
+        let hi = (lo..=top).rev().find(|&k| share[k] > 1e-7).unwrap_or(lo);
+        let n0 = lo - 1;
+        let size = hi - n0 + 1;
+        let at = |n: usize| n0 + n;
+        let p_n: Vec<f64> = (0..size)
+            .map(|n| (share[at(n)] - if n + 1 < size { share[at(n) + 1] } else { 0.0 }).max(1e-300))
+            .collect();
+        let up: Vec<f64> = (0..size)
+            .map(|n| {
+                if n + 1 < size {
+                    starts[at(n) + 1] / p_n[n]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let down: Vec<f64> = (0..size)
+            .map(|n| if n > 0 { starts[at(n)] / p_n[n] } else { 0.0 })
+            .collect();
+        let (c, shape) = (300.0, 4.0);
+        let own_or_next = -(-shape * (kappa * c / shape).ln_1p()).exp_m1() / kappa;
+        let fill = 1.0 / (own_or_next + s);
+        let (mut pi, mut work) = (Vec::new(), Vec::new());
+        assert!(super::ready_chain_law(&up, &down, fill, &mut pi, &mut work));
+        let mut pr = vec![0.0; at(size)];
+        for r in 0..size {
+            for n in r..size {
+                pr[at(r)] += pi[r * size + n];
+            }
+        }
+        let (m, v) = moments(&pr);
+        (m, v, waits(&pr, l, s, b))
+    }
+
+    #[test]
+    #[ignore]
+    /// The waits a request the chain gives (Erlang's loss at its settled
+    /// law) against the waits it is given (its admitted rate λ(1 - f), its
+    /// boots λf / b): the map's fixed point is the pipeline's.
+    fn print_wait_map() {
+        for (l, s) in [
+            (10.0, 60.0),
+            (10.0, 10.0),
+            (1.0, 60.0),
+            (1.0, 10.0),
+            (10.0, 1.0),
+        ] {
+            let mut line = format!("λ {l} S {s}:");
+            for f in [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.15, 0.2] {
+                let w: f64 = l * f;
+                let (m, _, wq) = chain_r(l - w, l, s, 5.0, s + 5.0, 8.0, w / 8.0);
+                line += &format!(" {f}->{:.3} ({m:.1})", wq);
+            }
+            println!("{line}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    /// The pipeline's chain with its wanted levels from the scan at λ or
+    /// λ − W (W measured) over max(S, T) or S + T, filled at the measured
+    /// boots: the settled law (mean/var) and its Erlang waits a request.
+    fn print_chain_table() {
+        let pts = [
+            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
+            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
+            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
+            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
+            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
+            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
+        ];
+        for (l, s, w, k, rm, rv) in pts {
+            let (t, b): (f64, f64) = (5.0, 8.0);
+            let mut line = format!("| {l}, {s} | {rm}/{rv} {:.4} |", w / l);
+            for rate in [l, l - w] {
+                for win in [t.max(s), s + t] {
+                    let (m, v, wq) = chain_r(rate, l, s, t, win, b, k);
+                    line += &format!(" {m:.2}/{v:.2} {wq:.4} |");
+                }
+            }
+            println!("{line}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    /// The scan's need `ceil(max Q / b)` over T, S and S + T at λ and at
+    /// λ − W: mean/var, the same less κS (the deconvolution by moments), and
+    /// the Erlang waits of the need shifted down by κS over those measured.
+    fn print_scan_table() {
+        let pts = [
+            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
+            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
+            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
+            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
+            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
+            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
+        ];
+        for (l, s, w, k, rm, rv) in pts {
+            let (t, b) = (5.0, 8.0);
+            let mut line = format!("| {l}, {s} | {rm}/{rv} |");
+            for rate in [l, l - w] {
+                for win in [t, s, s + t] {
+                    let p = need_pmf(rate, s, win, b);
+                    let (m, v) = moments(&p);
+                    let q = shift(&p, k * s);
+                    line += &format!(
+                        " {:.2}/{:.2} ({:.2}/{:.2}; {:.3}) |",
+                        m,
+                        v,
+                        m - k * s,
+                        v - k * s,
+                        waits(&q, l, s, b) / (w / l)
+                    );
+                }
+            }
+            println!("{line}");
+        }
+    }
+
+    #[test]
+    #[ignore]
+    /// The Erlang waits of discretised normal laws (the measured moments;
+    /// the scan's deconvolved mean with the measured variance) and of the
+    /// scan's need shifted by κS, against the measured waits.
+    fn print_settled_candidates() {
+        // λ, S, W (waits/s), κ (boots/s), measured R mean, var; storm_sim.
+        let pts = [
+            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
+            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
+            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
+            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
+            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
+            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
+        ];
+        for (l, s, w, k, rm, rv) in pts {
+            let (t, b) = (5.0, 8.0);
+            let len = (l * s / b * 2.0 + 20.0) as usize;
+            let meas = normal(rm, rv, len);
+            let a = shift(&need_pmf(l, s, s + t, b), k * s);
+            let c = shift(&need_pmf(l - w, s, s + t, b), k * s);
+            let cm = moments(&c);
+            let d = normal(cm.0, rv, len);
+            let am = moments(&a);
+            println!(
+                "λ {l} S {s}: W/λ meas {:.4} | normal(meas) {:.4} | scan λ ⊖κS {:.3}/{:.3} W {:.4} | scan λ-W ⊖κS {:.3}/{:.3} W {:.4} | normal(that mean, meas var) W {:.4}",
+                w / l,
+                waits(&meas, l, s, b),
+                am.0,
+                am.1,
+                waits(&a, l, s, b),
+                cm.0,
+                cm.1,
+                waits(&c, l, s, b),
+                waits(&d, l, s, b)
+            );
+        }
     }
 }
