@@ -9,12 +9,13 @@
 //! request that finds no ready worker waits in the queue for one to free.
 //! Billing unit 1e-6 s. `HOURS` (100 by default) are measured in ten
 //! independent runs (for the standard errors), each after its own hour of
-//! burn-in and billed to its end with the work still waiting then. It prints an hour's billed worker-seconds, cold starts, the
-//! cold share and the share of requests that waited in the queue, each
-//! with its standard error, and the fast path's (`Fleet::hour_at` with
-//! the hour's count): its bill with the queued work added as the engine
-//! adds it (`overflow_share × λS × 3600`), cold starts, cold share and
-//! overflow share.
+//! burn-in and billed to its end with the work still waiting then. It
+//! prints an hour's billed worker-seconds, cold starts, the cold share
+//! and the share of requests that waited in the queue, each with its
+//! standard error, and the fast path's (`Fleet::hour_at` with the hour's
+//! count): its bill with the queued work added as the engine adds it
+//! (`overflow_share × λS × 3600`), cold starts, cold share and overflow
+//! share.
 use breakeven::deploy::TrialRng;
 use breakeven::deploy::serverless::Fleet;
 use breakeven::sim::{Arrival, Pool, PoolConfig};

@@ -97,9 +97,14 @@ fn main() {
             Some("total") => "total",
             Some("cold") => "cold",
             Some("overflow") => "overflow",
-            _ => "bill",
+            None | Some("bill") => "bill",
+            Some(other) => panic!("unknown WHAT {other}: bill, total, cold or overflow"),
         },
-        count: a.get(13).is_some_and(|x| x == "count"),
+        count: match a.get(13).map(String::as_str) {
+            None => false,
+            Some("count") => true,
+            Some(other) => panic!("unknown last argument {other}: count or nothing"),
+        },
     };
     let bill = |p: &Point| bill(p, w);
     let at = |i: usize| {

@@ -4342,6 +4342,12 @@ impl Fleet {
         // boots, and the share turned away stepped between 0.69 and 1 at
         // inputs 1e-7 apart: the bill by +16% at λ = 1/s, T = 2.61 s,
         // C = 300 s, S = 0.3 s.)
+        // (As [`erlang_b`] sums the same weights, for its normalisation
+        // alone. An offered load that is not a number is no figure, rather
+        // than a loop `cap` long.)
+        if offered.is_nan() {
+            return f64::NAN;
+        }
         let mode = offered.floor().min(cap);
         let (mut lost, mut kept) = (0.0, 0.0);
         let (mut j, mut weight) = (mode, 1.0);
@@ -6196,7 +6202,8 @@ pub(crate) fn poisson_tail(m: f64, j: f64) -> (f64, f64) {
 /// terms) rather than calling the incomplete gamma function.
 const DIRECT_TAIL_MAX_MEAN: f64 = 200.0;
 
-/// A sum's relative size at which [`poisson_tail`] stops adding terms.
+/// A sum's relative size at which [`poisson_tail`] and the truncated law of
+/// boots in flight ([`Fleet::turned_away_from_runs`]) stop adding terms.
 const TAIL_SUM_EPSILON: f64 = 1e-17;
 
 /// `ln(k!)` for a whole `k >= 0`: from a table of the first 1,024 (each
