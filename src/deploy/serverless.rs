@@ -1719,10 +1719,17 @@ fn settled_tails(
 /// step's waits are not the most: a faster fill moves the chain off
 /// worker 1's level, where no one waits, and the waits of later steps
 /// reached 2–18× the first's in that review. The skip is a measured
-/// margin, not a bound: over 108,000 hours of those settings (cv 0, 0.5,
-/// 1) it skipped changes of 3.7e-6 of a worker at most with every ready
-/// worker's count at every step; with the settled count's larger waits
-/// it is taken at [`SETTLED_SKIP_WAITS_MARGIN`] times the first waits.
+/// margin, not a bound: over 108,000 hours of those settings (cv 0,
+/// 0.5, 1) it skipped changes of 3.7e-6 of a worker at most with every ready
+/// worker's count at every step. With the settled count (its waits above
+/// the first step's) a review re-measured it over 19,800 hours (λ
+/// 0.003–19/s, T 2–60 s, C 10–1,000 s, S 0.5–60 s, b 2–32, CV 0, 0.5, 1):
+/// 4.7e-5 of a worker at most (λ = 19/s, T = 5 s, C = 10 s, S = 60 s,
+/// b = 16, 74 workers: waits 0.233/s at the first step, 0.398/s at the
+/// fixed point), three hours above 1e-5, the rest 2.4e-6 at most. The skip
+/// on 1.5 or 2 times the first waits leaves 8.3e-7 or 2.6e-7, but costs
+/// `steady-10b` 8.2% instructions (526.6M -> 570.1M, 40 trials) for a
+/// bill that moves by 2.6e-13, so it is not taken.
 #[allow(clippy::too_many_arguments)]
 fn ready_pipeline(
     levels: &[WantedLevel],
@@ -1865,17 +1872,7 @@ fn ready_pipeline(
         if step == 0
             && match skip {
                 Some((levels_boots_per_s, boot_worker_s)) => {
-                    let margin = if settled {
-                        SETTLED_SKIP_WAITS_MARGIN
-                    } else {
-                        1.0
-                    };
-                    pipeline_moves_little(
-                        margin * waits,
-                        (cold_s, batch),
-                        levels_boots_per_s,
-                        boot_worker_s,
-                    )
+                    pipeline_moves_little(waits, (cold_s, batch), levels_boots_per_s, boot_worker_s)
                 }
                 None => tail_is_negligible(waits * cold_s, whole),
             }
@@ -1986,18 +1983,6 @@ fn pipeline_waits_ceiling(
         .waits_bound_per_s
         .min(lambda * deficit.min(1.0) * spill.most_full)
 }
-
-/// The factor on the settled pipeline's first-step waits in its skip
-/// ([`ready_pipeline`] with `skip`): the settled steps' waits, Erlang's
-/// loss at a settled count below every ready worker's, exceed the first
-/// step's. A measured margin, not a bound: over 19,800 hours (λ
-/// 0.003–19/s, T 2–60 s, C 10–1,000 s, S 0.5–60 s, b 2–32, CV 0, 0.5, 1;
-/// `max_workers` 1,000) the skip on the first waits alone left a bill
-/// change of 4.7e-5 of a worker (λ = 19/s, T = 5 s, C = 10 s, S = 60 s,
-/// b = 16: waits 0.233/s at the first step, 0.398/s, 1.71×, at the fixed
-/// point), three hours above the skip's 1e-5; with the first waits
-/// doubled it leaves 2.6e-7 at most (1.5×: 8.3e-7).
-const SETTLED_SKIP_WAITS_MARGIN: f64 = 2.0;
 
 /// Fixed-point steps of the ready-worker pipeline's boot rate, at most
 /// (each one direct solve of its chain, [`ready_chain_law`]).
@@ -6382,46 +6367,6 @@ mod tests {
         let a = f.hour_at(2.100_183_936, 10.0, None).flex_worker_s;
         let b = f.hour_at(2.100_183_993, 10.0, None).flex_worker_s;
         assert!((b / a - 1.0).abs() < 2e-4, "{a} -> {b}");
-    }
-
-    /// The settled pipeline's first-step skip ([`SETTLED_SKIP_WAITS_MARGIN`])
-    /// does not skip a pipeline that moves the bill by more than 1e-5 of
-    /// a worker: at λ = 19/s, T = 5 s, C = 10 s (CV 0), S = 60 s, b = 16,
-    /// on the scan's levels over `S + T`, none of the levels' boots and a
-    /// boot billed `C + S + T`, the first step's waits (about 0.23/s) said
-    /// it could not, the fixed point's (about 0.4/s) move it by more.
-    #[test]
-    fn the_settled_pipelines_skip_keeps_what_moves_the_bill() {
-        let (lambda, t, c, s, b) = (19.0, 5.0, 10.0, 60.0, 16.0);
-        let (share, starts) = settled_tails(lambda, s, t, b).expect("a scan");
-        let levels: Vec<WantedLevel> = (2..share.len() - 1)
-            .map(|k| WantedLevel {
-                level: k as u64,
-                share: share[k],
-                starts_per_s: starts[k],
-            })
-            .collect();
-        let boot_worker_s = c + s + t;
-        let (boots, waits) = ready_pipeline(&levels, lambda, s, t, (c, 0.0), b, 0.0, None, true)
-            .expect("a pipeline");
-        let full = poisson_tail(waits * c, b - 1.0).0 * -(-boots * c).exp_m1();
-        let moves = full * boots * boot_worker_s;
-        assert!(moves > SPILL_NEGLIGIBLE_WORKERS, "{moves}");
-        assert!(
-            ready_pipeline(
-                &levels,
-                lambda,
-                s,
-                t,
-                (c, 0.0),
-                b,
-                0.0,
-                Some((0.0, boot_worker_s)),
-                true
-            )
-            .is_some(),
-            "skipped a pipeline moving the bill {moves} workers"
-        );
     }
 
     /// The settled pipeline ([`ready_pipeline`] with `settled`) against
