@@ -115,12 +115,18 @@ fn main() {
             lo + (hi - lo) * t
         }
     };
+    // (STEPS_TRIGGER, if set, replaces the neighbours' 0.2% that starts a
+    // bisection: with many points, smaller steps show.)
+    let trigger: f64 = std::env::var("STEPS_TRIGGER")
+        .ok()
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(2e-3);
     let mut worst: (f64, f64) = (0.0, f64::NAN);
     let mut prev = (at(0), bill(&with(p, key, at(0))));
     for i in 1..=n {
         let x = at(i);
         let y = bill(&with(p, key, x));
-        if rel(prev.1, y).abs() > 2e-3 {
+        if rel(prev.1, y).abs() > trigger {
             let (mut x0, mut y0, mut x1, mut y1) = (prev.0, prev.1, x, y);
             while x1 - x0 > 1e-7 {
                 let xm = 0.5 * (x0 + x1);

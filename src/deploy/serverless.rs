@@ -1719,8 +1719,17 @@ fn settled_tails(
 /// step's waits are not the most: a faster fill moves the chain off
 /// worker 1's level, where no one waits, and the waits of later steps
 /// reached 2–18× the first's in that review. The skip is a measured
-/// margin, not a bound: over 108,000 hours of those settings (cv 0, 0.5,
-/// 1) it skipped changes of 3.7e-6 of a worker at most.
+/// margin, not a bound: over 108,000 hours of those settings (cv 0,
+/// 0.5, 1) it skipped changes of 3.7e-6 of a worker at most with every ready
+/// worker's count at every step. With the settled count (its waits above
+/// the first step's) a review re-measured it over 19,800 hours (λ
+/// 0.003–19/s, T 2–60 s, C 10–1,000 s, S 0.5–60 s, b 2–32, CV 0, 0.5, 1):
+/// 4.7e-5 of a worker at most (λ = 19/s, T = 5 s, C = 10 s, S = 60 s,
+/// b = 16, 74 workers: waits 0.233/s at the first step, 0.398/s at the
+/// fixed point), three hours above 1e-5, the rest 2.4e-6 at most. The skip
+/// on 1.5 or 2 times the first waits leaves 8.3e-7 or 2.6e-7, but costs
+/// `steady-10b` 8.2% instructions (526.6M -> 570.1M, 40 trials) for a
+/// bill that moves by 2.6e-13, so it is not taken.
 #[allow(clippy::too_many_arguments)]
 fn ready_pipeline(
     levels: &[WantedLevel],
@@ -1788,6 +1797,7 @@ fn ready_pipeline(
         }
     };
     let (mut boots, mut waits, mut held) = (0.0, 0.0, batch);
+    let mut last_waits = f64::NAN;
     for step in 0..PIPELINE_ITERATIONS {
         let fill_rate = 1.0 / (own_or_next_s(boots + worker_one_boots_per_s) + service_s);
         // After the first step, the wanted count is the settled workers':
@@ -1884,7 +1894,15 @@ fn ready_pipeline(
         }
         held = (whole + 1.0 - short).max(1.0);
         let next = waits / held;
-        if (next - boots).abs() <= 1e-4 * boots {
+        // (Settled, the next step's scan is at this step's waits: the
+        // state is the pair, and a step whose boots stand still while the
+        // waits still move is no fixed point. Stopping on the boots alone
+        // stepped the bill +0.39% at λ = 2.1001840/s, T = 5 s, C = 300 s,
+        // CV 0.3, S = 10 s, b = 8: seven such steps of 0.16–0.39% over
+        // λ 0.3–20/s.)
+        let waits_still = !settled || (waits - last_waits).abs() <= 1e-4 * waits;
+        last_waits = waits;
+        if (next - boots).abs() <= 1e-4 * boots && waits_still {
             boots = next;
             break;
         }
@@ -6345,6 +6363,21 @@ mod tests {
             billing_unit_s: 1e-9,
             bill_cold_start: true,
         }
+    }
+
+    /// The settled pipeline's fixed point stops where both its boots and
+    /// its waits stand still (the next step's scan is at the waits): on
+    /// the boots alone it stopped one step early at λ = 2.100183936/s and
+    /// ran five more at 2.100183993/s (T = 5 s, C = 300 s, CV 0.3, S =
+    /// 10 s, b = 8), stepping the bill +0.39%.
+    #[test]
+    fn the_settled_pipeline_does_not_step_where_its_fixed_point_stops() {
+        let mut f = fleet(300.0, 5.0, 8.0);
+        f.cold_start_cv = 0.3;
+        f.max_workers = 1000;
+        let a = f.hour_at(2.100_183_936, 10.0, None).flex_worker_s;
+        let b = f.hour_at(2.100_183_993, 10.0, None).flex_worker_s;
+        assert!((b / a - 1.0).abs() < 2e-4, "{a} -> {b}");
     }
 
     /// The settled pipeline ([`ready_pipeline`] with `settled`) against
