@@ -2673,9 +2673,7 @@ impl Fleet {
             if change <= HOLD_STEP_BAND.0 {
                 break;
             }
-            let (lo, hi) = HOLD_STEP_BAND;
-            let t = ((change - lo) / (hi - lo)).clamp(0.0, 1.0);
-            let weight = t * t * (3.0 - 2.0 * t);
+            let weight = smoothstep(change, HOLD_STEP_BAND);
             let before = (out, spill);
             hold_s = target;
             (out, spill) = pass(hold_s);
@@ -2981,12 +2979,8 @@ impl Fleet {
             lambda,
             (w.billed_fraction, w.cold_starts_per_s, w.boot_waits_per_s),
         );
-        let (lo, hi) = STORM_SPILL_BAND;
-        let t = ((spill_workers - lo) / (hi - lo)).clamp(0.0, 1.0);
         let weight = storm_weight((first.flex_worker_s - alone.flex_worker_s) / 3600.0)
-            * t
-            * t
-            * (3.0 - 2.0 * t);
+            * smoothstep(spill_workers, STORM_SPILL_BAND);
         if weight <= 0.0 {
             return None;
         }
@@ -3675,7 +3669,12 @@ impl Fleet {
                         let triggers = below_cold.min(below_waits);
                         let down_hold_s =
                             service_s + c * (triggers + 0.5 * (below_waits - triggers)) / lambda;
-                        if down_hold_s < hold_s * (1.0 - 1e-3)
+                        // (Phased in over the holding time's step band, as
+                        // the step itself: a hard gate at 1e-3 stepped the
+                        // bill by -0.07% at λ = 2.4602835/s, T = 600 s, C =
+                        // 3,000 s (CV 0.3), S = 60 s, b = 32, a review found.)
+                        let weight = smoothstep(1.0 - down_hold_s / hold_s, HOLD_STEP_BAND);
+                        if weight > 0.0
                             && let Some(down_s) = self.level_down_spell_s(
                                 lambda,
                                 Holding {
@@ -3688,8 +3687,9 @@ impl Fleet {
                             )
                         {
                             let episode_s = billed / cold;
-                            cold = 1.0 / (episode_s + down_s);
-                            billed = episode_s * cold;
+                            let down_cold = 1.0 / (episode_s + down_s);
+                            cold = weight * down_cold + (1.0 - weight) * cold;
+                            billed = weight * episode_s * down_cold + (1.0 - weight) * billed;
                         }
                     }
                     // (Not summed where it cannot add a hundred-thousandth
@@ -5181,9 +5181,16 @@ const STORM_SPILL_BAND: (f64, f64) = (0.03, 0.06);
 /// 0 above, and a smoothstep (`3t² - 2t³`, continuous with its slope)
 /// through it, so that the bill is continuous in every input.
 fn storm_weight(levels: f64) -> f64 {
-    let (lo, hi) = STORM_LEVELS_BAND;
-    let t = ((levels - lo) / (hi - lo)).clamp(0.0, 1.0);
-    1.0 - t * t * (3.0 - 2.0 * t)
+    1.0 - smoothstep(levels, STORM_LEVELS_BAND)
+}
+
+/// 0 below `band.0`, 1 above `band.1`, and `3t² - 2t³` through it (`t`
+/// the share of the band below `x`): a weight that phases a model in
+/// continuously, with its slope, across a band of one of its inputs (in
+/// the band's own units).
+fn smoothstep(x: f64, (lo, hi): (f64, f64)) -> f64 {
+    let t = ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
 }
 
 /// Runs of boots of a storm's first spell that [`worker_one_storm`] takes
@@ -6809,6 +6816,12 @@ mod tests {
             f.hour_at(l, 60.0, None).flex_worker_s
         });
         assert!(step < 1e-4, "{step} at λ = {at}");
+        // A level's down spell at the waits below alone (`down_hold_s`) was
+        // gated at 1e-3 of the hold: -0.07% at λ = 2.4602835/s (a review).
+        let (step, at) = largest_step(2.4602834, 2.4602836, 200, |l| {
+            f.hour_at(l, 60.0, None).flex_worker_s
+        });
+        assert!(step < 1e-4, "down spell: {step} at λ = {at}");
     }
 
     /// The share turned away passes through the storms' band with the
