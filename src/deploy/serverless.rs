@@ -887,7 +887,9 @@ const STEPPED_BATCH_MOST: f64 = 4096.0;
 /// leading 1s, each an incomplete beta function: 0.49 s an hour). Against
 /// the terms one by one it differs by the carried rounding, about `n`
 /// ulps over `n` counts, and by `ln Γ`'s in `first_pmf` (about 1e-10
-/// relative at counts of 1e5): under 1e-8 relative in the tests.
+/// relative at counts of 1e5): under 1e-8 relative in the tests, and
+/// 2.3e-8 at most over 1,000 random draws of a review (the Poisson law at
+/// mean 19,034, b = 3).
 fn stepped_spill(
     (first, most): (f64, f64),
     batch: f64,
