@@ -8960,6 +8960,19 @@ mod settled_probe {
         (m, v, waits(&pr, l, s, b))
     }
 
+    /// `storm_sim`'s measured settled workers at T = 5 s, C = 300 s, b = 8
+    /// (examples/validation_intro.md): λ (requests/s), S (s), the waits
+    /// (requests/s), the boots κ (per s), and the settled count's mean and
+    /// variance.
+    const SETTLED_MEASURED: [(f64, f64, f64, f64, f64, f64); 6] = [
+        (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
+        (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
+        (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
+        (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
+        (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
+        (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
+    ];
+
     #[test]
     #[ignore]
     /// The waits a request the chain gives (Erlang's loss at its settled
@@ -8989,14 +9002,7 @@ mod settled_probe {
     /// λ − W (W measured) over max(S, T) or S + T, filled at the measured
     /// boots: the settled law (mean/var) and its Erlang waits a request.
     fn print_chain_table() {
-        let pts = [
-            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
-            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
-            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
-            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
-            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
-            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
-        ];
+        let pts = SETTLED_MEASURED;
         for (l, s, w, k, rm, rv) in pts {
             let (t, b): (f64, f64) = (5.0, 8.0);
             let mut line = format!("| {l}, {s} | {rm}/{rv} {:.4} |", w / l);
@@ -9016,14 +9022,7 @@ mod settled_probe {
     /// λ − W: mean/var, the same less κS (the deconvolution by moments), and
     /// the Erlang waits of the need shifted down by κS over those measured.
     fn print_scan_table() {
-        let pts = [
-            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
-            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
-            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
-            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
-            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
-            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
-        ];
+        let pts = SETTLED_MEASURED;
         for (l, s, w, k, rm, rv) in pts {
             let (t, b) = (5.0, 8.0);
             let mut line = format!("| {l}, {s} | {rm}/{rv} |");
@@ -9052,15 +9051,7 @@ mod settled_probe {
     /// the scan's deconvolved mean with the measured variance) and of the
     /// scan's need shifted by κS, against the measured waits.
     fn print_settled_candidates() {
-        // λ, S, W (waits/s), κ (boots/s), measured R mean, var; storm_sim.
-        let pts = [
-            (10.0, 60.0, 0.3712, 167.05 / 3600.0, 74.17, 4.18),
-            (10.0, 10.0, 0.4888, 219.8 / 3600.0, 13.32, 1.21),
-            (10.0, 1.0, 0.1934, 87.2 / 3600.0, 2.17, 0.17),
-            (1.0, 60.0, 0.10431, 47.91 / 3600.0, 7.46, 0.67),
-            (1.0, 10.0, 0.16322, 74.08 / 3600.0, 1.61, 0.37),
-            (0.1, 60.0, 0.015003, 9.77 / 3600.0, 1.00, 0.11),
-        ];
+        let pts = SETTLED_MEASURED;
         for (l, s, w, k, rm, rv) in pts {
             let (t, b) = (5.0, 8.0);
             let len = (l * s / b * 2.0 + 20.0) as usize;
