@@ -22,12 +22,11 @@ use breakeven::sim::{Arrival, Pool, PoolConfig};
 use breakeven::throughput::BatchCurve;
 use rand::SeedableRng;
 
-/// Mean and standard error of the mean of `xs`.
+/// Mean and standard error of the mean of `xs` (from the library's
+/// mean and sample standard deviation).
 fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let m = xs.iter().sum::<f64>() / n;
-    let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0).max(1.0);
-    (m, (v / n).sqrt())
+    let (mean, sd) = breakeven::analysis::mean_sd(xs);
+    (mean, sd / (xs.len() as f64).sqrt())
 }
 
 fn main() {
