@@ -44,13 +44,19 @@ pub enum Bound {
     /// Zero or more, as a fraction that may exceed 1 (headroom, a
     /// coefficient of variation); percentages are accepted.
     Proportion,
+    /// Seconds from 0 to a day (86,400): a serverless boot. Longer is
+    /// surely a slip of units, and the fast path's sums grow with the
+    /// boot (a boot of 1e11 s took it over 20 s an hour).
+    UpToADay,
 }
 
 impl Bound {
     fn lower(self) -> (f64, bool) {
         match self {
             Bound::Positive | Bound::OpenFraction => (0.0, false),
-            Bound::NonNegative | Bound::Fraction | Bound::Proportion => (0.0, true),
+            Bound::NonNegative | Bound::Fraction | Bound::Proportion | Bound::UpToADay => {
+                (0.0, true)
+            }
             Bound::Growth => (-1.0, false),
             Bound::AtLeastOne => (1.0, true),
         }
@@ -59,6 +65,7 @@ impl Bound {
         match self {
             Bound::Fraction => Some((1.0, true)),
             Bound::OpenFraction => Some((1.0, false)),
+            Bound::UpToADay => Some((86_400.0, true)),
             _ => None,
         }
     }
@@ -91,6 +98,7 @@ impl Bound {
             Bound::Growth => "a fraction > -1 (or a percentage like \"3%\")",
             Bound::AtLeastOne => "a number >= 1",
             Bound::Proportion => "a fraction >= 0 (or a percentage like \"20%\")",
+            Bound::UpToADay => "a number of seconds from 0 to 86400 (a day)",
         }
     }
 }

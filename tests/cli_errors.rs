@@ -585,6 +585,44 @@ fn non_ascii_and_empty_kinds_are_rejected_cleanly() {
     assert!(!stderr.contains("did you mean"), "{stderr}");
 }
 
+// A boot longer than a day (a slip of units): the fast path's sums grow
+// with the boot, so a boot of 1e12 s would run for ever.
+#[test]
+fn a_cold_start_longer_than_a_day_is_out_of_range() {
+    let serverless = [
+        "",                                  // 19
+        "[deployment.sls]",                  // 20
+        r#"kind = "serverless""#,            // 21
+        "gpu_second_usd = 0.0005",           // 22
+        "cold_start_s = 1e12",               // 23
+        "keep_alive_s = 60",                 // 24
+        r#"single_stream_tps = "40 to 60""#, // 25
+        r#"max_tps = "1000 to 3000""#,       // 26
+    ];
+    let text = format!("{}{}\n", base_scenario(), serverless.join("\n"));
+    Bad {
+        name: "long-boot.toml",
+        text: text.clone(),
+        line: 23,
+        column: 16,
+        at: "1e12",
+        field: "deployment.sls.cold_start_s",
+        words: &["out of range", "from 0 to 86400 (a day)"],
+    }
+    .assert_rejected_by_run_and_check();
+    // A range reaching past a day is rejected the same way.
+    Bad {
+        name: "long-boot-range.toml",
+        text: text.replace("cold_start_s = 1e12", r#"cold_start_s = "60 to 1e6""#),
+        line: 23,
+        column: 16,
+        at: r#""60 to 1e6""#,
+        field: "deployment.sls.cold_start_s",
+        words: &["outside the valid range", "from 0 to 86400 (a day)"],
+    }
+    .assert_rejected();
+}
+
 // A cv so small that its square underflows is simply no extra variability.
 #[test]
 fn a_tiny_hourly_cv_runs() {

@@ -167,7 +167,7 @@ impl Serverless {
             gpu_second_usd,
             warm_gpu_second_usd,
             gpus_per_worker: t.integer("gpus_per_worker", 1, 4096)?.unwrap_or(1) as u32,
-            cold_start_s: t.param(params, "cold_start_s", Bound::NonNegative, None)?,
+            cold_start_s: t.param(params, "cold_start_s", Bound::UpToADay, None)?,
             cold_start_cv: t.number("cold_start_cv", Bound::Proportion)?.unwrap_or(0.0),
             keep_alive_s: t.number("keep_alive_s", Bound::NonNegative)?.ok_or_else(|| {
                 t.error_at(
@@ -328,6 +328,7 @@ impl Deployment for Serverless {
     fn price(&self, ctx: &TrialContext<'_>, hours: &[HourLoad]) -> Outcome {
         let p = ctx.params;
         let fleet = self.fleet(p);
+        debug_assert_eq!(fleet.check(), Ok(()));
         let gpus = self.gpus_per_worker as f64;
         let mut o = Outcome::default();
         let mut flex_s = 0.0;
@@ -389,7 +390,10 @@ impl Deployment for Serverless {
                     Some(w) if w.iter().any(|&x| x != w[0]) => {
                         fleet.hour_with_steps(h, &w, tails_end_s(hours, i, ctx.fidelity))
                     }
-                    _ => fleet.hour(h),
+                    // (The scenario's checks keep the fleet in range, so
+                    // the public `hour`'s check is skipped: it cost 3% of
+                    // `steady-1b`'s instructions.)
+                    _ => fleet.hour_and_service(h, HourModel::Packed).0,
                 };
                 flex_s += hs.flex_worker_s;
                 fast_cold += hs.cold_starts;
@@ -460,6 +464,10 @@ impl Deployment for Serverless {
 }
 
 /// A serverless fleet's settings for one trial.
+///
+/// The fast path prices a fleet whose settings pass [`Fleet::check`]
+/// (a scenario's fleets always do: the file is checked when read); an
+/// hour of any other fleet has figures that are not numbers.
 #[derive(Debug, Clone, Copy)]
 pub struct Fleet {
     /// Batching curve of one worker.
@@ -481,6 +489,60 @@ pub struct Fleet {
     pub bill_cold_start: bool,
 }
 
+/// A [`Fleet`] setting the fast path cannot price, found by
+/// [`Fleet::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("serverless fleet: `{field}` must be {valid}")]
+pub struct InvalidFleet {
+    /// The setting, as the field of [`Fleet`] (or of its curve) names it.
+    pub field: &'static str,
+    /// What would be valid.
+    pub valid: &'static str,
+}
+
+impl Fleet {
+    /// Whether the fast path can price this fleet: its durations
+    /// (seconds) and the boot's CV finite and not negative, the batching
+    /// curve's step times (seconds) finite and not negative, its prefill
+    /// speed (tokens/s) positive, its batch cap at least 1 (infinite
+    /// allowed: no cap), and `max_workers` at least 1 and at least
+    /// `min_workers`. The first setting that fails, if any.
+    #[inline]
+    pub fn check(&self) -> Result<(), InvalidFleet> {
+        let finite = |x: f64| (0.0..=f64::MAX).contains(&x);
+        let fail = |field, valid| Err(InvalidFleet { field, valid });
+        const FINITE: &str = "a finite number of seconds, 0 or more";
+        if !finite(self.cold_start_s) {
+            return fail("cold_start_s", FINITE);
+        }
+        if !finite(self.keep_alive_s) {
+            return fail("keep_alive_s", FINITE);
+        }
+        if !finite(self.billing_unit_s) {
+            return fail("billing_unit_s", FINITE);
+        }
+        if !finite(self.cold_start_cv) {
+            return fail("cold_start_cv", "a finite number, 0 or more");
+        }
+        if !finite(self.curve.t0_s) {
+            return fail("curve.t0_s", FINITE);
+        }
+        if !finite(self.curve.t1_s) {
+            return fail("curve.t1_s", FINITE);
+        }
+        if self.curve.prefill_tps.is_nan() || self.curve.prefill_tps <= 0.0 {
+            return fail("curve.prefill_tps", "more than 0 tokens/s");
+        }
+        if self.curve.batch_cap.is_nan() || self.curve.batch_cap < 1.0 {
+            return fail("curve.batch_cap", "1 or more (infinite: no cap)");
+        }
+        if self.max_workers < self.min_workers.max(1) {
+            return fail("max_workers", "at least 1 and at least min_workers");
+        }
+        Ok(())
+    }
+}
+
 /// One hour of a serverless fleet on the fast path (expected values).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HourStats {
@@ -495,6 +557,15 @@ pub struct HourStats {
 }
 
 impl HourStats {
+    /// The figures of an hour the fast path cannot price (an input or a
+    /// fleet setting out of its range): none of them is a number.
+    pub const NOT_A_NUMBER: HourStats = HourStats {
+        flex_worker_s: f64::NAN,
+        cold_starts: f64::NAN,
+        cold_start_waits: f64::NAN,
+        overflow_share: f64::NAN,
+    };
+
     /// `weight × self + (1 − weight) × other`, figure by figure (`weight`
     /// from 0 to 1): two prices of one hour blended, or an interpolation
     /// between two nodes. The overflow share is blended as the others,
@@ -2305,8 +2376,13 @@ impl Fleet {
         slot.at(batch)
     }
 
-    /// The expected bill and cold starts of one hour with the given load.
+    /// The expected bill and cold starts of one hour with the given load
+    /// (an hour without requests, or a count not finite, is empty; a
+    /// fleet that fails [`Fleet::check`] gives [`HourStats::NOT_A_NUMBER`]).
     pub fn hour(&self, h: &HourLoad) -> HourStats {
+        if self.check().is_err() {
+            return HourStats::NOT_A_NUMBER;
+        }
         self.hour_and_service(h, HourModel::Packed).0
     }
 
@@ -2391,7 +2467,7 @@ impl Fleet {
         tails_end_s: f64,
     ) -> HourStats {
         let total: f64 = minute_weights.iter().sum();
-        if h.requests <= 0.0 || !(total > 0.0 && total.is_finite()) {
+        if h.requests <= 0.0 || !(total > 0.0 && total.is_finite()) || self.check().is_err() {
             return self.hour(h);
         }
         // Many runs (minute-to-minute noise): price the pieces from a table
@@ -2526,16 +2602,15 @@ impl Fleet {
     /// stationary model at `lambda` however sparse, and a count that is
     /// not whole (below 30) between its whole neighbours
     /// (`Fleet::sparse_one_request`).
-    /// An input that is not a number gives an hour whose figures are not
-    /// numbers either.
+    /// The rate, the service time and the count must be finite and not
+    /// negative, and the fleet pass [`Fleet::check`]; otherwise the hour's
+    /// figures are not numbers ([`HourStats::NOT_A_NUMBER`]).
     pub fn hour_at(&self, lambda: f64, service_s: f64, arrivals: Option<f64>) -> HourStats {
-        if lambda.is_nan() || service_s.is_nan() || arrivals.is_some_and(f64::is_nan) {
-            return HourStats {
-                flex_worker_s: f64::NAN,
-                cold_starts: f64::NAN,
-                cold_start_waits: f64::NAN,
-                overflow_share: f64::NAN,
-            };
+        let priced = |x: f64| (0.0..=f64::MAX).contains(&x);
+        if !(priced(lambda) && priced(service_s) && arrivals.is_none_or(priced))
+            || self.check().is_err()
+        {
+            return HourStats::NOT_A_NUMBER;
         }
         self.hour_at_with(lambda, service_s, service_s, arrivals, HourModel::Packed)
     }
@@ -6372,6 +6447,113 @@ mod tests {
             billing_unit_s: 1e-9,
             bill_cold_start: true,
         }
+    }
+
+    /// Inputs and fleets out of the fast path's range give an hour of
+    /// figures that are not numbers, at once, where they used to panic
+    /// (an infinite rate: a Poisson table of unbounded length; an infinite
+    /// service or boot with a count: statrs' `gamma_lr`), hang (a boot
+    /// that is not a number with batching) or bill every one of `u32::MAX`
+    /// workers (an infinite keep-alive or count; no worker at all).
+    #[test]
+    fn hours_out_of_range_are_not_numbers() {
+        let hour = |f: Fleet, lambda: f64, service_s: f64, arrivals: Option<f64>| {
+            let stats = f.hour_at(lambda, service_s, arrivals);
+            assert!(
+                stats.flex_worker_s.is_nan()
+                    && stats.cold_starts.is_nan()
+                    && stats.cold_start_waits.is_nan()
+                    && stats.overflow_share.is_nan(),
+                "{f:?} λ {lambda} S {service_s} n {arrivals:?}: {stats:?}"
+            );
+        };
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        for b in [1.0, 8.0] {
+            let good = fleet(10.0, 60.0, b);
+            hour(good, inf, 1.0, None);
+            hour(good, inf, 1.0, Some(100.0));
+            hour(good, 0.1, 1.0, Some(inf));
+            hour(good, 0.1, inf, None);
+            hour(good, -0.1, 1.0, None);
+            hour(good, 0.1, -1.0, None);
+            hour(good, 0.1, 1.0, Some(-3.0));
+            for n in [None, Some(36.0)] {
+                hour(fleet(inf, 60.0, b), 0.01, 1.0, n);
+                hour(fleet(nan, 60.0, b), 0.01, 1.0, n);
+                hour(fleet(-1.0, 60.0, b), 0.01, 1.0, n);
+                hour(fleet(10.0, inf, b), 0.01, 1.0, n);
+                hour(fleet(10.0, nan, b), 0.01, 1.0, n);
+                hour(fleet(10.0, -1.0, b), 0.01, 1.0, n);
+                hour(
+                    Fleet {
+                        max_workers: 0,
+                        ..good
+                    },
+                    0.1,
+                    1.0,
+                    n,
+                );
+                hour(
+                    Fleet {
+                        cold_start_cv: nan,
+                        ..good
+                    },
+                    0.1,
+                    1.0,
+                    n,
+                );
+                hour(
+                    Fleet {
+                        billing_unit_s: inf,
+                        ..good
+                    },
+                    0.1,
+                    1.0,
+                    n,
+                );
+                hour(
+                    Fleet {
+                        min_workers: 3,
+                        max_workers: 2,
+                        ..good
+                    },
+                    0.1,
+                    1.0,
+                    n,
+                );
+            }
+            assert_eq!(
+                Fleet {
+                    max_workers: 0,
+                    ..good
+                }
+                .check(),
+                Err(InvalidFleet {
+                    field: "max_workers",
+                    valid: "at least 1 and at least min_workers"
+                })
+            );
+            assert_eq!(
+                fleet(nan, 60.0, b).check().unwrap_err().field,
+                "cold_start_s"
+            );
+            // The same fleet and hour in range is a number.
+            assert!(good.hour_at(0.1, 1.0, Some(36.0)).flex_worker_s.is_finite());
+            assert!(good.hour_at(0.1, 1.0, None).flex_worker_s.is_finite());
+        }
+        // No cap on the batch (an infinite cap) is in range.
+        assert!(fleet(10.0, 60.0, inf).hour_at(0.1, 1.0, None).flex_worker_s > 0.0);
+        let mut curve = fleet(10.0, 60.0, 8.0);
+        curve.curve.batch_cap = nan;
+        hour(curve, 0.1, 1.0, None);
+        // `hour` (a load, service from the curve) checks the fleet too.
+        let load = HourLoad {
+            requests: 360.0,
+            input_tokens: 360.0 * 500.0,
+            output_tokens: 360.0 * 200.0,
+        };
+        assert!(fleet(nan, 60.0, 8.0).hour(&load).flex_worker_s.is_nan());
+        assert!(fleet(10.0, 60.0, 8.0).hour(&load).flex_worker_s > 0.0);
     }
 
     /// The settled pipeline's fixed point stops where both its boots and
