@@ -61,7 +61,17 @@
 //! the others'); their blocked arrivals by service period since the
 //! start; and, for every storm (the boots from one that starts with none
 //! booting until none boots), its further boots per starter by the
-//! workers ready at its start.
+//! workers ready at its start. Also: the spells with at least `LEVEL`
+//! alive split by whether more were ever alive in them (count and
+//! length); the requests that waited on a boot by the workers ready when
+//! they came (0, 1, 2+), whether a ready worker still served its boot's
+//! batch ("fresh") and whether they joined a boot in flight or started
+//! one; the boots by workers ready and booting at their start and by a
+//! fresh worker; the storms' further boots before their first boot up and
+//! in each service period after it; the `LEVEL` starters' further boots
+//! while the starter boots, with the starter's boot left at their start;
+//! and the workers' whole lives (boot to scale-down) by the workers ready
+//! at their boot's start, starters and further boots apart.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -118,6 +128,8 @@ struct Worker {
     boot_batch: u32,
     /// Workers booting (others) when this one started to boot.
     booting_at_start: usize,
+    /// Workers ready when this one started to boot.
+    ready_at_start: usize,
     /// Whether another boot started while this one booted.
     overlapped: bool,
     /// Completion times of the requests in service, in admission order.
@@ -177,6 +189,9 @@ fn main() {
     let mut level_was_up = false;
     // Spells with at least `LEVEL` workers alive (booting or ready).
     let (mut alive_spells, mut alive_was_up) = (0.0, false);
+    // Those spells by whether more than `LEVEL` were alive at some time in
+    // them (index 1): count and seconds; and the current one's start.
+    let (mut spell_split, mut spell_start, mut spell_over) = ([[0.0_f64; 2]; 2], 0.0, false);
     // Storm starters with `LEVEL - 1` workers ready: while each boots, the
     // arrivals that find every ready worker full (sum, sum of squares) and
     // the further boots they start.
@@ -235,6 +250,25 @@ fn main() {
     // At the samples: the requests in service on every ready worker, and
     // the fresh workers (ready, still serving their boot's batch).
     let mut whole: Vec<(u32, usize)> = Vec::new();
+    // Waits on a boot by the workers ready at the arrival (0, 1, 2+), by
+    // whether a ready worker still serves its boot's batch (fresh), and by
+    // whether the request joined a boot in flight (1) or started one (0).
+    let mut wait_kind = [[[0.0_f64; 2]; 2]; 3];
+    // Boots by workers ready (0, 1, 2+) and booting (0, 1, 2+) at the start,
+    // and by whether a fresh ready worker was there.
+    let mut boot_kind = [[[0.0_f64; 2]; 3]; 3];
+    // The storm's first boot up (-1 before it) and the further boots by
+    // storm kind (workers ready at its start, 0, 1, 2+) and by service
+    // periods since that first boot up (0: before it; 1 + p: the p-th S).
+    let mut storm_first_up = -1.0_f64;
+    let mut after_up = [[0.0_f64; 6]; 3];
+    // The level's starters' further boots while the starter boots: count
+    // and the starter's boot left at their start (seconds, summed).
+    let (mut residual_n, mut residual_s) = (0.0_f64, 0.0_f64);
+    // Whole lives (boot start to scale-down) by workers ready at the boot's
+    // start (0, 1, 2+) and whether another was booting (a further boot):
+    // count, seconds, those that served nothing beyond their batch.
+    let mut life_kind = [[[0.0_f64; 3]; 2]; 3];
 
     loop {
         let next_event = events.peek().map_or(f64::INFINITY, |e: &Event| e.time_s);
@@ -294,6 +328,15 @@ fn main() {
         let alive_up = alive >= level;
         if counted && alive_up && !alive_was_up {
             alive_spells += 1.0;
+        }
+        if alive_up && !alive_was_up {
+            (spell_start, spell_over) = (now, false);
+        }
+        spell_over |= alive > level;
+        if !alive_up && alive_was_up && spell_start > burn_in_s {
+            let k = usize::from(spell_over);
+            spell_split[k][0] += 1.0;
+            spell_split[k][1] += now - spell_start;
         }
         alive_was_up = alive_up;
         if starter_until >= 0.0 && now >= starter_until {
@@ -361,6 +404,20 @@ fn main() {
                     by_period[period.min(TOP - 1)] += 1.0;
                 }
             }
+            let fresh_here = usize::from(
+                workers
+                    .iter()
+                    .any(|w| w.alive && w.ready_at <= now && w.ready_at + service_s > now),
+            );
+            let joins = workers
+                .iter()
+                .any(|w| w.alive && w.ready_at > now && w.waiting < batch);
+            if counted {
+                wait_kind[ready.min(2)][fresh_here][usize::from(joins)] += 1.0;
+                if !joins {
+                    boot_kind[ready.min(2)][(alive - ready).min(2)][fresh_here] += 1.0;
+                }
+            }
             if let Some(i) = workers
                 .iter()
                 .position(|w| w.alive && w.ready_at > now && w.waiting < batch)
@@ -393,6 +450,7 @@ fn main() {
                 epoch,
                 start_s: now,
                 booting_at_start: booting,
+                ready_at_start: ready,
                 ..Worker::default()
             };
             alive += 1;
@@ -409,6 +467,7 @@ fn main() {
                 by_ready[ready.min(TOP - 1)] += 1.0;
                 by_booting[booting.min(TOP - 1)] += 1.0;
                 if booting == 0 {
+                    storm_first_up = -1.0;
                     storm_ready = ready.min(TOP - 1);
                     starters[ready.min(TOP - 1)] += 1.0;
                     if ready + 1 == level && starter_until < 0.0 {
@@ -447,9 +506,17 @@ fn main() {
                         }
                     }
                 } else {
+                    let slot = if storm_first_up < 0.0 {
+                        0
+                    } else {
+                        (1 + ((now - storm_first_up) / service_s) as usize).min(5)
+                    };
+                    after_up[storm_ready.min(2)][slot] += 1.0;
                     storm_further[storm_ready] += 1.0;
                     if starter_until >= 0.0 {
                         starter_further += 1.0;
+                        residual_n += 1.0;
+                        residual_s += starter_until - now;
                     }
                 }
             }
@@ -460,6 +527,9 @@ fn main() {
         let i = e.worker;
         match e.kind {
             Kind::Ready => {
+                if storm_first_up < 0.0 {
+                    storm_first_up = now;
+                }
                 if ready == 0 && d_start >= 0.0 {
                     if d_start > burn_in_s {
                         d_n[d_kind] += 1.0;
@@ -525,6 +595,11 @@ fn main() {
                     falls.push(now);
                 }
                 if counted && w.start_s > burn_in_s {
+                    let kind = &mut life_kind[w.ready_at_start.min(2)]
+                        [usize::from(w.booting_at_start > 0)];
+                    kind[0] += 1.0;
+                    kind[1] += now - w.start_s;
+                    kind[2] += f64::from(u8::from(w.served == 0));
                     lives += 1.0;
                     life_s += now - w.ready_at;
                     extra += f64::from(w.served);
@@ -570,6 +645,58 @@ fn main() {
         packing[1] / packing[2]
     );
     window_fit(&samples, &occupancy, batch, service_s, keep_alive_s);
+    println!(
+        "waits on a boot an hour by ready (0, 1, 2+) x fresh ready worker (no, yes): joined a boot in flight / started one"
+    );
+    for (r, row) in wait_kind.iter().enumerate() {
+        println!(
+            "  ready {r}: not fresh {:.3} / {:.3}; fresh {:.3} / {:.3}",
+            row[0][1] / hours,
+            row[0][0] / hours,
+            row[1][1] / hours,
+            row[1][0] / hours
+        );
+    }
+    println!(
+        "further boots an hour by the storm's workers ready at its start (0, 1, 2+), before its first boot up and in each service period after (the last: later):"
+    );
+    for (r, row) in after_up.iter().enumerate() {
+        let cells: Vec<String> = row.iter().map(|x| format!("{:.3}", x / hours)).collect();
+        println!("  ready {r}: {}", cells.join(" "));
+    }
+    println!(
+        "the starters' further boots while the starter boots: {:.3} an hour, {:.1} s of the starter's boot left at their start",
+        residual_n / hours,
+        residual_s / residual_n.max(1.0)
+    );
+    println!(
+        "whole lives (boot to scale-down) by workers ready at the boot's start (0, 1, 2+): starters / further boots, an hour, seconds each, share serving nothing beyond the batch"
+    );
+    for (r, row) in life_kind.iter().enumerate() {
+        let cell = |k: &[f64; 3]| {
+            format!(
+                "{:.3} {:.1} {:.3}",
+                k[0] / hours,
+                k[1] / k[0].max(1.0),
+                k[2] / k[0].max(1.0)
+            )
+        };
+        println!("  ready {r}: {} / {}", cell(&row[0]), cell(&row[1]));
+    }
+    println!(
+        "boots an hour by ready (0, 1, 2+) x booting (0, 1, 2+): (no fresh ready worker, a fresh one)"
+    );
+    for (r, row) in boot_kind.iter().enumerate() {
+        println!(
+            "  ready {r}: booting 0 {:.3}, {:.3}; 1 {:.3}, {:.3}; 2+ {:.3}, {:.3}",
+            row[0][0] / hours,
+            row[0][1] / hours,
+            row[1][0] / hours,
+            row[1][1] / hours,
+            row[2][0] / hours,
+            row[2][1] / hours
+        );
+    }
     let all: Vec<u32> = whole.iter().map(|w| w.0).collect();
     let fresh: Vec<f64> = whole.iter().map(|w| w.1 as f64).collect();
     let fm = fresh.iter().sum::<f64>() / fresh.len() as f64;
@@ -681,6 +808,13 @@ fn main() {
         "spells with >= {level} alive: {:.2} an hour, {:.1} s each",
         per_hour(alive_spells),
         alive_time[level - 1] / alive_spells
+    );
+    println!(
+        "  of which never more alive: {:.2} an hour, {:.1} s each; more alive at some time: {:.2} an hour, {:.1} s each",
+        per_hour(spell_split[0][0]),
+        spell_split[0][1] / spell_split[0][0].max(1.0),
+        per_hour(spell_split[1][0]),
+        spell_split[1][1] / spell_split[1][0].max(1.0)
     );
     let over_mean = over_sum / starts_seen;
     println!(
