@@ -1658,7 +1658,17 @@ fn settled_tails(
     let idle = (-admitted * look_back_s).exp();
     share[1] = 1.0 - idle;
     starts[1] = admitted * idle;
-    let level = |k: usize| scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+    // (The bisection's levels, held for the pass over the band after it,
+    // which takes the last of them again.)
+    let mut seen: Vec<(usize, (f64, f64))> = Vec::new();
+    let mut level = |k: usize| match seen.iter().find(|(at, _)| *at == k) {
+        Some(&(_, found)) => found,
+        None => {
+            let found = scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+            seen.push((k, found));
+            found
+        }
+    };
     // The band ([`WantedBand::of`]) starts at the first level wanted less
     // than all but 1e-6 of the time (shares fall with the level): found by
     // bisection from the scan's lowest level (below it the maximum always
