@@ -1613,9 +1613,9 @@ struct WantedBand {
 impl WantedBand {
     /// The band of `share` (`P(N >= k)` at `k`, made non-increasing in
     /// place; its last entry 0) and `starts` (level `k`'s up-crossings a
-    /// second), with `offered` the Erlang load `λS` on workers of `batch`
-    /// slots.
-    fn of(share: &mut [f64], starts: &[f64], offered: f64, batch: f64) -> WantedBand {
+    /// second), with `losses` Erlang's loss of the load `λS` on workers of
+    /// `batch` slots.
+    fn of(share: &mut [f64], starts: &[f64], losses: &mut WorkersLoss) -> WantedBand {
         let top = share.len() - 2;
         // (Non-increasing, as a count's tail is.)
         for k in 1..share.len() {
@@ -1648,12 +1648,11 @@ impl WantedBand {
             .collect();
         let full: Vec<f64> = (0..size)
             .map(|r| {
-                let workers = at(r) as f64;
                 let wanted_above = share.get(at(r) + 1).copied().unwrap_or(0.0);
-                if workers < 1.0 || wanted_above <= 0.0 {
+                if at(r) < 1 || wanted_above <= 0.0 {
                     0.0
                 } else {
-                    (erlang_b(workers * batch, offered) / wanted_above).min(1.0)
+                    (losses.at(at(r)) / wanted_above).min(1.0)
                 }
             })
             .collect();
@@ -1665,6 +1664,41 @@ impl WantedBand {
             down,
             full,
         }
+    }
+}
+
+/// Erlang's loss `B(n b, λS)` of `n` workers of `b` slots offered `λS`
+/// erlangs, by `n`, as the ready-worker pipeline ([`ready_pipeline`])
+/// asks it: its band's states and its settled counts ask the same `n`
+/// again at each step of its fixed point (the load and batch are the
+/// hour's), so each is summed once ([`erlang_b`], the same figure bit for
+/// bit).
+struct WorkersLoss {
+    /// `λS`, erlangs.
+    offered: f64,
+    /// Slots a worker, `b`.
+    batch: f64,
+    /// `B(n b, λS)` by `n`, where summed.
+    known: Vec<Option<f64>>,
+}
+
+impl WorkersLoss {
+    /// None summed yet, for `offered` erlangs on workers of `batch` slots.
+    fn new(offered: f64, batch: f64) -> WorkersLoss {
+        WorkersLoss {
+            offered,
+            batch,
+            known: Vec::new(),
+        }
+    }
+
+    /// `B(workers × batch, offered)`: held, or summed and held.
+    fn at(&mut self, workers: usize) -> f64 {
+        if workers >= self.known.len() {
+            self.known.resize(workers + 1, None);
+        }
+        *self.known[workers]
+            .get_or_insert_with(|| erlang_b(workers as f64 * self.batch, self.offered))
     }
 }
 
@@ -1695,7 +1729,17 @@ fn settled_tails(
     let idle = (-admitted * look_back_s).exp();
     share[1] = 1.0 - idle;
     starts[1] = admitted * idle;
-    let level = |k: usize| scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+    // (The bisection's levels, held for the pass over the band after it,
+    // which takes the last of them again.)
+    let mut seen: Vec<(usize, (f64, f64))> = Vec::new();
+    let mut level = |k: usize| match seen.iter().find(|(at, _)| *at == k) {
+        Some(&(_, found)) => found,
+        None => {
+            let found = scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
+            seen.push((k, found));
+            found
+        }
+    };
     // The band ([`WantedBand::of`]) starts at the first level wanted less
     // than all but 1e-6 of the time (shares fall with the level): found by
     // bisection from the scan's lowest level (below it the maximum always
@@ -1836,7 +1880,8 @@ fn ready_pipeline(
             starts[k] = l.starts_per_s.max(0.0);
         }
     }
-    let mut band = WantedBand::of(&mut share, &starts, lambda * service_s, batch);
+    let mut losses = WorkersLoss::new(lambda * service_s, batch);
+    let mut band = WantedBand::of(&mut share, &starts, &mut losses);
     // The waits are at most those with every deficit's ready workers as
     // few as can be: where even they could not fill a boot's batch but
     // for a chance below 1e-13, the pipeline's weight is nil (and most
@@ -1880,7 +1925,7 @@ fn ready_pipeline(
             let admitted = lambda - waits - worker_one_boots_per_s * held;
             match settled_tails(admitted, service_s, keep_alive_s, batch) {
                 Some((mut share, starts)) => {
-                    band = WantedBand::of(&mut share, &starts, lambda * service_s, batch);
+                    band = WantedBand::of(&mut share, &starts, &mut losses);
                 }
                 None => return None,
             }
@@ -1938,8 +1983,7 @@ fn ready_pipeline(
                         .map(|r| caught_up[r] * weights[c - r])
                         .sum::<f64>();
                 if p_c > 1e-15 {
-                    let workers = (band.n0 + c) as f64;
-                    found_full += p_c * erlang_b(workers * batch, lambda * service_s);
+                    found_full += p_c * losses.at(band.n0 + c);
                 }
             }
         } else {
@@ -8942,6 +8986,24 @@ mod tests {
                 let (a, b) = (erlang_b(c, x), by_terms(c, x));
                 assert_eq!(a.to_bits(), b.to_bits(), "B({c}, {x}): {a} vs {b}");
                 x *= 1.21;
+            }
+        }
+    }
+
+    #[test]
+    fn the_pipelines_held_losses_by_workers_are_the_sums_bit_for_bit() {
+        // Counts asked out of order and again, as the pipeline's band and
+        // settled counts ask them from step to step: each as erlang_b sums
+        // it afresh.
+        for (offered, batch) in [(30.0, 8.0), (95.5, 16.0), (1e-3, 2.0), (400.0, 32.0)] {
+            let mut losses = WorkersLoss::new(offered, batch);
+            for workers in [3_usize, 0, 7, 3, 12, 1, 7, 40, 2, 12] {
+                let fresh = erlang_b(workers as f64 * batch, offered);
+                assert_eq!(
+                    losses.at(workers).to_bits(),
+                    fresh.to_bits(),
+                    "{workers} workers, {offered} erlangs"
+                );
             }
         }
     }
