@@ -622,9 +622,19 @@ impl Traffic {
                 multiplier: r.value(),
             });
         }
+        // The hour of the day and the day of the week, counted along
+        // (`h % 24` and `(h / 24) % 7` without their divisions' products).
+        let (mut hour_of_day, mut day_of_week) = (0usize, 0usize);
         for h in 0..horizon_hours {
-            let mut rate =
-                base * self.daily[(h % 24) as usize] * self.weekly[((h / 24) % 7) as usize];
+            let mut rate = base * self.daily[hour_of_day] * self.weekly[day_of_week];
+            hour_of_day += 1;
+            if hour_of_day == 24 {
+                hour_of_day = 0;
+                day_of_week += 1;
+                if day_of_week == 7 {
+                    day_of_week = 0;
+                }
+            }
             if growth_per_hour != 0.0 {
                 rate *= (growth_per_hour * h as f64).exp();
             }
@@ -1135,10 +1145,13 @@ fn poisson_quantile(rate: f64, u: f64) -> f64 {
                     + r * z * (2684.0 - 548.0 * z2 - 207.0 * z2 * z2) * (1.0 / 155_520.0)));
         // The floor, at least 0: `as` truncates, which is the floor for
         // the counts below 2^52 (`floor` is a library call on x86-64's
-        // baseline, which has no rounding instruction).
+        // baseline, which has no rounding instruction). Through `i64`, not
+        // `u64`: the same value below 2^63, by one instruction each way
+        // (the baseline converts only signed integers, and `u64` takes a
+        // branch and a fix-up each way).
         if x >= 1.0 {
             if x < 4e15 {
-                (x as u64) as f64
+                (x as i64) as f64
             } else {
                 x.floor()
             }
