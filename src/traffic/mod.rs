@@ -622,19 +622,9 @@ impl Traffic {
                 multiplier: r.value(),
             });
         }
-        // The hour of the day and the day of the week, counted along
-        // (`h % 24` and `(h / 24) % 7` without their divisions' products).
-        let (mut hour_of_day, mut day_of_week) = (0usize, 0usize);
         for h in 0..horizon_hours {
-            let mut rate = base * self.daily[hour_of_day] * self.weekly[day_of_week];
-            hour_of_day += 1;
-            if hour_of_day == 24 {
-                hour_of_day = 0;
-                day_of_week += 1;
-                if day_of_week == 7 {
-                    day_of_week = 0;
-                }
-            }
+            let mut rate =
+                base * self.daily[(h % 24) as usize] * self.weekly[((h / 24) % 7) as usize];
             if growth_per_hour != 0.0 {
                 rate *= (growth_per_hour * h as f64).exp();
             }
