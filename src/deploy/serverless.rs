@@ -540,6 +540,30 @@ struct WorkerOne {
     full_after_boot: f64,
 }
 
+/// The share of a one-request fleet's growth at a rate step up (workers,
+/// beyond those taken back from keep-alive) that is cold starts beyond
+/// those its run's stationary pricing counts already, at `lambda`
+/// requests/s after the step, `kappa` cold starts a second in the run's
+/// stationary pricing and `kappa_before` in the run's before (0 to 1).
+///
+/// While the fleet grows, every arrival cold-starts (one that found a free
+/// worker would not grow it), `λ` a second, and the workers of the rate
+/// before go on scaling down at their own rate `κ₀`; so the growth `ΔA`
+/// takes `τ = ΔA / (λ − κ₀)` seconds and holds `λ τ` cold starts, of which
+/// the run counts `κ τ`: the extra share of the growth is `(λ − κ) / (λ −
+/// κ₀)`. Where every request cold-starts anyway (sparse traffic, `κ →
+/// λ`), the stationary cold starts build the fleet and the step adds none
+/// (the growth takes the workers' life, `ΔA / (κ - κ₀)`, as in an
+/// infinite-server queue); where almost none do (`κ → 0`), all of it.
+fn step_up_extra_share(lambda: f64, kappa: f64, kappa_before: f64) -> f64 {
+    let room = lambda - kappa_before;
+    if room > 0.0 {
+        ((lambda - kappa) / room).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Runs of equal minutes in an hour up to which each is priced on its own
 /// ([`Fleet::hour_with_steps`]); above, from a [`RateTable`].
 const RUNS_PRICED_ALONE: usize = 12;
@@ -2408,6 +2432,12 @@ impl Fleet {
         // Mean billed workers of the run before (None before the first
         // run), and how long a surplus worker drains after it (seconds).
         let mut before: Option<(f64, f64)> = None;
+        // Cold starts a second of the run before (0 before the first run).
+        let mut kappa_before = 0.0;
+        // Whether runs are priced by the stationary one-request model (as
+        // `Fleet::hour_at_with` takes it), whose cold starts the steps up
+        // credit ([`Fleet::step_up_extra_share`]).
+        let one_request = self.curve.batch_cap == 1.0 && self.min_workers == 0;
         // Workers left idle at steps down: (workers, idle from, seconds
         // into the hour), the latest last; at most one entry per step, so
         // a fixed array (no allocation per hour).
@@ -2468,11 +2498,25 @@ impl Fleet {
                     }
                 }
                 idle_len = kept;
+                let lambda = load.requests / 3600.0;
+                if one_request && grown > 0.0 {
+                    let extra = step_up_extra_share(lambda, run.cold_starts / 3600.0, kappa_before);
+                    // The rest of the growth is built by the run's own cold
+                    // starts, which its stationary pricing bills from the
+                    // step: the ramp falls short of that by what a step
+                    // down bills the same workers when they leave (a drain,
+                    // `S / 2` with one request, and the keep-alive), as an
+                    // infinite-server queue's ramp after a step up and its
+                    // tail after the step down are equal. (At most the
+                    // run's length: the fleet is there by its end.)
+                    let ramp_s = (0.5 * service + self.keep_alive_s).min(minutes * 60.0);
+                    out.flex_worker_s -= grown * (1.0 - extra) * ramp_s;
+                    grown *= extra;
+                }
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
                 // (each booting worker holds at most a batch).
-                let lambda = load.requests / 3600.0;
                 let joiners = (lambda * self.cold_start_s * grown / fleet.max(grown))
                     .min(grown * (self.curve.batch_cap - 1.0).max(0.0))
                     .min(lambda * minutes * 60.0);
@@ -2492,6 +2536,7 @@ impl Fleet {
                 1.0
             };
             before = Some((fleet, service * per_worker / (per_worker + 1.0)));
+            kappa_before = run.cold_starts / 3600.0;
             first = end;
         }
         // Idle workers not taken back are billed their keep-alive, up to
