@@ -70,7 +70,9 @@ fn main() {
     let (mut runs_bill, mut runs_cold) = (0.0, 0.0);
     let mut first = 0;
     while first < 60 {
-        let end = (first..60).find(|&k| rates[k] != rates[first]).unwrap_or(60);
+        let end = (first..60)
+            .find(|&k| rates[k] != rates[first])
+            .unwrap_or(60);
         if rates[first] > 0.0 {
             let h = fleet.hour_at(rates[first], s, None);
             let share = (end - first) as f64 / 60.0;

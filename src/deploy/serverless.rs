@@ -7943,6 +7943,88 @@ mod tests {
         assert_eq!(bill(0.0), in_hour);
     }
 
+    /// A one-request fleet's stepping hour (idle 20 minutes, Poisson at
+    /// `lambda` for 20, idle 20) against the request-level simulation
+    /// ([`Pool`]) from an empty fleet, run until every worker has scaled
+    /// down: its runs' stationary pricing already holds their cold starts,
+    /// boots and keep-alive tails, so the step terms add only what the
+    /// step itself brings. Sparse traffic (boot CV 0.5, billing unit 1 ms),
+    /// where the parent billed each boot and tail a second time: +24.8%
+    /// (0.001/s, T 2 s, C 300 s, S 1 s) and +15.9% (0.002/s, T 60 s, C 150
+    /// s, S 3 s), against −0.3% ± 0.7% and +0.4% ± 0.5% now (20,000 hours
+    /// each; `examples/steps_sim.rs` prints more).
+    #[test]
+    fn a_one_request_stepping_hour_bills_its_boots_and_tails_once() {
+        use rand::SeedableRng;
+        for (lambda, t, c, s) in [(0.001, 2.0, 300.0, 1.0), (0.002, 60.0, 150.0, 3.0)] {
+            let curve = BatchCurve {
+                t0_s: s,
+                t1_s: 0.0,
+                batch_cap: 1.0,
+                prefill_tps: f64::INFINITY,
+            };
+            let f = Fleet {
+                curve,
+                cold_start_s: c,
+                cold_start_cv: 0.5,
+                keep_alive_s: t,
+                min_workers: 0,
+                max_workers: u32::MAX,
+                billing_unit_s: 1e-3,
+                bill_cold_start: true,
+            };
+            let mut weights = [0.0; 60];
+            weights[20..40].fill(1.0);
+            let requests = lambda * 1200.0;
+            let load = HourLoad {
+                requests,
+                input_tokens: 0.0,
+                output_tokens: requests,
+            };
+            let fast = f
+                .hour_with_steps(&load, &weights, f64::INFINITY)
+                .flex_worker_s;
+            let cfg = PoolConfig {
+                curve,
+                cold_start_s: c,
+                cold_start_cv: 0.5,
+                keep_alive_s: t,
+                pinned_workers: 0,
+                max_workers: u32::MAX,
+                billing_unit_s: 1e-3,
+                bill_cold_start: true,
+            };
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(2026);
+            let bills: Vec<f64> = (0..20_000)
+                .map(|_| {
+                    let mut pool = Pool::new(cfg, 0.0);
+                    let mut time = 1200.0;
+                    loop {
+                        time += rng.random::<f64>().max(f64::MIN_POSITIVE).ln() / -lambda;
+                        if time >= 2400.0 {
+                            break;
+                        }
+                        let a = crate::sim::Arrival {
+                            time_s: time,
+                            input_tokens: 0.0,
+                            output_tokens: 1.0,
+                        };
+                        pool.arrive(a, &mut rng);
+                    }
+                    // (Past every boot, service and keep-alive.)
+                    pool.finish(2400.0 + 20.0 * c + t + 10.0 * s);
+                    pool.stats.flex_worker_s
+                })
+                .collect();
+            let (mean, sd) = crate::analysis::mean_sd(&bills);
+            let se = sd / (bills.len() as f64).sqrt();
+            assert!(
+                (fast - mean).abs() < 4.0 * se,
+                "λ {lambda}, T {t}, C {c}, S {s}: fast {fast:.1} vs simulated {mean:.1} ± {se:.1}"
+            );
+        }
+    }
+
     #[test]
     fn a_gap_shorter_than_the_keep_alive_reuses_the_idle_workers() {
         // Keep-alive 600 s, a 2-minute gap: the workers idle through it
