@@ -2486,6 +2486,25 @@ impl Fleet {
             let now_s = first as f64 * 60.0;
             if let Some((fleet_before, drain_s)) = before {
                 let mut grown = (fleet - fleet_before).max(0.0);
+                // With one request per worker, only the extra share of the
+                // growth is the step's own (taken back from keep-alive, else
+                // cold-started); a run's stationary pricing holds the rest,
+                // idle workers and their take-back included.
+                if one_request && grown > 0.0 {
+                    let lambda = load.requests / 3600.0;
+                    let extra = step_up_extra_share(lambda, run.cold_starts / 3600.0, kappa_before);
+                    // The rest of the growth is built by the run's own cold
+                    // starts, which its stationary pricing bills from the
+                    // step: the ramp falls short of that by what a step
+                    // down bills the same workers when they leave (a drain,
+                    // `S / 2` with one request, and the keep-alive), as an
+                    // infinite-server queue's ramp after a step up and its
+                    // tail after the step down are equal. (At most the
+                    // run's length: the fleet is there by its end.)
+                    let ramp_s = (0.5 * service + self.keep_alive_s).min(minutes * 60.0);
+                    out.flex_worker_s -= grown * (1.0 - extra) * ramp_s;
+                    grown *= extra;
+                }
                 // The latest first; those past their keep-alive have scaled
                 // down (a long drain can outlast a later, shorter one, so
                 // each is looked at).
@@ -2514,20 +2533,6 @@ impl Fleet {
                 }
                 idle_len = kept;
                 let lambda = load.requests / 3600.0;
-                if one_request && grown > 0.0 {
-                    let extra = step_up_extra_share(lambda, run.cold_starts / 3600.0, kappa_before);
-                    // The rest of the growth is built by the run's own cold
-                    // starts, which its stationary pricing bills from the
-                    // step: the ramp falls short of that by what a step
-                    // down bills the same workers when they leave (a drain,
-                    // `S / 2` with one request, and the keep-alive), as an
-                    // infinite-server queue's ramp after a step up and its
-                    // tail after the step down are equal. (At most the
-                    // run's length: the fleet is there by its end.)
-                    let ramp_s = (0.5 * service + self.keep_alive_s).min(minutes * 60.0);
-                    out.flex_worker_s -= grown * (1.0 - extra) * ramp_s;
-                    grown *= extra;
-                }
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
