@@ -2499,9 +2499,11 @@ impl Fleet {
                     // down bills the same workers when they leave (a drain,
                     // `S / 2` with one request, and the keep-alive), as an
                     // infinite-server queue's ramp after a step up and its
-                    // tail after the step down are equal. (At most the
-                    // run's length: the fleet is there by its end.)
-                    let ramp_s = (0.5 * service + self.keep_alive_s).min(minutes * 60.0);
+                    // tail after the step down are equal. (At most to the
+                    // end of the tails, as that tail is: a cap by the run's
+                    // length stepped 0.1% where two runs' rates meet.)
+                    let ramp_s =
+                        (0.5 * service + self.keep_alive_s).min(tails_end_s.max(3600.0) - now_s);
                     out.flex_worker_s -= grown * (1.0 - extra) * ramp_s;
                     grown *= extra;
                 }
