@@ -611,6 +611,30 @@ struct WorkerOne {
     full_after_boot: f64,
 }
 
+/// The share of a one-request fleet's growth at a rate step up (workers,
+/// beyond those taken back from keep-alive) that is cold starts beyond
+/// those its run's stationary pricing counts already, at `lambda`
+/// requests/s after the step, `kappa` cold starts a second in the run's
+/// stationary pricing and `kappa_before` in the run's before (0 to 1).
+///
+/// While the fleet grows, every arrival cold-starts (one that found a free
+/// worker would not grow it), `λ` a second, and the workers of the rate
+/// before go on scaling down at their own rate `κ₀`; so the growth `ΔA`
+/// takes `τ = ΔA / (λ − κ₀)` seconds and holds `λ τ` cold starts, of which
+/// the run counts `κ τ`: the extra share of the growth is `(λ − κ) / (λ −
+/// κ₀)`. Where every request cold-starts anyway (sparse traffic, `κ →
+/// λ`), the stationary cold starts build the fleet and the step adds none
+/// (the growth takes the workers' life, `ΔA / (κ - κ₀)`, as in an
+/// infinite-server queue); where almost none do (`κ → 0`), all of it.
+fn step_up_extra_share(lambda: f64, kappa: f64, kappa_before: f64) -> f64 {
+    let room = lambda - kappa_before;
+    if room > 0.0 {
+        ((lambda - kappa) / room).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Runs of equal minutes in an hour up to which each is priced on its own
 /// ([`Fleet::hour_with_steps`]); above, from a [`RateTable`].
 const RUNS_PRICED_ALONE: usize = 12;
@@ -2507,11 +2531,26 @@ impl Fleet {
     /// pricing already holds turn-ons, boots and keep-alive tails that the
     /// steps bill again. The shorter spread holding time offsets that
     /// (within 2% of the simulation from 0.5 to 8 requests/s). Pricing
-    /// that counts each once is not built. The choice steps: an hour whose
-    /// minutes differ at all is priced this way, so a barely visible
-    /// minute noise prices a busy batching hour as the old model did
-    /// (`steady-10b` with `minute_cv = 0.001`: −7.7% against its plain
-    /// pricing, 300 trials).
+    /// that counts each once is not built for batching fleets. The choice
+    /// steps: an hour whose minutes differ at all is priced this way, so a
+    /// barely visible minute noise prices a busy batching hour as the old
+    /// model did (`steady-10b` with `minute_cv = 0.001`: −7.7% against its
+    /// plain pricing, 300 trials).
+    ///
+    /// With one request per worker, a run's stationary pricing already
+    /// holds the cold starts, boots and keep-alive tails of its own rate,
+    /// so a step up bills only the share of its growth that is cold starts
+    /// beyond the run's (`step_up_extra_share`), and credits the rest
+    /// the ramp it is billed for from the step (the drain and keep-alive a
+    /// step down bills the same workers). Billing each boot and tail at
+    /// the step as well (as batching fleets do) read +24.8% against the
+    /// simulation for a sparse stepping hour (idle 20 minutes, 0.001/s for
+    /// 20, idle 20; T 2 s, C 300 s, S 1 s, boot CV 0.5), and this −0.3% ±
+    /// 0.7% (`examples/steps_sim.rs`, 20,000 hours; the validation intro
+    /// gives 15 points). Where a step up sets off a storm of boots (T ≪ C,
+    /// λC ≫ 1), the storm outlasts the growth this share assumes: −4.9% at
+    /// 1/s, T 5 s, C 300 s, S 10 s (+0.05% with the double count, which
+    /// offset it there).
     ///
     /// Known gaps: each run is priced with its requests scaled to a whole
     /// hour (so the gap law sees that count); and a run's fleet is billed
@@ -2542,6 +2581,12 @@ impl Fleet {
         // Mean billed workers of the run before (None before the first
         // run), and how long a surplus worker drains after it (seconds).
         let mut before: Option<(f64, f64)> = None;
+        // Cold starts a second of the run before (0 before the first run).
+        let mut kappa_before = 0.0;
+        // Whether runs are priced by the stationary one-request model (as
+        // `Fleet::hour_at_with` takes it), whose cold starts the steps up
+        // credit (`step_up_extra_share`).
+        let one_request = self.curve.batch_cap == 1.0 && self.min_workers == 0;
         // Workers left idle at steps down: (workers, idle from, seconds
         // into the hour), the latest last; at most one entry per step, so
         // a fixed array (no allocation per hour).
@@ -2575,6 +2620,27 @@ impl Fleet {
             let now_s = first as f64 * 60.0;
             if let Some((fleet_before, drain_s)) = before {
                 let mut grown = (fleet - fleet_before).max(0.0);
+                // With one request per worker, only the extra share of the
+                // growth is the step's own (taken back from keep-alive, else
+                // cold-started); a run's stationary pricing holds the rest,
+                // idle workers and their take-back included.
+                if one_request && grown > 0.0 {
+                    let lambda = load.requests / 3600.0;
+                    let extra = step_up_extra_share(lambda, run.cold_starts / 3600.0, kappa_before);
+                    // The rest of the growth is built by the run's own cold
+                    // starts, which its stationary pricing bills from the
+                    // step: the ramp falls short of that by what a step
+                    // down bills the same workers when they leave (a drain,
+                    // `S / 2` with one request, and the keep-alive), as an
+                    // infinite-server queue's ramp after a step up and its
+                    // tail after the step down are equal. (At most to the
+                    // end of the tails, as that tail is: a cap by the run's
+                    // length stepped 0.1% where two runs' rates meet.)
+                    let ramp_s =
+                        (0.5 * service + self.keep_alive_s).min(tails_end_s.max(3600.0) - now_s);
+                    out.flex_worker_s -= grown * (1.0 - extra) * ramp_s;
+                    grown *= extra;
+                }
                 // The latest first; those past their keep-alive have scaled
                 // down (a long drain can outlast a later, shorter one, so
                 // each is looked at).
@@ -2602,11 +2668,11 @@ impl Fleet {
                     }
                 }
                 idle_len = kept;
+                let lambda = load.requests / 3600.0;
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
                 // (each booting worker holds at most a batch).
-                let lambda = load.requests / 3600.0;
                 let joiners = (lambda * self.cold_start_s * grown / fleet.max(grown))
                     .min(grown * (self.curve.batch_cap - 1.0).max(0.0))
                     .min(lambda * minutes * 60.0);
@@ -2626,6 +2692,7 @@ impl Fleet {
                 1.0
             };
             before = Some((fleet, service * per_worker / (per_worker + 1.0)));
+            kappa_before = run.cold_starts / 3600.0;
             first = end;
         }
         // Idle workers not taken back are billed their keep-alive, up to
@@ -8249,6 +8316,88 @@ mod tests {
         let whole = beyond(f64::INFINITY);
         assert!((1e7 - 1800.0..1e7 - 1740.0).contains(&whole), "{whole}");
         assert_eq!(bill(0.0), in_hour);
+    }
+
+    /// A one-request fleet's stepping hour (idle 20 minutes, Poisson at
+    /// `lambda` for 20, idle 20) against the request-level simulation
+    /// ([`Pool`]) from an empty fleet, run until every worker has scaled
+    /// down: its runs' stationary pricing already holds their cold starts,
+    /// boots and keep-alive tails, so the step terms add only what the
+    /// step itself brings. Sparse traffic (boot CV 0.5, billing unit 1 ms),
+    /// where the parent billed each boot and tail a second time: +24.8%
+    /// (0.001/s, T 2 s, C 300 s, S 1 s) and +15.9% (0.002/s, T 60 s, C 150
+    /// s, S 3 s), against −0.3% ± 0.7% and +0.4% ± 0.5% now (20,000 hours
+    /// each; `examples/steps_sim.rs` prints more).
+    #[test]
+    fn a_one_request_stepping_hour_bills_its_boots_and_tails_once() {
+        use rand::SeedableRng;
+        for (lambda, t, c, s) in [(0.001, 2.0, 300.0, 1.0), (0.002, 60.0, 150.0, 3.0)] {
+            let curve = BatchCurve {
+                t0_s: s,
+                t1_s: 0.0,
+                batch_cap: 1.0,
+                prefill_tps: f64::INFINITY,
+            };
+            let f = Fleet {
+                curve,
+                cold_start_s: c,
+                cold_start_cv: 0.5,
+                keep_alive_s: t,
+                min_workers: 0,
+                max_workers: u32::MAX,
+                billing_unit_s: 1e-3,
+                bill_cold_start: true,
+            };
+            let mut weights = [0.0; 60];
+            weights[20..40].fill(1.0);
+            let requests = lambda * 1200.0;
+            let load = HourLoad {
+                requests,
+                input_tokens: 0.0,
+                output_tokens: requests,
+            };
+            let fast = f
+                .hour_with_steps(&load, &weights, f64::INFINITY)
+                .flex_worker_s;
+            let cfg = PoolConfig {
+                curve,
+                cold_start_s: c,
+                cold_start_cv: 0.5,
+                keep_alive_s: t,
+                pinned_workers: 0,
+                max_workers: u32::MAX,
+                billing_unit_s: 1e-3,
+                bill_cold_start: true,
+            };
+            let mut rng = crate::deploy::TrialRng::seed_from_u64(2026);
+            let bills: Vec<f64> = (0..20_000)
+                .map(|_| {
+                    let mut pool = Pool::new(cfg, 0.0);
+                    let mut time = 1200.0;
+                    loop {
+                        time += rng.random::<f64>().max(f64::MIN_POSITIVE).ln() / -lambda;
+                        if time >= 2400.0 {
+                            break;
+                        }
+                        let a = crate::sim::Arrival {
+                            time_s: time,
+                            input_tokens: 0.0,
+                            output_tokens: 1.0,
+                        };
+                        pool.arrive(a, &mut rng);
+                    }
+                    // (Past every boot, service and keep-alive.)
+                    pool.finish(2400.0 + 20.0 * c + t + 10.0 * s);
+                    pool.stats.flex_worker_s
+                })
+                .collect();
+            let (mean, sd) = crate::analysis::mean_sd(&bills);
+            let se = sd / (bills.len() as f64).sqrt();
+            assert!(
+                (fast - mean).abs() < 4.0 * se,
+                "λ {lambda}, T {t}, C {c}, S {s}: fast {fast:.1} vs simulated {mean:.1} ± {se:.1}"
+            );
+        }
     }
 
     #[test]
