@@ -4045,7 +4045,12 @@ impl Fleet {
     /// for its boot. Beyond `max_workers` workers, a request that finds no
     /// ready worker waits for one to free instead of booting
     /// ([`Fleet::capped_cold_share`]); the bill is capped there too (the
-    /// rest waits, as overflow).
+    /// rest waits, as overflow). Below the cap a capped fleet's occupancy
+    /// moves as the uncapped one's, but only in the share of time the
+    /// capped queue spends there ([`Fleet::below_cap_share`], 0 once `λS`
+    /// reaches `max_workers`): its cold starts come in that share, and its
+    /// idle workers are those of the levels that still come up
+    /// ([`Fleet::capped_idle_workers`]).
     fn one_request_per_worker(&self, lambda: f64, service_s: f64) -> HourStats {
         let (cold_share, fleet) = if self.keep_alive_s <= service_s {
             self.ballot_cold_share(lambda, self.keep_alive_s, service_s)
@@ -4069,7 +4074,20 @@ impl Fleet {
         };
         let (empty, with_boots, busy_colds) =
             self.cold_share_with_boots(lambda, service_s, cold_share);
-        let cold_share = self.capped_cold_share(lambda, service_s, busy_colds, empty, with_boots);
+        let capped = self.capped_cold_share(lambda, service_s, busy_colds, empty, with_boots);
+        // Below its cap the capped fleet's occupancy moves as the
+        // uncapped one's, in the share of time it spends there
+        // ([`Fleet::below_cap_share`]): its cold starts, which need room
+        // under the cap, come in that share, and its idle workers are the
+        // levels' that still come up ([`Fleet::capped_idle_workers`]).
+        let below = self.below_cap_share(lambda * service_s);
+        let cold_share = if below < 1.0 { capped * below } else { capped };
+        let fleet = if cold_share < with_boots {
+            (fleet - self.capped_idle_workers(lambda, service_s, cold_share, below))
+                .max(lambda * service_s)
+        } else {
+            fleet
+        };
         let cold_per_s = lambda * cold_share;
         let boot_s = if self.bill_cold_start {
             self.cold_start_s
@@ -4083,13 +4101,18 @@ impl Fleet {
             self.overflow_share(lambda * (service_s + cold_share * self.cold_start_s));
         if overflow_share > 0.0 {
             // The work queued beyond `max_workers`, which the caller bills
-            // on top, runs on these same workers, so with it the bill stays
-            // within `max_workers`; beyond that, only work they cannot do at
-            // all (an overloaded hour's excess, served later).
+            // on top, runs on these same workers: the fleet's busy workers
+            // already do all the work (`λS` of them, the capped queue's
+            // too), so the queued work is taken out of the bill, which with
+            // it stays within `max_workers`; beyond that, only work they
+            // cannot do at all (an overloaded hour's excess, served later).
+            // (Added to the fleet before the cap, as it was, it was billed
+            // twice: +4.5% at 40 workers, λ = 3.18/s, T = S = 10 s, C =
+            // 3.4 s, against `examples/capped_sim.rs`, now +0.5%.)
             let queued = overflow_share * lambda * service_s;
             let most = self.max_workers as f64;
             let beyond = (lambda * service_s - most).max(0.0);
-            billed_per_s = ((billed_per_s + queued).min(most) + beyond - queued).max(0.0);
+            billed_per_s = (billed_per_s.min(most) + beyond - queued).max(0.0);
         }
         HourStats {
             flex_worker_s: billed_per_s * 3600.0,
@@ -4101,6 +4124,47 @@ impl Fleet {
 }
 
 impl Fleet {
+    /// The share of the time a capped one-request fleet offered `load`
+    /// erlangs (`λS`) of work spends with fewer than `max_workers`
+    /// requests in service, over the uncapped fleet's: in [0, 1], 1
+    /// without a cap or where the uncapped occupancy (Poisson(`load`))
+    /// reaches the cap negligibly often, 0 at or beyond saturation
+    /// (`load >= max_workers`, where the queue never empties).
+    ///
+    /// Beyond the cap requests queue, so the occupancy is that of an
+    /// M/G/c queue, `c = max_workers`; taken as M/M/c's, its law below
+    /// `c` is the uncapped Poisson one's, `P(N = n) ∝ load^n / n!`, but
+    /// normalised with the queue's mass, `load^c / c! / (1 - ρ)` for `ρ =
+    /// load / c`: each count below `c` has `1 / (P(Q < c) + P(Q = c) / (1
+    /// - ρ))` times its uncapped probability, `Q ~ Poisson(load)` (that
+    /// is, `(1 - C(c, load)) / P(Q < c)`, Erlang's C). As a birth–death
+    /// chain is reversible and moves below `c` as the uncapped one does,
+    /// every event of the occupancy's path below `c` (a level reached
+    /// after a look-back spent below it: a cold start, a worker kept
+    /// alive) has the same factor. It falls continuously to 0 as `ρ`
+    /// reaches 1. (The service is fixed, not exponential: measured with
+    /// `examples/capped_sim.rs`, λ = 3.18/s, T = S = 10 s, C = 3.4 s, CV
+    /// 0.3, 100 hours, the share of requests that queue is 0.601, 0.378,
+    /// 0.231 and 0.136 at 34, 36, 38 and 40 workers, where `C(c, load)`
+    /// reads 0.62, 0.41, 0.25 and 0.14.)
+    fn below_cap_share(&self, load: f64) -> f64 {
+        if self.max_workers == u32::MAX || load.is_nan() || load <= 0.0 {
+            return 1.0;
+        }
+        let cap = f64::from(self.max_workers);
+        if load >= cap {
+            return 0.0;
+        }
+        // (Where the cap is out of the occupancy's reach, 1 itself: the
+        // factor is within 1e-13 of it.)
+        if tail_is_negligible(load, cap) {
+            return 1.0;
+        }
+        let (tail, before) = poisson_tail(load, cap);
+        let at = before * load / cap;
+        (1.0 / ((1.0 - tail) + at / (1.0 - load / cap))).min(1.0)
+    }
+
     /// The boot-free cold share of [`Fleet::one_request_per_worker`]'s fleet
     /// with a keep-alive of `window_s <= service_s` seconds, and its mean
     /// workers (serving and idle), at `lambda` requests/s: the ballot sum
@@ -4474,6 +4538,79 @@ impl Fleet {
             return busy_colds;
         }
         busy_colds * passed
+    }
+}
+
+impl Fleet {
+    /// The idle workers (a mean count) that a cap takes from
+    /// [`Fleet::one_request_per_worker`]'s uncapped fleet at `lambda`
+    /// requests/s of `service_s` seconds, given the capped cold share
+    /// `cold_share` and the share of time below the cap `below`
+    /// ([`Fleet::below_cap_share`]).
+    ///
+    /// Uncapped, the fleet is the running maximum `M` of the occupancy `Q`
+    /// over the keep-alive, and its idle workers are `E[M] - E[Q] = Σ_k
+    /// (P(Q < k) - P(M < k))`: level `k` is alive, idle, when the
+    /// occupancy is below `k` now but reached it within the keep-alive.
+    /// That is `∫_0^T g_k(u) du`, with `g_k(u) = -d/du P(M_u < k)` the rate
+    /// at which level `k`'s worker cold-starts with a keep-alive of `u`
+    /// (each cold start ends with one keep-alive idled out). With a cap,
+    /// level `k`'s cold starts come in a share `w_k`: `below` for the
+    /// occupancy's time under the cap, times the share of its boots that
+    /// find room beside the `k - 1` busy workers, `1 - B(cap - k + 1,
+    /// κC)` (Erlang's loss, `κ = λ cold_share` the capped boots), and 0
+    /// above the cap. Taking `w_k` as the same at every keep-alive `u <=
+    /// T`, the capped idle workers are `Σ_k w_k (P(Q < k) - P(M < k))`,
+    /// and this returns `Σ_k (1 - w_k) (P(Q < k) - P(M < k))`. Boot-free
+    /// this is the capped queue's own running maximum: with `P(N < k) =
+    /// below P(Q < k)` below the cap (M/M/c) and `E[min(N, c)] = λS`, `c
+    /// - below Σ_{k <= c} P(M < k) - λS` is the same sum. (The boots'
+    /// loss is taken at the capped boots, not the uncapped ones: with
+    /// those, or with the empty spells' share turned away
+    /// ([`Fleet::turned_away_from_runs`]) at level 1, long keep-alives
+    /// whose workers never idle out lost up to 78% of their bill, as at
+    /// 1 worker, λ = 0.35/s, T = 33 s, C = 32 s, S = 0.44 s, whose one
+    /// worker the simulation keeps up all hour.)
+    fn capped_idle_workers(&self, lambda: f64, service_s: f64, cold_share: f64, below: f64) -> f64 {
+        let t = self.keep_alive_s;
+        if self.max_workers == u32::MAX || !(t > 0.0 && t.is_finite()) || below.is_nan() {
+            return 0.0;
+        }
+        let cap = f64::from(self.max_workers);
+        let offered = lambda * cold_share.max(0.0) * self.cold_start_s.max(0.0);
+        let psi = lambda * service_s;
+        if offered.is_nan() || !(psi > 0.0 && psi.is_finite()) {
+            return 0.0;
+        }
+        let scan = super::scan::WindowScan::new(lambda, service_s, t);
+        // Below the scan's lowest level both laws are 0 (the occupancy's
+        // up to a negligible tail): the sum starts there, with `P(Q < k)`
+        // carried up by its pmf.
+        let mut k = scan.bottom_level();
+        let (tail, before) = poisson_tail(psi, k as f64);
+        let (mut occupancy_below, mut pmf) = (1.0 - tail, before * psi / k as f64);
+        let mut removed = 0.0;
+        loop {
+            let level = k as f64;
+            let room = cap - level + 1.0;
+            let kept = if room < 1.0 {
+                0.0
+            } else {
+                below * (1.0 - erlang_b(room, offered))
+            };
+            let (max_below, _) = scan.below(k);
+            if kept < 1.0 {
+                removed += (1.0 - kept) * (occupancy_below - max_below).max(0.0);
+            }
+            // (Past the scan's levels, both laws are 1: the terms are 0.)
+            if k >= scan.top_level() || (level > psi && 1.0 - max_below < 1e-16) {
+                break;
+            }
+            occupancy_below += pmf;
+            k += 1;
+            pmf *= psi / k as f64;
+        }
+        removed
     }
 }
 
