@@ -4135,9 +4135,9 @@ impl Fleet {
     /// M/G/c queue, `c = max_workers`; taken as M/M/c's, its law below
     /// `c` is the uncapped Poisson one's, `P(N = n) ∝ load^n / n!`, but
     /// normalised with the queue's mass, `load^c / c! / (1 - ρ)` for `ρ =
-    /// load / c`: each count below `c` has `1 / (P(Q < c) + P(Q = c) / (1
-    /// - ρ))` times its uncapped probability, `Q ~ Poisson(load)` (that
-    /// is, `(1 - C(c, load)) / P(Q < c)`, Erlang's C). As a birth–death
+    /// load / c`: each count below `c` has `1 / (P(Q < c) + P(Q = c) /
+    /// (1 - ρ))` times its uncapped probability, `Q ~ Poisson(load)`
+    /// (that is, `(1 - C(c, load)) / P(Q < c)`, Erlang's C). As a birth–death
     /// chain is reversible and moves below `c` as the uncapped one does,
     /// every event of the occupancy's path below `c` (a level reached
     /// after a look-back spent below it: a cold start, a worker kept
