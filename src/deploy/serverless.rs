@@ -2460,7 +2460,9 @@ impl Fleet {
 
     /// The expected bill and cold starts of one hour with the given load
     /// (an hour without requests, or a count not finite, is empty; a
-    /// fleet that fails [`Fleet::check`] gives [`HourStats::NOT_A_NUMBER`]).
+    /// fleet that fails [`Fleet::check`], or tokens that make a request's
+    /// holding time infinite or not a number, give
+    /// [`HourStats::NOT_A_NUMBER`]).
     pub fn hour(&self, h: &HourLoad) -> HourStats {
         if self.check().is_err() {
             return HourStats::NOT_A_NUMBER;
@@ -2483,6 +2485,14 @@ impl Fleet {
             HourModel::Spread => self.spread_service_s(lambda, input, output),
         };
         let alone_s = SlotTime::of(&self.curve, input, output).at(1.0);
+        // (Tokens not finite, or a prefill so slow that a request's
+        // prefill overflows, make the holding time infinite or not a
+        // number, and the level sums hung on it with a batch, as `hour_at`
+        // refuses it. One test: `alone_s` is not finite only if
+        // `service` is not either, as it is the slot at the least batch.)
+        if !service.is_finite() {
+            return (HourStats::NOT_A_NUMBER, f64::NAN);
+        }
         (
             self.hour_at_with(lambda, service, alone_s, Some(h.requests), model),
             service,
@@ -6853,6 +6863,24 @@ mod tests {
             output_tokens: 360.0 * 200.0,
         };
         assert!(fleet(nan, 60.0, 8.0).hour(&load).flex_worker_s.is_nan());
+        // Tokens not finite, or a prefill speed whose inverse overflows (a
+        // fleet that passes `check`), made `hour` hang with a batch of 8
+        // (and bill every one of `u32::MAX` workers uncapped).
+        for b in [1.0, 8.0, inf] {
+            let good = fleet(10.0, 60.0, b);
+            for (input, output) in [(inf, 200.0), (500.0, inf), (500.0, nan), (nan, 200.0)] {
+                let h = HourLoad {
+                    requests: 360.0,
+                    input_tokens: 360.0 * input,
+                    output_tokens: 360.0 * output,
+                };
+                assert!(good.hour(&h).flex_worker_s.is_nan(), "b {b} {h:?}");
+            }
+            let mut slow = good;
+            slow.curve.prefill_tps = 1e-309;
+            assert_eq!(slow.check(), Ok(()));
+            assert!(slow.hour(&load).flex_worker_s.is_nan(), "b {b}");
+        }
         assert!(fleet(10.0, 60.0, 8.0).hour(&load).flex_worker_s > 0.0);
     }
 
