@@ -623,6 +623,62 @@ fn a_cold_start_longer_than_a_day_is_out_of_range() {
     .assert_rejected();
 }
 
+// A boot CV or a billing unit past any real service: the fast path's sums
+// go wrong there (a CV of 5e4 made every request a cold start; a billing
+// unit of 1e300 s billed every one of u32::MAX workers).
+#[test]
+fn a_boot_cv_over_ten_or_a_billing_unit_over_an_hour_is_out_of_range() {
+    let serverless = |line: &str| {
+        let lines = [
+            "",                                  // 19
+            "[deployment.sls]",                  // 20
+            r#"kind = "serverless""#,            // 21
+            "gpu_second_usd = 0.0005",           // 22
+            "cold_start_s = 60",                 // 23
+            "keep_alive_s = 60",                 // 24
+            r#"single_stream_tps = "40 to 60""#, // 25
+            r#"max_tps = "1000 to 3000""#,       // 26
+            line,                                // 27
+        ];
+        format!("{}{}\n", base_scenario(), lines.join("\n"))
+    };
+    Bad {
+        name: "wild-cv.toml",
+        text: serverless("cold_start_cv = 5e4"),
+        line: 27,
+        column: 17,
+        at: "5e4",
+        field: "deployment.sls.cold_start_cv",
+        words: &["out of range", "from 0 to 10"],
+    }
+    .assert_rejected_by_run_and_check();
+    Bad {
+        name: "long-unit.toml",
+        text: serverless("billing_unit_s = 7200"),
+        line: 27,
+        column: 18,
+        at: "7200",
+        field: "deployment.sls.billing_unit_s",
+        words: &["out of range", "at most 3600"],
+    }
+    .assert_rejected();
+    // At the ends themselves, valid.
+    let sb = Sandbox::new();
+    for (name, line) in [
+        ("cv-10.toml", r#"cold_start_cv = "1000%""#),
+        ("unit-hour.toml", "billing_unit_s = 3600"),
+    ] {
+        let file = sb.write(name, &serverless(line));
+        let out = sb.check(&file);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 // A cv so small that its square underflows is simply no extra variability.
 #[test]
 fn a_tiny_hourly_cv_runs() {

@@ -99,10 +99,10 @@ pub struct Serverless {
     pub warm_gpu_second_usd: ParamId,
     /// GPUs in one worker.
     pub gpus_per_worker: u32,
-    /// Mean cold-start duration, seconds.
+    /// Mean cold-start duration, seconds (a scenario's: 0 to a day).
     pub cold_start_s: ParamId,
-    /// Coefficient of variation of each cold start's duration in the event
-    /// simulation (gamma distributed; 0 = every boot takes the mean).
+    /// Coefficient of variation of each cold start's duration (gamma
+    /// distributed; 0 = every boot takes the mean; a scenario's: 0 to 10).
     pub cold_start_cv: f64,
     /// Idle time after a worker's last completion before it scales down, seconds.
     pub keep_alive_s: f64,
@@ -110,7 +110,8 @@ pub struct Serverless {
     pub min_workers: u32,
     /// Most workers at once (`u32::MAX`: no limit).
     pub max_workers: u32,
-    /// Billing granularity, seconds (1 = per second, 0.001 = per ms).
+    /// Billing granularity, seconds (1 = per second, 0.001 = per ms; a
+    /// scenario's: above 0, at most an hour).
     pub billing_unit_s: f64,
     /// Whether boot time is billed.
     pub bill_cold_start: bool,
@@ -119,6 +120,11 @@ pub struct Serverless {
     /// Operations cost.
     pub ops: Operations,
 }
+
+/// The largest boot CV a scenario may give (the grid's scans reach 3).
+const MOST_COLD_START_CV: f64 = 10.0;
+/// The longest billing unit a scenario may give, seconds (an hour).
+const MOST_BILLING_UNIT_S: f64 = 3600.0;
 
 const SERVERLESS_KEYS: &[&str] = &[
     "gpu_second_usd",
@@ -162,13 +168,39 @@ impl Serverless {
                 format!("max_workers ({max_workers}) is below min_workers ({min_workers})"),
             ));
         }
+        // Upper ends past any real service (the fast path's sums go wrong
+        // or slow beyond them; a review found a boot CV of 5e4 made every
+        // request a cold start, and a billing unit of 1e300 s billed every
+        // one of `u32::MAX` workers).
+        let at_most = |key: &str, bound: Bound, most: f64, what: &str| match t.number(key, bound)? {
+            Some(x) if x > most => Err(t.error_at(
+                t.span_of(key),
+                key,
+                format!("{} is out of range; expected {what}", fmt_num(x)),
+            )),
+            x => Ok(x),
+        };
+        let cold_start_cv = at_most(
+            "cold_start_cv",
+            Bound::Proportion,
+            MOST_COLD_START_CV,
+            "a fraction from 0 to 10 (or a percentage like \"30%\")",
+        )?
+        .unwrap_or(0.0);
+        let billing_unit_s = at_most(
+            "billing_unit_s",
+            Bound::Positive,
+            MOST_BILLING_UNIT_S,
+            "a number of seconds > 0 and at most 3600 (an hour)",
+        )?
+        .unwrap_or(1.0);
         Ok(Serverless {
             name: name.to_string(),
             gpu_second_usd,
             warm_gpu_second_usd,
             gpus_per_worker: t.integer("gpus_per_worker", 1, 4096)?.unwrap_or(1) as u32,
             cold_start_s: t.param(params, "cold_start_s", Bound::UpToADay, None)?,
-            cold_start_cv: t.number("cold_start_cv", Bound::Proportion)?.unwrap_or(0.0),
+            cold_start_cv,
             keep_alive_s: t.number("keep_alive_s", Bound::NonNegative)?.ok_or_else(|| {
                 t.error_at(
                     t.span.clone(),
@@ -178,7 +210,7 @@ impl Serverless {
             })?,
             min_workers,
             max_workers,
-            billing_unit_s: t.number("billing_unit_s", Bound::Positive)?.unwrap_or(1.0),
+            billing_unit_s,
             bill_cold_start: t.boolean("bill_cold_start")?.unwrap_or(true),
             throughput: ThroughputSpec::from_table(t, params)?,
             ops: Operations::from_table(t, params)?,
