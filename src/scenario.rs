@@ -46,7 +46,9 @@ pub enum Bound {
     Proportion,
     /// Seconds from 0 to a day (86,400): a serverless boot. Longer is
     /// surely a slip of units, and the fast path's sums grow with the
-    /// boot (a boot of 1e11 s took it over 20 s an hour).
+    /// boot (a boot of 1e11 s took it over 20 s an hour). In range is not
+    /// validated: the fast path's grid reaches 300 s (`docs/validation.md`;
+    /// `breakeven fidelity` measures a scenario's own hours).
     UpToADay,
 }
 

@@ -498,8 +498,10 @@ impl Deployment for Serverless {
 /// A serverless fleet's settings for one trial.
 ///
 /// The fast path prices a fleet whose settings pass [`Fleet::check`]
-/// (a scenario's fleets always do: the file is checked when read); an
-/// hour of any other fleet has figures that are not numbers.
+/// (a scenario's fleets do, the file being checked when read, but for
+/// throughput speeds so small, below about 1e-308 tokens/s, that their
+/// inverse overflows); an hour of any other fleet, or whose holding time
+/// is not finite, has figures that are not numbers.
 #[derive(Debug, Clone, Copy)]
 pub struct Fleet {
     /// Batching curve of one worker.
