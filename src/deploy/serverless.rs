@@ -1730,15 +1730,24 @@ impl WantedBand {
 /// asks it: its band's states and its settled counts ask the same `n`
 /// again at each step of its fixed point (the load and batch are the
 /// hour's), so each is summed once ([`erlang_b`], the same figure bit for
-/// bit).
+/// bit). Held from the fewest workers asked on, so a band of a few dozen
+/// counts far up (thousands of workers) holds a few dozen figures, not
+/// one for every count below it.
 struct WorkersLoss {
     /// `λS`, erlangs.
     offered: f64,
     /// Slots a worker, `b`.
     batch: f64,
-    /// `B(n b, λS)` by `n`, where summed.
-    known: Vec<Option<f64>>,
+    /// The worker count of `known[0]`.
+    first: usize,
+    /// `B(n b, λS)` at `n = first + i`, where summed; [`NOT_SUMMED`]
+    /// where not (the loss is a probability or not a number, never
+    /// below 0).
+    known: Vec<f64>,
 }
+
+/// [`WorkersLoss::known`]'s mark of a count not summed yet.
+const NOT_SUMMED: f64 = -1.0;
 
 impl WorkersLoss {
     /// None summed yet, for `offered` erlangs on workers of `batch` slots.
@@ -1746,17 +1755,33 @@ impl WorkersLoss {
         WorkersLoss {
             offered,
             batch,
+            first: 0,
             known: Vec::new(),
         }
     }
 
     /// `B(workers × batch, offered)`: held, or summed and held.
     fn at(&mut self, workers: usize) -> f64 {
-        if workers >= self.known.len() {
-            self.known.resize(workers + 1, None);
+        if self.known.is_empty() {
+            // (Room for a band of the most levels and the caught-up
+            // boots' 40 more counts above it, in one allocation.)
+            self.known.reserve(PIPELINE_MAX_LEVELS as usize + 48);
+            self.first = workers;
+        } else if workers < self.first {
+            // (Below the fewest asked so far: the held figures move up.)
+            let shift = self.first - workers;
+            self.known
+                .splice(0..0, std::iter::repeat_n(NOT_SUMMED, shift));
+            self.first = workers;
         }
-        *self.known[workers]
-            .get_or_insert_with(|| erlang_b(workers as f64 * self.batch, self.offered))
+        let i = workers - self.first;
+        if i >= self.known.len() {
+            self.known.resize(i + 1, NOT_SUMMED);
+        }
+        if self.known[i] == NOT_SUMMED {
+            self.known[i] = erlang_b(workers as f64 * self.batch, self.offered);
+        }
+        self.known[i]
     }
 }
 
@@ -1787,17 +1812,12 @@ fn settled_tails(
     let idle = (-admitted * look_back_s).exp();
     share[1] = 1.0 - idle;
     starts[1] = admitted * idle;
+    let level = |k: usize| scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
     // (The bisection's levels, held for the pass over the band after it,
-    // which takes the last of them again.)
-    let mut seen: Vec<(usize, (f64, f64))> = Vec::new();
-    let mut level = |k: usize| match seen.iter().find(|(at, _)| *at == k) {
-        Some(&(_, found)) => found,
-        None => {
-            let found = scan.below(((k - 1) as f64 * batch).round() as i64 + 1);
-            seen.push((k, found));
-            found
-        }
-    };
+    // which takes the last of them again: on the stack, as the bisection
+    // over at most `top + 1 <= 1,000,002` levels takes at most 20.)
+    let mut seen = [(0_usize, (0.0, 0.0)); 24];
+    let mut seen_count = 0;
     // The band ([`WantedBand::of`]) starts at the first level wanted less
     // than all but 1e-6 of the time (shares fall with the level): found by
     // bisection from the scan's lowest level (below it the maximum always
@@ -1809,7 +1829,12 @@ fn settled_tails(
     );
     while low < high {
         let mid = low + (high - low) / 2;
-        if 1.0 - level(mid).0 < 1.0 - 1e-6 {
+        let found = level(mid);
+        if seen_count < seen.len() {
+            seen[seen_count] = (mid, found);
+            seen_count += 1;
+        }
+        if 1.0 - found.0 < 1.0 - 1e-6 {
             high = mid;
         } else {
             low = mid + 1;
@@ -1817,7 +1842,10 @@ fn settled_tails(
     }
     let mut last = (low + PIPELINE_MAX_LEVELS as usize + 1).min(top);
     for k in low.saturating_sub(1).max(2)..=last {
-        let (below, slope) = level(k);
+        let (below, slope) = match seen[..seen_count].iter().find(|(at, _)| *at == k) {
+            Some(&(_, found)) => found,
+            None => level(k),
+        };
         share[k] = (1.0 - below).clamp(0.0, 1.0);
         starts[k] = (-slope).max(0.0);
         // (Above, the levels are never wanted: below the band's 1e-7.)
@@ -9509,7 +9537,7 @@ mod tests {
         // it afresh.
         for (offered, batch) in [(30.0, 8.0), (95.5, 16.0), (1e-3, 2.0), (400.0, 32.0)] {
             let mut losses = WorkersLoss::new(offered, batch);
-            for workers in [3_usize, 0, 7, 3, 12, 1, 7, 40, 2, 12] {
+            for workers in [3_usize, 0, 7, 3, 12, 1, 7, 40, 2, 12, 5_000, 4_990, 5_040] {
                 let fresh = erlang_b(workers as f64 * batch, offered);
                 assert_eq!(
                     losses.at(workers).to_bits(),
@@ -9518,6 +9546,13 @@ mod tests {
                 );
             }
         }
+        // A band far up holds its own counts, not every count below it.
+        let mut losses = WorkersLoss::new(9_000.0, 2.0);
+        for workers in (4_500..4_560).chain([4_480, 4_530]) {
+            let fresh = erlang_b(workers as f64 * 2.0, 9_000.0);
+            assert_eq!(losses.at(workers).to_bits(), fresh.to_bits(), "{workers}");
+        }
+        assert_eq!((losses.first, losses.known.len()), (4_480, 80));
     }
 
     #[test]
