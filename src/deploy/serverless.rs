@@ -5782,10 +5782,28 @@ fn worker_one_storm(
     // spell's end below.
     let mean_arrivals = lambda * c;
     let nb_q = mean_arrivals / (shape + mean_arrivals);
+    let (ln_q, miss_q) = (nb_q.ln(), shape / (shape + mean_arrivals));
     let batch_tail = |m: f64| -> f64 {
+        let a = m * b;
+        if erlang {
+            // A whole shape r (as the survival above): `I_q(a, r) = q^a
+            // Σ_(i<r) (a)_i / i! (1 - q)^i`, r terms of positive sign for
+            // any a > 0, without the continued fraction (which took some
+            // 0.1 µs a term: at λ = 10/s, T = 1 s, C = 86,400 s, CV 0.5,
+            // S = 1e-4 s, b = 2 worker 1's first spell sums 4e5 of them,
+            // 94 ms an hour against the parent's 50 ms).
+            let mut term = (a * ln_q).exp();
+            let mut sum = term;
+            for i in 1..whole {
+                let i = f64::from(i);
+                term *= (a + i - 1.0) / i * miss_q;
+                sum += term;
+            }
+            return sum.min(1.0);
+        }
         #[cfg(test)]
         tests::count_incomplete();
-        statrs::function::beta::beta_reg(m * b, shape, nb_q)
+        statrs::function::beta::beta_reg(a, shape, nb_q)
     };
     // (Leading chances of 1 in floating point counted, not summed one by
     // one: a boot of hours takes in some 10⁵ batches.)
