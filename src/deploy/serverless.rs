@@ -7247,7 +7247,9 @@ mod tests {
     /// their start), the model 1.441 (−2.6%: the product takes the chances
     /// that the earlier boots are still booting as independent, where the
     /// same arrivals make them alike); the arrivals at their mean spacing
-    /// gave 1.105 (−25%; this test fails with them). Within 5%.
+    /// gave 1.105 (−25%; this test fails with them). Within the model's
+    /// stated bias (3%) plus four of the Monte Carlo's standard errors
+    /// (0.0014 a spell: a review, sd 0.628 over 200,000 spells).
     #[test]
     fn a_storms_first_spell_boots_at_the_scatter_of_its_arrivals() {
         use rand::SeedableRng;
@@ -7259,10 +7261,10 @@ mod tests {
         let gap = rand_distr::Exp::new(lambda).unwrap();
         let mut rng = crate::deploy::TrialRng::seed_from_u64(7);
         let spells = 200_000;
-        let mut boots = 0usize;
+        let (mut boots, mut squares) = (0usize, 0usize);
         for _ in 0..spells {
             let (mut first_up, mut t, mut index) = (boot.sample(&mut rng), 0.0, 0usize);
-            boots += 1;
+            let mut spell = 1usize;
             loop {
                 t += gap.sample(&mut rng);
                 index += 1;
@@ -7271,15 +7273,19 @@ mod tests {
                 }
                 if index % b == 0 {
                     first_up = first_up.min(t + boot.sample(&mut rng));
-                    boots += 1;
+                    spell += 1;
                 }
             }
+            boots += spell;
+            squares += spell * spell;
         }
-        let measured = boots as f64 / f64::from(spells);
+        let n = f64::from(spells);
+        let measured = boots as f64 / n;
+        let se = ((squares as f64 / n - measured * measured) / n).sqrt();
         let model = st.first_spell_boots;
         assert!(
-            (model - measured).abs() <= 0.05 * measured,
-            "K₀ {model} against the Monte Carlo's {measured}"
+            (model - measured).abs() <= 0.03 * measured + 4.0 * se,
+            "K₀ {model} against the Monte Carlo's {measured} ± {se}"
         );
     }
 
