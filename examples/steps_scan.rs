@@ -55,8 +55,14 @@ fn main() {
             cold_start_s: c,
             cold_start_cv: cv,
             keep_alive_s: t,
-            min_workers: 0,
-            max_workers: u32::MAX,
+            min_workers: std::env::var("MINW")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map_or(0, |v| v.parse().expect("MINW")),
+            max_workers: std::env::var("MAXW")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map_or(u32::MAX, |v| v.parse().expect("MAXW")),
             billing_unit_s: 1e-3,
             bill_cold_start: true,
         };
