@@ -9,6 +9,10 @@
 //! `KEY` is `t`, `c`, `s` or `cv`, or `rK` for the rate of the pattern's
 //! run `K` (from 0); the pattern as in `steps_sim`.
 
+#[path = "common/env_workers.rs"]
+mod env_workers;
+use env_workers::env_workers;
+
 use breakeven::deploy::serverless::Fleet;
 use breakeven::throughput::BatchCurve;
 use breakeven::traffic::HourLoad;
@@ -55,14 +59,8 @@ fn main() {
             cold_start_s: c,
             cold_start_cv: cv,
             keep_alive_s: t,
-            min_workers: std::env::var("MINW")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map_or(0, |v| v.parse().expect("MINW")),
-            max_workers: std::env::var("MAXW")
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map_or(u32::MAX, |v| v.parse().expect("MAXW")),
+            min_workers: env_workers("MINW", 0),
+            max_workers: env_workers("MAXW", u32::MAX),
             billing_unit_s: 1e-3,
             bill_cold_start: true,
         };

@@ -18,6 +18,10 @@
 //! (each run an hour at its rate by `Fleet::hour_at`, for its length), and
 //! the simulation's mean with its standard error over `REPS` hours.
 
+#[path = "common/env_workers.rs"]
+mod env_workers;
+use env_workers::env_workers;
+
 use breakeven::deploy::serverless::Fleet;
 use breakeven::sim::{Arrival, Pool, PoolConfig};
 use breakeven::throughput::BatchCurve;
@@ -49,19 +53,16 @@ fn main() {
         batch_cap: b,
         prefill_tps: f64::INFINITY,
     };
+    // MINW and MAXW (environment) pin and cap the fleet, in both the fast
+    // path and the simulation.
+    let (min_workers, max_workers) = (env_workers("MINW", 0), env_workers("MAXW", u32::MAX));
     let fleet = Fleet {
         curve,
         cold_start_s: c,
         cold_start_cv: cv,
         keep_alive_s: t,
-        min_workers: std::env::var("MINW")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map_or(0, |v| v.parse().expect("MINW")),
-        max_workers: std::env::var("MAXW")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map_or(u32::MAX, |v| v.parse().expect("MAXW")),
+        min_workers,
+        max_workers,
         billing_unit_s: 1e-3,
         bill_cold_start: true,
     };
@@ -92,11 +93,8 @@ fn main() {
         cold_start_s: c,
         cold_start_cv: cv,
         keep_alive_s: t,
-        pinned_workers: 0,
-        max_workers: std::env::var("MAXW")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map_or(u32::MAX, |v| v.parse().expect("MAXW")),
+        pinned_workers: min_workers,
+        max_workers,
         billing_unit_s: 1e-3,
         bill_cold_start: true,
     };
