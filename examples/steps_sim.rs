@@ -8,7 +8,8 @@
 //! that rate, each served `S` s at any batch (a flat curve), and a worker
 //! boots a gamma time of mean `C` s and CV `CV`, scales down `T` s after its
 //! last completion, holds up to `BATCH` requests, no billing unit to speak
-//! of (1 ms) and no worker cap. The simulation starts from an empty fleet
+//! of (1 ms), and no worker cap or pinned worker unless the environment's
+//! `MAXW` or `MINW` gives one (both sides). The simulation starts from an empty fleet
 //! and is run on past the hour until every worker has scaled down, so the
 //! pattern should start and end with idle minutes (rate 0), where the fast
 //! path's first run is stationary at its rate and its tails are billed in
