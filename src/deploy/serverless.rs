@@ -2751,23 +2751,18 @@ impl Fleet {
         self.hour_at_with(lambda, service_s, service_s, arrivals, HourModel::Packed)
     }
 
-    /// The hour of `n` arrivals, `0 < n < 1` (a mean count), of `service_s`
-    /// seconds each (`alone_s` alone on a worker): `n` times the hour of
-    /// one arrival (bill in worker-seconds, cold starts and waits a
-    /// hour), the overflow share the hour of one's.
+    /// The hour of `n` arrivals, `0 < n < 1` (a mean count, or a stepping
+    /// hour's run scaled to an hour), of `service_s` seconds each
+    /// (`alone_s` alone on a worker), priced with `model`: `n` times the
+    /// hour of one arrival (bill in worker-seconds, cold starts and waits
+    /// an hour), the overflow share the hour of one's.
     // Out of line and cold: few hours are below one arrival, and the
     // call inlined into `hour_at_with` slowed every hour (steady-1b
     // +0.43% instructions).
     #[cold]
     #[inline(never)]
-    fn hour_below_one(&self, n: f64, service_s: f64, alone_s: f64) -> HourStats {
-        let one = self.hour_at_with(
-            1.0 / 3600.0,
-            service_s,
-            alone_s,
-            Some(1.0),
-            HourModel::Packed,
-        );
+    fn hour_below_one(&self, n: f64, service_s: f64, alone_s: f64, model: HourModel) -> HourStats {
+        let one = self.hour_at_with(1.0 / 3600.0, service_s, alone_s, Some(1.0), model);
         // (The overflow share is one of work, all the hour of one's.)
         HourStats {
             overflow_share: one.overflow_share,
@@ -2832,8 +2827,12 @@ impl Fleet {
         // closed forms, whose denominator then crosses zero: at 0.108
         // arrivals (T 600 s, b 8) bills of 3135, 3600 and 0 worker-seconds
         // at C 3000, 3100 and 3450 s, and −0.066 cold starts at C 10⁴ s.
-        if let Some(n) = arrivals.filter(|&n| model == HourModel::Packed && n > 0.0 && n < 1.0) {
-            return self.hour_below_one(n, service_s, alone_s);
+        // The same for a stepping hour's run (`HourModel::Spread`) whose
+        // count, scaled to an hour, is below one: its hour priced so read
+        // −0.12 cold starts and a bill of 0 for 0.162 arrivals (half the
+        // hour at 3e-5/s, half at 6e-5/s; b 8, C 10⁴ s).
+        if let Some(n) = arrivals.filter(|&n| n > 0.0 && n < 1.0) {
+            return self.hour_below_one(n, service_s, alone_s, model);
         }
         // Requests waiting on a boot hold their slots too: the mean holding
         // time is service + boot wait, taken from one fixed-point step
@@ -6735,6 +6734,14 @@ mod tests {
                     );
                 }
             }
+        }
+        // A stepping hour whose runs hold fewer than one arrival each: half
+        // the hour at 3e-5/s, half at 6e-5/s (0.162 arrivals). The parent
+        // read −0.12 cold starts and a bill of 0 at C 10⁴ s.
+        let rates: [f64; 60] = std::array::from_fn(|m| if m < 30 { 3e-5 } else { 6e-5 });
+        for c in [3450.0, 1e4, 86_400.0] {
+            let h = fleet(8.0, c).hour_with_steps(&hour_load(0.162), &rates, f64::INFINITY);
+            assert!(h.cold_starts > 0.0 && h.flex_worker_s > 0.0, "C {c}: {h:?}");
         }
     }
 
