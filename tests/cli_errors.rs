@@ -589,35 +589,25 @@ fn non_ascii_and_empty_kinds_are_rejected_cleanly() {
 // with the boot, so a boot of 1e12 s would run for ever.
 #[test]
 fn a_cold_start_longer_than_a_day_is_out_of_range() {
-    let serverless = [
-        "",                                  // 19
-        "[deployment.sls]",                  // 20
-        r#"kind = "serverless""#,            // 21
-        "gpu_second_usd = 0.0005",           // 22
-        "cold_start_s = 1e12",               // 23
-        "keep_alive_s = 60",                 // 24
-        r#"single_stream_tps = "40 to 60""#, // 25
-        r#"max_tps = "1000 to 3000""#,       // 26
-    ];
-    let text = format!("{}{}\n", base_scenario(), serverless.join("\n"));
+    let text = with_serverless().replace("cold_start_s = 30", "cold_start_s = 1e12");
     Bad {
         name: "long-boot.toml",
-        text: text.clone(),
+        text,
         line: 23,
         column: 16,
         at: "1e12",
-        field: "deployment.sls.cold_start_s",
+        field: "deployment.flex.cold_start_s",
         words: &["out of range", "from 0 to 86400 (a day)"],
     }
     .assert_rejected_by_run_and_check();
     // A range reaching past a day is rejected the same way.
     Bad {
         name: "long-boot-range.toml",
-        text: text.replace("cold_start_s = 1e12", r#"cold_start_s = "60 to 1e6""#),
+        text: with_serverless().replace("cold_start_s = 30", r#"cold_start_s = "60 to 1e6""#),
         line: 23,
         column: 16,
         at: r#""60 to 1e6""#,
-        field: "deployment.sls.cold_start_s",
+        field: "deployment.flex.cold_start_s",
         words: &["outside the valid range", "from 0 to 86400 (a day)"],
     }
     .assert_rejected();
@@ -628,27 +618,15 @@ fn a_cold_start_longer_than_a_day_is_out_of_range() {
 // unit of 1e300 s billed every one of u32::MAX workers).
 #[test]
 fn a_boot_cv_over_ten_or_a_billing_unit_over_an_hour_is_out_of_range() {
-    let serverless = |line: &str| {
-        let lines = [
-            "",                                  // 19
-            "[deployment.sls]",                  // 20
-            r#"kind = "serverless""#,            // 21
-            "gpu_second_usd = 0.0005",           // 22
-            "cold_start_s = 60",                 // 23
-            "keep_alive_s = 60",                 // 24
-            r#"single_stream_tps = "40 to 60""#, // 25
-            r#"max_tps = "1000 to 3000""#,       // 26
-            line,                                // 27
-        ];
-        format!("{}{}\n", base_scenario(), lines.join("\n"))
-    };
+    // (Line 27: after the deployment's last line.)
+    let serverless = |line: &str| format!("{}{line}\n", with_serverless());
     Bad {
         name: "wild-cv.toml",
         text: serverless("cold_start_cv = 5e4"),
         line: 27,
         column: 17,
         at: "5e4",
-        field: "deployment.sls.cold_start_cv",
+        field: "deployment.flex.cold_start_cv",
         words: &["out of range", "from 0 to 10"],
     }
     .assert_rejected_by_run_and_check();
@@ -658,7 +636,7 @@ fn a_boot_cv_over_ten_or_a_billing_unit_over_an_hour_is_out_of_range() {
         line: 27,
         column: 18,
         at: "7200",
-        field: "deployment.sls.billing_unit_s",
+        field: "deployment.flex.billing_unit_s",
         words: &["out of range", "at most 3600"],
     }
     .assert_rejected();
