@@ -16,18 +16,15 @@
 //! count): its bill with the queued work added as the engine adds it
 //! (`overflow_share × λS × 3600`), cold starts, cold share and overflow
 //! share.
+#[path = "common/mean_se.rs"]
+mod mean_se;
+use mean_se::mean_se;
+
 use breakeven::deploy::TrialRng;
 use breakeven::deploy::serverless::Fleet;
 use breakeven::sim::{Arrival, Pool, PoolConfig};
 use breakeven::throughput::BatchCurve;
 use rand::SeedableRng;
-
-/// Mean and standard error of the mean of `xs` (from the library's
-/// mean and sample standard deviation).
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let (mean, sd) = breakeven::analysis::mean_sd(xs);
-    (mean, sd / (xs.len() as f64).sqrt())
-}
 
 fn main() {
     let a: Vec<f64> = std::env::args()

@@ -15,17 +15,15 @@
 //! after its own hour of burn-in and billed to its end. It prints an
 //! hour's billed worker-seconds, cold starts and requests that waited on a
 //! boot, each with its standard error, and the fast path's.
+#[path = "common/mean_se.rs"]
+mod mean_se;
+use mean_se::mean_se;
+
 use breakeven::deploy::TrialRng;
 use breakeven::deploy::serverless::Fleet;
 use breakeven::sim::{Arrival, Pool, PoolConfig};
 use breakeven::throughput::BatchCurve;
 use rand::{RngExt, SeedableRng};
-
-/// Mean and standard error of the mean of `xs`.
-fn mean_se(xs: &[f64]) -> (f64, f64) {
-    let (mean, sd) = breakeven::analysis::mean_sd(xs);
-    (mean, sd / (xs.len() as f64).sqrt())
-}
 
 fn main() {
     let a: Vec<f64> = std::env::args()

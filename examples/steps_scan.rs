@@ -9,13 +9,9 @@
 //! `KEY` is `t`, `c`, `s` or `cv`, or `rK` for the rate of the pattern's
 //! run `K` (from 0); the pattern as in `steps_sim`.
 
-#[path = "common/env_workers.rs"]
-mod env_workers;
-use env_workers::env_workers;
-
-use breakeven::deploy::serverless::Fleet;
-use breakeven::throughput::BatchCurve;
-use breakeven::traffic::HourLoad;
+#[path = "common/stepping_hour.rs"]
+mod stepping_hour;
+use stepping_hour::{flat_fleet, hour_load, minute_rates, parse_runs};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,13 +22,7 @@ fn main() {
     let num = |i: usize| -> f64 { args[i].parse().expect("a number") };
     let key = args[5].clone();
     let (lo, hi, n) = (num(6), num(7), num(8) as usize);
-    let runs: Vec<(usize, f64)> = args[9..]
-        .iter()
-        .map(|r| {
-            let (m, x) = r.split_once(':').expect("MINUTES:RATE");
-            (m.parse().expect("minutes"), x.parse().expect("rate"))
-        })
-        .collect();
+    let runs = parse_runs(&args[9..]);
     let price = |x: f64| {
         let (mut t, mut c, mut s, mut cv) = (num(0), num(1), num(2), num(3));
         let mut runs = runs.clone();
@@ -43,33 +33,9 @@ fn main() {
             "cv" => cv = x,
             k => runs[k[1..].parse::<usize>().expect("rK")].1 = x,
         }
-        let mut rates = [0.0; 60];
-        let mut m = 0;
-        for (minutes, rate) in &runs {
-            rates[m..m + minutes].fill(*rate);
-            m += minutes;
-        }
-        let fleet = Fleet {
-            curve: BatchCurve {
-                t0_s: s,
-                t1_s: 0.0,
-                batch_cap: num(4),
-                prefill_tps: f64::INFINITY,
-            },
-            cold_start_s: c,
-            cold_start_cv: cv,
-            keep_alive_s: t,
-            min_workers: env_workers("MINW", 0),
-            max_workers: env_workers("MAXW", u32::MAX),
-            billing_unit_s: 1e-3,
-            bill_cold_start: true,
-        };
-        let requests: f64 = rates.iter().map(|r| r * 60.0).sum();
-        let load = HourLoad {
-            requests,
-            input_tokens: 0.0,
-            output_tokens: requests,
-        };
+        let rates = minute_rates(&runs);
+        let fleet = flat_fleet(t, c, s, cv, num(4));
+        let load = hour_load(&rates);
         fleet.hour_with_steps(&load, &rates, f64::INFINITY)
     };
     let (mut worst_bill, mut worst_cold) = ((0.0, lo), (0.0, lo));

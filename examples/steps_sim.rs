@@ -19,14 +19,14 @@
 //! (each run an hour at its rate by `Fleet::hour_at`, for its length), and
 //! the simulation's mean with its standard error over `REPS` hours.
 
-#[path = "common/env_workers.rs"]
-mod env_workers;
-use env_workers::env_workers;
+#[path = "common/mean_se.rs"]
+mod mean_se;
+#[path = "common/stepping_hour.rs"]
+mod stepping_hour;
+use mean_se::mean_se;
+use stepping_hour::{flat_fleet, hour_load, minute_rates, parse_runs};
 
-use breakeven::deploy::serverless::Fleet;
 use breakeven::sim::{Arrival, Pool, PoolConfig};
-use breakeven::throughput::BatchCurve;
-use breakeven::traffic::HourLoad;
 use rand::SeedableRng;
 use rand_distr::Distribution;
 
@@ -38,41 +38,11 @@ fn main() {
     }
     let num = |i: usize| -> f64 { args[i].parse().expect("a number") };
     let (t, c, s, cv, b, reps) = (num(0), num(1), num(2), num(3), num(4), num(5) as usize);
-    let mut rates = [0.0; 60];
-    let mut m = 0;
-    for run in &args[6..] {
-        let (minutes, rate) = run.split_once(':').expect("MINUTES:RATE");
-        let minutes: usize = minutes.parse().expect("whole minutes");
-        let rate: f64 = rate.parse().expect("a rate");
-        rates[m..m + minutes].fill(rate);
-        m += minutes;
-    }
-    assert_eq!(m, 60, "the runs must add up to 60 minutes");
-    let curve = BatchCurve {
-        t0_s: s,
-        t1_s: 0.0,
-        batch_cap: b,
-        prefill_tps: f64::INFINITY,
-    };
+    let rates = minute_rates(&parse_runs(&args[6..]));
     // MINW and MAXW (environment) pin and cap the fleet, in both the fast
     // path and the simulation.
-    let (min_workers, max_workers) = (env_workers("MINW", 0), env_workers("MAXW", u32::MAX));
-    let fleet = Fleet {
-        curve,
-        cold_start_s: c,
-        cold_start_cv: cv,
-        keep_alive_s: t,
-        min_workers,
-        max_workers,
-        billing_unit_s: 1e-3,
-        bill_cold_start: true,
-    };
-    let requests: f64 = rates.iter().map(|r| r * 60.0).sum();
-    let load = HourLoad {
-        requests,
-        input_tokens: 0.0,
-        output_tokens: requests,
-    };
+    let fleet = flat_fleet(t, c, s, cv, b);
+    let load = hour_load(&rates);
     let fast = fleet.hour_with_steps(&load, &rates, f64::INFINITY);
     // The runs alone: each run of equal minutes an hour at its rate.
     let (mut runs_bill, mut runs_cold) = (0.0, 0.0);
@@ -90,13 +60,13 @@ fn main() {
         first = end;
     }
     let cfg = PoolConfig {
-        curve,
+        curve: fleet.curve,
         cold_start_s: c,
         cold_start_cv: cv,
         keep_alive_s: t,
-        pinned_workers: min_workers,
-        max_workers,
-        billing_unit_s: 1e-3,
+        pinned_workers: fleet.min_workers,
+        max_workers: fleet.max_workers,
+        billing_unit_s: fleet.billing_unit_s,
         bill_cold_start: true,
     };
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(20261129);
@@ -128,12 +98,6 @@ fn main() {
         bills.push(pool.stats.flex_worker_s);
         colds.push(pool.stats.cold_starts);
     }
-    let mean_se = |v: &[f64]| {
-        let n = v.len() as f64;
-        let m = v.iter().sum::<f64>() / n;
-        let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-        (m, (var / n).sqrt())
-    };
     let (bill, bill_se) = mean_se(&bills);
     let (cold, cold_se) = mean_se(&colds);
     println!(
