@@ -2679,6 +2679,8 @@ impl Fleet {
             // The run as a whole hour at its rate.
             let per_hour = share * 60.0 / minutes;
             let load = h.scaled(per_hour);
+            // The run's rate, requests/s.
+            let lambda = load.requests / 3600.0;
             let (run, service) = match &table {
                 Some(t) if per_hour > 0.0 => t.at(per_hour),
                 _ => self.hour_and_service(&load, HourModel::Spread),
@@ -2697,7 +2699,6 @@ impl Fleet {
                 // cold-started); a run's stationary pricing holds the rest,
                 // idle workers and their take-back included.
                 if one_request && grown > 0.0 {
-                    let lambda = load.requests / 3600.0;
                     let extra = step_up_extra_share(lambda, run.cold_starts / 3600.0, kappa_before);
                     // The rest of the growth is built by the run's own cold
                     // starts, which its stationary pricing bills from the
@@ -2740,7 +2741,6 @@ impl Fleet {
                     }
                 }
                 idle_len = kept;
-                let lambda = load.requests / 3600.0;
                 out.cold_starts += grown;
                 // Each boot's own request waits, and so does the new
                 // workers' share of the run's arrivals until they are up
@@ -2759,7 +2759,7 @@ impl Fleet {
             }
             // Requests a worker holds: the run's concurrency over its fleet.
             let per_worker = if fleet > 0.0 {
-                (load.requests / 3600.0 * service / fleet).clamp(1.0, self.curve.batch_cap.max(1.0))
+                (lambda * service / fleet).clamp(1.0, self.curve.batch_cap.max(1.0))
             } else {
                 1.0
             };
