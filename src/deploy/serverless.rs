@@ -1986,6 +1986,8 @@ fn ready_pipeline(
     }
     // States (R, N), R <= N, as r * size + n; and the solve's scratch.
     let (mut pi, mut work) = (Vec::new(), Vec::new());
+    // The settled law's buffers, held across the fixed point's steps.
+    let (mut caught_up, mut short, mut weights) = (Vec::new(), Vec::new(), Vec::new());
     let shape = if cold_cv > 0.0 {
         1.0 / (cold_cv * cold_cv)
     } else {
@@ -2047,15 +2049,18 @@ fn ready_pipeline(
             // The ready count's law (`r = 0`, worker 1's, left out), apart
             // where caught up (`R = N`) and short (`R < N`), then `E`
             // added to the former, then Erlang's loss at each count once.
-            let mut caught_up = vec![0.0; size];
-            let mut short = vec![0.0; size];
+            caught_up.clear();
+            caught_up.resize(size, 0.0);
+            short.clear();
+            short.resize(size, 0.0);
             for r in 0..size {
                 if band.n0 + r >= 1 {
                     caught_up[r] = pi[r * size + r];
                     short[r] = pi[r * size + r + 1..(r + 1) * size].iter().sum();
                 }
             }
-            let mut weights = vec![(-kt).exp()];
+            weights.clear();
+            weights.push((-kt).exp());
             let mut mass = weights[0];
             while weights.len() < 40 && mass < 1.0 - 1e-9 {
                 let e = weights.len() as f64;
